@@ -18,5 +18,5 @@ export interface StampTriplet {
   difference: StampImage;
 }
 
-/** Values at or below this magnitude are fill, not flux (ZTF edge stamps use -3.4e38). */
-export const SENTINEL_FILL_THRESHOLD = -1e30;
+/** Values whose magnitude reaches this are fill, not flux (ZTF edge stamps use -3.4e38); both signs are masked. */
+export const SENTINEL_FILL_THRESHOLD = 1e30;

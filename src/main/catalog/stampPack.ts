@@ -1,0 +1,67 @@
+/**
+ * Packed stamps: every candidate's triplet decoded once at ingest and appended to a part file,
+ * so the desk and the engine read one contiguous record instead of re-parsing three FITS files
+ * (or a whole Avro packet) each time.
+ *
+ * Record layout (little-endian): "SKS1", u8 flags (bit 0: has template), 3 pad bytes, then per
+ * image (search, [template], difference): u16 width, u16 height, f32 data[w*h], u8 mask[w*h].
+ */
+import type { StampImage, StampTriplet } from '../../shared/stamp';
+
+const MAGIC = 0x31534b53; // "SKS1" read as little-endian u32
+
+function imageBytes(img: StampImage): number {
+  return 4 + img.width * img.height * 5;
+}
+
+export function encodeTriplet(t: StampTriplet): Buffer {
+  const images = t.template ? [t.search, t.template, t.difference] : [t.search, t.difference];
+  const size = 8 + images.reduce((s, img) => s + imageBytes(img), 0);
+  const buf = Buffer.alloc(size);
+  buf.writeUInt32LE(MAGIC, 0);
+  buf.writeUInt8(t.template ? 1 : 0, 4);
+  let off = 8;
+  for (const img of images) {
+    const n = img.width * img.height;
+    if (img.width > 0xffff || img.height > 0xffff)
+      throw new Error(`stamp too large to pack: ${img.width}x${img.height}`);
+    buf.writeUInt16LE(img.width, off);
+    buf.writeUInt16LE(img.height, off + 2);
+    off += 4;
+    Buffer.from(img.data.buffer, img.data.byteOffset, n * 4).copy(buf, off);
+    off += n * 4;
+    Buffer.from(img.mask.buffer, img.mask.byteOffset, n).copy(buf, off);
+    off += n;
+  }
+  return buf;
+}
+
+function decodeImage(buf: Buffer, off: number): [StampImage, number] {
+  const width = buf.readUInt16LE(off);
+  const height = buf.readUInt16LE(off + 2);
+  const n = width * height;
+  off += 4;
+  if (off + n * 5 > buf.length) throw new Error('packed stamp record is truncated');
+  // Copy so the result is aligned and independent of the read buffer.
+  const data = new Float32Array(n);
+  Buffer.from(data.buffer).set(buf.subarray(off, off + n * 4));
+  off += n * 4;
+  const mask = new Uint8Array(buf.subarray(off, off + n));
+  return [{ width, height, data, mask }, off + n];
+}
+
+export function decodeTriplet(buf: Buffer): StampTriplet {
+  if (buf.length < 8 || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a packed stamp record');
+  const hasTemplate = (buf.readUInt8(4) & 1) === 1;
+  let off = 8;
+  const [search, o1] = decodeImage(buf, off);
+  off = o1;
+  let template: StampImage | null = null;
+  if (hasTemplate) {
+    const [t, o2] = decodeImage(buf, off);
+    template = t;
+    off = o2;
+  }
+  const [difference] = decodeImage(buf, off);
+  return { search, template, difference };
+}

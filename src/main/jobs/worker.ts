@@ -1,0 +1,53 @@
+/**
+ * The compute worker: a Node process started by the JobManager for one job. It never shares an
+ * event loop with the UI's process, reports progress as it goes, and stops at the next safe point
+ * when cancelled.
+ */
+import { Workspace } from '../catalog/workspace';
+import { runIngest } from '../stamps/ingest';
+import { ToWorkerSchema, type FromWorker, type WorkerStart } from './protocol';
+
+const abort = new AbortController();
+
+function send(msg: FromWorker): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(msg, undefined, undefined, () => resolve());
+  });
+}
+
+/** Progress at most every 100 ms: enough for a live bar, cheap for 100k files. */
+function throttledProgress() {
+  let last = 0;
+  return (done: number, total: number, message: string) => {
+    const now = Date.now();
+    if (now - last < 100 && done < total) return;
+    last = now;
+    void send({ type: 'progress', done, total, message });
+  };
+}
+
+async function run(start: WorkerStart): Promise<void> {
+  const ws = await Workspace.open(start.workspace);
+  switch (start.kind) {
+    case 'ingest': {
+      const folder = String(start.params.folder ?? '');
+      const report = await runIngest(ws, folder, { onProgress: throttledProgress(), signal: abort.signal });
+      await send({ type: 'done', cancelled: report.cancelled, report, result: {} });
+      return;
+    }
+    default:
+      throw new Error(`this worker cannot run ${start.kind} jobs yet`);
+  }
+}
+
+process.on('message', (raw) => {
+  const parsed = ToWorkerSchema.safeParse(raw);
+  if (!parsed.success) return;
+  const msg = parsed.data;
+  if (msg.type === 'cancel') abort.abort();
+  else
+    run(msg)
+      .catch(async (e) => send({ type: 'error', message: (e as Error).message }))
+      .finally(() => process.disconnect?.());
+});

@@ -1,0 +1,200 @@
+/**
+ * The contract between the renderer and main: every call declared once, with zod schemas for its
+ * arguments and result; TS types are inferred from them. Both transports (Electron IPC and the
+ * browser host's WebSocket) validate with these schemas, so a wrong message gets the same clear
+ * error on either.
+ */
+import { z } from 'zod';
+import { CandidateMetaSchema, GivenSchema, LabelValueSchema, SourceKindSchema } from './candidate';
+
+export const HostKindSchema = z.enum(['electron', 'browser']);
+
+export const BackendInfoSchema = z.object({
+  /** The compute backend the engine runs on, or null while no compute worker has started. */
+  name: z.string().nullable(),
+  reason: z.string(),
+});
+
+export const AppInfoSchema = z.object({
+  version: z.string(),
+  host: HostKindSchema,
+  backend: BackendInfoSchema,
+  workspace: z.string().nullable(),
+});
+
+export const WorkspaceSummarySchema = z.object({
+  dir: z.string(),
+  name: z.string(),
+  simulated: z.boolean(),
+  candidates: z.number().int().nonnegative(),
+  sources: z.record(z.string(), z.number().int().nonnegative()),
+  activeModel: z.string().nullable(),
+  threshold: z.number().nullable(),
+});
+
+/** The queue is sorted and filtered in the renderer (labels live there), so it gets light rows. */
+export const CandidateRowSchema = z.object({
+  id: z.string(),
+  source: SourceKindSchema,
+  meta: CandidateMetaSchema,
+  given: GivenSchema,
+  score: z.number().nullable(),
+});
+
+export const CandidateListSchema = z.object({
+  workspace: z.string(),
+  model: z.string().nullable(),
+  rows: z.array(CandidateRowSchema),
+});
+
+/** A stamp on the wire: float32 little-endian pixels and the validity mask, base64-encoded. */
+export const WireStampSchema = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  data: z.string(),
+  mask: z.string(),
+});
+
+export const WireTripletSchema = z.object({
+  id: z.string(),
+  search: WireStampSchema,
+  template: WireStampSchema.nullable(),
+  difference: WireStampSchema,
+});
+
+export const JobKindSchema = z.enum(['ingest', 'train', 'score']);
+export const JobStateSchema = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
+
+export const JobProgressSchema = z.object({
+  jobId: z.string(),
+  kind: JobKindSchema,
+  state: JobStateSchema,
+  done: z.number().nonnegative(),
+  total: z.number().nonnegative(),
+  /** Units per second over the job so far (files, samples, stamps). */
+  rate: z.number().nonnegative(),
+  etaSeconds: z.number().nonnegative().nullable(),
+  message: z.string(),
+});
+
+export const IngestErrorSchema = z.object({ file: z.string(), reason: z.string() });
+
+export const IngestReportSchema = z.object({
+  folder: z.string(),
+  added: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  perSource: z.record(z.string(), z.number().int().nonnegative()),
+  rejected: z.array(IngestErrorSchema),
+  cancelled: z.boolean(),
+});
+
+export const JobRecordSchema = z.object({
+  id: z.string(),
+  kind: JobKindSchema,
+  state: JobStateSchema,
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  params: z.record(z.string(), z.unknown()),
+  report: IngestReportSchema.nullable(),
+  error: z.string().nullable(),
+});
+
+const NoArgs = z.object({}).strict();
+
+export const calls = {
+  appInfo: { args: NoArgs, result: AppInfoSchema },
+  workspaceCurrent: { args: NoArgs, result: WorkspaceSummarySchema.nullable() },
+  workspaceOpen: {
+    args: z.object({ dir: z.string().min(1), create: z.boolean().default(false) }).strict(),
+    result: WorkspaceSummarySchema,
+  },
+  candidatesList: { args: NoArgs, result: CandidateListSchema },
+  candidatesStamps: {
+    args: z.object({ ids: z.array(z.string().min(1)).min(1).max(64) }).strict(),
+    result: z.array(WireTripletSchema),
+  },
+  ingestStart: {
+    args: z.object({ folder: z.string().min(1), resumeJobId: z.string().optional() }).strict(),
+    result: z.object({ jobId: z.string() }),
+  },
+  jobCancel: { args: z.object({ jobId: z.string().min(1) }).strict(), result: z.object({ ok: z.boolean() }) },
+  jobsList: { args: NoArgs, result: z.array(JobRecordSchema) },
+} as const;
+
+export const events = {
+  jobProgress: JobProgressSchema,
+  jobFinished: JobRecordSchema,
+  workspaceChanged: WorkspaceSummarySchema,
+  backendChanged: BackendInfoSchema,
+} as const;
+
+export type CallName = keyof typeof calls;
+export type CallArgs<N extends CallName> = z.input<(typeof calls)[N]['args']>;
+export type CallResult<N extends CallName> = z.output<(typeof calls)[N]['result']>;
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export type AppInfo = z.output<typeof AppInfoSchema>;
+export type BackendInfo = z.output<typeof BackendInfoSchema>;
+export type WorkspaceSummary = z.output<typeof WorkspaceSummarySchema>;
+export type CandidateRow = z.output<typeof CandidateRowSchema>;
+export type WireStamp = z.output<typeof WireStampSchema>;
+export type WireTriplet = z.output<typeof WireTripletSchema>;
+export type JobProgress = z.output<typeof JobProgressSchema>;
+export type JobRecord = z.output<typeof JobRecordSchema>;
+export type IngestReport = z.output<typeof IngestReportSchema>;
+export type LabelValue = z.output<typeof LabelValueSchema>;
+
+/** What the renderer sees as `window.skysift`, whichever transport carries it. */
+export interface SkysiftBridge {
+  invoke<N extends CallName>(call: N, args: CallArgs<N>): Promise<CallResult<N>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** A schema failure, phrased for a person: which call, which field, what was wrong. */
+export class ContractError extends Error {
+  constructor(
+    readonly call: string,
+    detail: string,
+  ) {
+    super(`Invalid message for "${call}": ${detail}`);
+    this.name = 'ContractError';
+  }
+}
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name);
+}
+
+export function parseArgs<N extends CallName>(call: N, args: unknown): CallArgs<N> {
+  const parsed = calls[call].args.safeParse(args ?? {});
+  if (!parsed.success) throw new ContractError(call, z.prettifyError(parsed.error));
+  return parsed.data as CallArgs<N>;
+}
+
+export function parseResult<N extends CallName>(call: N, result: unknown): CallResult<N> {
+  const parsed = calls[call].result.safeParse(result);
+  if (!parsed.success) throw new ContractError(`${call} (result)`, z.prettifyError(parsed.error));
+  return parsed.data as CallResult<N>;
+}
+
+export function parseEvent<E extends EventName>(event: E, payload: unknown): EventPayload<E> {
+  const parsed = events[event].safeParse(payload);
+  if (!parsed.success) throw new ContractError(`event ${event}`, z.prettifyError(parsed.error));
+  return parsed.data as EventPayload<E>;
+}
+
+/** The WebSocket frames of the browser host (the IPC transport needs none: Electron frames it). */
+export const WsRequestSchema = z.object({
+  id: z.number().int().nonnegative(),
+  token: z.string(),
+  call: z.string(),
+  args: z.unknown(),
+});
+export const WsResponseSchema = z.union([
+  z.object({ id: z.number().int(), ok: z.literal(true), result: z.unknown() }),
+  z.object({ id: z.number().int(), ok: z.literal(false), error: z.string() }),
+  z.object({ event: z.string(), payload: z.unknown() }),
+]);
+export type WsRequest = z.output<typeof WsRequestSchema>;
+export type WsResponse = z.output<typeof WsResponseSchema>;
