@@ -1,0 +1,181 @@
+import { CARD } from './constants';
+import { FitsError } from './errors';
+
+export type FitsValue = string | number | boolean | undefined;
+
+/** One 80-character header card. `key` is upper case; HIERARCH keys lose the HIERARCH prefix. */
+export interface FitsCard {
+  key: string;
+  /** Parsed value; for COMMENT/HISTORY/blank keys the card text; for CONTINUE the fragment. */
+  value: FitsValue;
+  comment: string;
+  raw: string;
+}
+
+export interface FitsHeader {
+  cards: FitsCard[];
+  get(key: string): FitsValue;
+  has(key: string): boolean;
+}
+
+const COMMENTARY = new Set(['COMMENT', 'HISTORY', '']);
+const INT_RE = /^[+-]?\d+$/;
+// FITS allows Fortran's D exponent (1.0D+03); JS does not, so it is rewritten to E.
+const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[EeDd][+-]?\d+)?$/;
+
+function normKey(key: string): string {
+  const k = key.trim().toUpperCase();
+  return k.startsWith('HIERARCH ') ? k.slice(9).trim().replace(/\s+/g, ' ') : k;
+}
+
+class Header implements FitsHeader {
+  private readonly index = new Map<string, number>();
+
+  constructor(readonly cards: FitsCard[]) {
+    // First occurrence wins, as in astropy; COMMENT/HISTORY stay reachable through `cards`.
+    cards.forEach((c, i) => {
+      if (!this.index.has(c.key)) this.index.set(c.key, i);
+    });
+  }
+
+  get(key: string): FitsValue {
+    const i = this.index.get(normKey(key));
+    return i === undefined ? undefined : this.cards[i].value;
+  }
+
+  has(key: string): boolean {
+    return this.index.has(normKey(key));
+  }
+}
+
+/** Parses a quoted FITS string starting at s[0] === "'"; '' is an escaped quote. */
+function parseQuoted(s: string): { value: string; rest: string } {
+  let out = '';
+  let i = 1;
+  for (; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === "'") {
+      if (s[i + 1] === "'") {
+        out += "'";
+        i++;
+        continue;
+      }
+      // Trailing blanks are not significant in FITS strings; leading ones are.
+      return { value: out.trimEnd(), rest: s.slice(i + 1) };
+    }
+    out += ch;
+  }
+  // Lenient: an unterminated string keeps what is there rather than failing the whole file.
+  return { value: out.trimEnd(), rest: '' };
+}
+
+function afterSlash(rest: string): string {
+  const j = rest.indexOf('/');
+  return j < 0 ? '' : rest.slice(j + 1).trim();
+}
+
+/** Parses the value field (whatever follows "= "), wherever in the field the value sits. */
+export function parseValueField(field: string): { value: FitsValue; comment: string } {
+  const s = field.trimStart();
+  if (s.startsWith("'")) {
+    const { value, rest } = parseQuoted(s);
+    return { value, comment: afterSlash(rest) };
+  }
+  const slash = s.indexOf('/');
+  const token = (slash < 0 ? s : s.slice(0, slash)).trim();
+  const comment = slash < 0 ? '' : s.slice(slash + 1).trim();
+  if (token === '') return { value: undefined, comment };
+  // ZTF writes `SIMPLE  =  T` with T in column 12, not 30: the logical is read anywhere in the field.
+  if (token === 'T') return { value: true, comment };
+  if (token === 'F') return { value: false, comment };
+  if (INT_RE.test(token)) return { value: Number(token), comment };
+  if (FLOAT_RE.test(token)) return { value: Number(token.replace(/[Dd]/, 'E')), comment };
+  // Complex values "(re, im)" and non-standard unquoted text are kept verbatim as strings.
+  return { value: token, comment };
+}
+
+export function parseCard(raw: string): FitsCard {
+  const head = raw.slice(0, 8);
+  if (head === 'HIERARCH') {
+    // ESO convention: `HIERARCH ESO DET CHIP NAME = 'x'`; the key is everything before '='.
+    const eq = raw.indexOf('=', 9);
+    if (eq > 0) {
+      const { value, comment } = parseValueField(raw.slice(eq + 1));
+      return { key: normKey(raw.slice(9, eq)), value, comment, raw };
+    }
+  }
+  const key = head.trimEnd().toUpperCase();
+  if (COMMENTARY.has(key)) return { key, value: raw.slice(8).trimEnd(), comment: '', raw };
+  if (key === 'CONTINUE') {
+    const { value, comment } = parseValueField(raw.slice(8));
+    return { key, value, comment, raw };
+  }
+  // Value indicator "= " in columns 9-10; lenient about the blank in column 10.
+  if (raw[8] === '=') {
+    const { value, comment } = parseValueField(raw.slice(raw[9] === ' ' ? 10 : 9));
+    return { key, value, comment, raw };
+  }
+  return { key, value: undefined, comment: raw.slice(8).trim(), raw };
+}
+
+/** Folds the long-string convention: a string ending in '&' continues in the next CONTINUE card. */
+function foldContinue(cards: FitsCard[]): void {
+  for (let i = 0; i < cards.length; i++) {
+    const c = cards[i];
+    if (typeof c.value !== 'string' || COMMENTARY.has(c.key) || c.key === 'CONTINUE') continue;
+    let value = c.value;
+    let j = i + 1;
+    while (value.endsWith('&') && j < cards.length && cards[j].key === 'CONTINUE') {
+      const next = cards[j].value;
+      value = value.slice(0, -1) + (typeof next === 'string' ? next : '');
+      if (cards[j].comment) c.comment = c.comment ? `${c.comment} ${cards[j].comment}` : cards[j].comment;
+      j++;
+    }
+    c.value = value;
+    i = j - 1;
+  }
+}
+
+function isEndCard(bytes: Uint8Array, p: number): boolean {
+  if (bytes[p] !== 0x45 || bytes[p + 1] !== 0x4e || bytes[p + 2] !== 0x44) return false;
+  for (let k = 3; k < 8; k++) if (bytes[p + k] !== 0x20) return false;
+  return true;
+}
+
+/**
+ * Reads cards from `offset` up to END. Stops at the first card holding non-ASCII bytes: that means
+ * we ran into binary data, i.e. the END card is missing, which must not be read as a header.
+ */
+export function readHeader(
+  bytes: Uint8Array,
+  offset: number,
+  file: string,
+  hduIndex: number,
+): { header: FitsHeader; end: number } {
+  let p = offset;
+  for (; p + CARD <= bytes.length; p += CARD) {
+    if (isEndCard(bytes, p)) break;
+    for (let k = 0; k < CARD; k++) {
+      const b = bytes[p + k];
+      if (b < 0x20 || b > 0x7e) {
+        throw new FitsError(
+          file,
+          `HDU ${hduIndex} header has no END card (binary bytes found in card ${(p - offset) / CARD + 1})`,
+          'the header is corrupt or the file is not FITS; re-export it',
+        );
+      }
+    }
+  }
+  if (p + CARD > bytes.length) {
+    throw new FitsError(
+      file,
+      `HDU ${hduIndex} header has no END card before the end of the file (truncated header)`,
+      'the file is incomplete; download or export it again',
+    );
+  }
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + offset, p - offset).toString('latin1');
+  const cards: FitsCard[] = [];
+  for (let q = 0; q < text.length; q += CARD) cards.push(parseCard(text.slice(q, q + CARD)));
+  foldContinue(cards);
+  return { header: new Header(cards), end: p + CARD };
+}

@@ -1,0 +1,47 @@
+import type { StampImage } from '../../../shared/stamp';
+import { FitsError } from './errors';
+import type { FitsHeader } from './header';
+import type { FitsReadOptions, HduLayout } from './parse';
+import { decodeHdu, openFits, walkHdus } from './parse';
+
+/** 2-D, or n-D with every axis beyond the second of length 1 (e.g. NAXIS3 = 1 cubes). */
+function is2d(l: HduLayout): boolean {
+  return l.isImage && l.axes.length >= 2 && l.axes.slice(2).every((n) => n === 1);
+}
+
+/**
+ * The first HDU holding a 2-D image (or the one given), as a StampImage with the validity mask.
+ * Float64 data is converted to Float32 (values kept). Lazy like astropy's getdata: HDUs after the
+ * chosen one are not read, so a broken trailing extension does not cost a good stamp.
+ */
+export function readStamp(
+  bytes: Uint8Array,
+  file: string,
+  opts: FitsReadOptions & { hdu?: number } = {},
+): { image: StampImage; header: FitsHeader; hdu: number } {
+  const buf = openFits(bytes, file, opts);
+  let chosen: HduLayout | undefined;
+  const seen: string[] = [];
+  for (const l of walkHdus(buf, file)) {
+    seen.push(`${l.index}: ${l.xtension ?? 'PRIMARY'} ${l.axes.join('x') || '(no data)'}`);
+    if (opts.hdu !== undefined ? l.index === opts.hdu : is2d(l)) {
+      chosen = l;
+      break;
+    }
+  }
+  if (!chosen || !is2d(chosen)) {
+    const want = opts.hdu !== undefined ? `HDU ${opts.hdu} is not a 2-D image` : 'no HDU holds a 2-D image';
+    throw new FitsError(file, `${want} (HDUs: ${seen.join('; ')})`, 'pick the HDU that holds the stamp');
+  }
+  const hdu = decodeHdu(buf, chosen, file, opts);
+  const src = hdu.data!;
+  const mask = hdu.blankMask!;
+  // StampImage keeps masked pixels at 0 (read through the mask); the HDU object is ours to reuse.
+  const data = src instanceof Float32Array ? src : new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) data[i] = mask[i] ? src[i] : 0;
+  return {
+    image: { width: chosen.axes[0], height: chosen.axes[1], data, mask },
+    header: hdu.header,
+    hdu: chosen.index,
+  };
+}
