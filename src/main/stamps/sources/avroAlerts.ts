@@ -1,0 +1,56 @@
+/**
+ * A folder of Avro alert packets (ZTF, PGIR, WINTER, ATLAS, Rubin). One unit per file: a packet
+ * file may hold several alerts; a corrupt file yields what could be read plus a clear error.
+ */
+import { promises as fs } from 'node:fs';
+import type { NewCandidate } from '../../catalog/workspace';
+import { readAlertFile } from '../avro';
+import { readStamp } from '../fits';
+import { errorMessage, type IngestUnit, type UnitError } from './types';
+
+export function avroUnits(files: string[]): IngestUnit[] {
+  return files.map((file) => ({
+    source: 'avro' as const,
+    key: `avro:${file}`,
+    async decode() {
+      const errors: UnitError[] = [];
+      const candidates: NewCandidate[] = [];
+      let bytes: Buffer;
+      try {
+        bytes = await fs.readFile(file);
+      } catch (e) {
+        return { candidates, errors: [{ file, reason: errorMessage(e) }] };
+      }
+      const { records, error } = readAlertFile(bytes, file);
+      if (error) errors.push({ file, reason: error.message });
+      for (const rec of records) {
+        const where = `${file}#${rec.candid}`;
+        try {
+          if (!rec.cutouts.science || !rec.cutouts.difference) {
+            throw new Error('alert has no science or difference cutout');
+          }
+          const read = (b: Uint8Array, which: string) => readStamp(b, `${where} (${which} cutout)`).image;
+          candidates.push({
+            id: rec.candid,
+            source: 'avro',
+            origin: {
+              search: `${where}:science`,
+              template: rec.cutouts.template ? `${where}:template` : null,
+              difference: `${where}:difference`,
+            },
+            meta: rec.meta,
+            given: { scores: rec.scores },
+            triplet: {
+              search: read(rec.cutouts.science, 'science'),
+              template: rec.cutouts.template ? read(rec.cutouts.template, 'template') : null,
+              difference: read(rec.cutouts.difference, 'difference'),
+            },
+          });
+        } catch (e) {
+          errors.push({ file: where, reason: errorMessage(e) });
+        }
+      }
+      return { candidates, errors };
+    },
+  }));
+}
