@@ -1,0 +1,95 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Workspace, type NewCandidate } from '../../../src/main/catalog/workspace';
+import { decodeTriplet, encodeTriplet } from '../../../src/main/catalog/stampPack';
+import type { StampImage } from '../../../src/shared/stamp';
+
+function image(w: number, h: number, seed: number): StampImage {
+  const data = new Float32Array(w * h).map((_, i) => Math.sin(i * 0.37 + seed) * 100);
+  const mask = new Uint8Array(w * h).fill(1);
+  mask[0] = 0;
+  data[0] = 0;
+  return { width: w, height: h, data, mask };
+}
+
+function candidate(id: string, withTemplate = true): NewCandidate {
+  return {
+    id,
+    source: 'des',
+    origin: { search: `srch${id}.fits`, template: withTemplate ? `temp${id}.fits` : null, difference: `diff${id}.fits` },
+    meta: { mjd: 60000.5, band: 'r', ra: 10, dec: -5 },
+    given: { label: 'real', scores: { rb: 0.9 } },
+    triplet: { search: image(51, 51, 1), template: withTemplate ? image(51, 51, 2) : null, difference: image(41, 63, 3) },
+  };
+}
+
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'skysift-ws-'));
+
+describe('packed stamps', () => {
+  it('round-trip exactly, with true sizes, masks and a missing template', () => {
+    for (const withTemplate of [true, false]) {
+      const c = candidate('1', withTemplate);
+      const back = decodeTriplet(encodeTriplet(c.triplet));
+      expect(back.search).toEqual(c.triplet.search);
+      expect(back.template).toEqual(c.triplet.template);
+      expect(back.difference.width).toBe(41);
+      expect(back.difference.height).toBe(63);
+      expect(back.difference).toEqual(c.triplet.difference);
+    }
+  });
+
+  it('refuse a record that is not ours or is cut short', () => {
+    expect(() => decodeTriplet(Buffer.from('hello world'))).toThrow(/not a packed stamp/);
+    const buf = encodeTriplet(candidate('1').triplet);
+    expect(() => decodeTriplet(buf.subarray(0, buf.length - 10))).toThrow(/truncated/);
+  });
+});
+
+describe('the workspace', () => {
+  it('refuses to open a folder that is not a workspace unless asked to create one', async () => {
+    const dir = tmp();
+    await expect(Workspace.open(dir)).rejects.toThrow(/no workspace here/);
+    const ws = await Workspace.open(dir, { create: true, name: 'night' });
+    expect(ws.summary()).toMatchObject({ name: 'night', candidates: 0, simulated: false });
+  });
+
+  it('appends parts atomically, skips ids it has, and reopens without re-reading stamps', async () => {
+    const dir = tmp();
+    const ws = await Workspace.open(dir, { create: true });
+    await ws.appendPart([candidate('1'), candidate('2', false)]);
+    const again = await ws.appendPart([candidate('2'), candidate('3')]);
+    expect(again.map((e) => e.id)).toEqual(['3']);
+    const reopened = await Workspace.open(dir);
+    expect(reopened.list().map((e) => e.id)).toEqual(['1', '2', '3']);
+    expect(reopened.get('1')).toMatchObject({ meta: { band: 'r' }, given: { label: 'real', scores: { rb: 0.9 } } });
+    const t = await reopened.readTriplet('2');
+    expect(t.template).toBeNull();
+    expect(t.search.data[5]).toBeCloseTo(Math.sin(5 * 0.37 + 1) * 100, 4);
+    const streamed = [];
+    for await (const { entry } of reopened.iterateTriplets()) streamed.push(entry.id);
+    expect(streamed).toEqual(['1', '2', '3']);
+  });
+
+  it('keeps scores per model and the active model', async () => {
+    const dir = tmp();
+    const ws = await Workspace.open(dir, { create: true });
+    await ws.appendPart([candidate('1')]);
+    await ws.writeScores('compact-v1', new Map([['1', 0.75]]));
+    await ws.update({ activeModel: 'compact-v1', threshold: 0.5 });
+    const reopened = await Workspace.open(dir);
+    expect(reopened.settings.activeModel).toBe('compact-v1');
+    expect(reopened.scores('compact-v1')?.get('1')).toBe(0.75);
+  });
+
+  it('names the damaged file when a workspace file is broken', async () => {
+    const dir = tmp();
+    const ws = await Workspace.open(dir, { create: true });
+    await ws.appendPart([candidate('1')]);
+    writeFileSync(path.join(dir, 'catalog', 'part-000009.json'), '{"part": 9, "entries": [{"id": 1}');
+    await expect(Workspace.open(dir)).rejects.toThrow(/part-000009\.json: damaged catalog part/);
+    writeFileSync(path.join(dir, 'workspace.json'), '{nope');
+    await expect(Workspace.open(dir)).rejects.toThrow(/workspace\.json: not readable as JSON/);
+  });
+});
