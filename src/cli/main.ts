@@ -7,12 +7,26 @@ import { Workspace } from '../main/catalog/workspace';
 import { runIngest } from '../main/stamps/ingest';
 import { VERSION } from '../main/version';
 import { progressBar } from './progressBar';
+import { evaluate, importModel, score, train } from './commands/engine';
+import { demo } from './commands/demo';
 
 const USAGE = `skysift ${VERSION}
 usage:
   skysift ingest <folder|manifest.csv|packet.avro> --workspace <dir>
       Read stamps (DES autoscan folders, triplet manifests, Avro alerts) into a workspace
       (created if missing). Bad files are reported, never fatal. Re-run to resume.
+  skysift demo --out <folder> [--n 2000] [--seed 1] [--difficulty 0.5] [--real-fraction 0.5] [--workspace <dir>]
+      Write a simulated DES-like night (autoscan layout + labels); with --workspace, ingest it too.
+  skysift train --workspace <dir> [--arch compact|space2vec] [--epochs N] [--backend auto|webgpu|wasm|cpu]
+                [--from-scratch] [--adopt] [--export <dir>] [--seed 1]
+      Train a model version on the workspace's labels (fine-tunes the active model unless
+      --from-scratch); prints the held-out metrics. --adopt scores the workspace and makes it active.
+  skysift score --workspace <dir> [--model <version>] [--adopt] [--backend ...]
+      Score every candidate with a model version.
+  skysift eval --workspace <dir> [--model <version>] [--split test|validation|train|all]
+      Metrics on labelled candidates: AUC, FPR/MDR at 0.4/0.5/0.6 (Pippin), threshold at 1% MDR.
+  skysift import-model <tfjs-model-folder> --workspace <dir>
+      Register a published TF.js layers model (e.g. ../shared/models/braai-d6_m7).
 `;
 
 async function ingest(argv: string[]) {
@@ -44,7 +58,14 @@ async function ingest(argv: string[]) {
   }
 }
 
-const commands: Record<string, (argv: string[]) => Promise<void>> = { ingest };
+const commands: Record<string, (argv: string[]) => Promise<void>> = {
+  ingest,
+  demo,
+  train,
+  score,
+  eval: evaluate,
+  'import-model': importModel,
+};
 
 async function main() {
   const [cmd, ...rest] = process.argv.slice(2);

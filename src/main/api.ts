@@ -38,6 +38,9 @@ export function createApi(services: Services): Api {
     }),
     jobCancel: async ({ jobId }) => ({ ok: services.jobs.cancel(jobId) }),
     jobsList: async () => services.jobs.list(),
+    trainStart: async (args) => ({ jobId: await services.startTrain(args) }),
+    scoreStart: async ({ version, adopt }) => ({ jobId: await services.startScore(version, adopt ?? true) }),
+    modelsList: async () => services.models(),
   };
 
   return {

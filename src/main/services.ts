@@ -2,7 +2,8 @@
  * The services behind the contract: the open workspace, the job manager, the compute backend
  * that the last worker reported. One instance per app (Electron main or browser host or CLI).
  */
-import type { AppInfo, BackendInfo, CandidateRow, WireTriplet } from '../shared/contract';
+import type { AppInfo, BackendInfo, CallArgs, CandidateRow, ModelSummary, WireTriplet } from '../shared/contract';
+import { registryFor } from './model/engineJobs';
 import { Workspace } from './catalog/workspace';
 import { EventBus } from './events';
 import { JobManager } from './jobs/jobManager';
@@ -24,8 +25,14 @@ export class Services {
 
   constructor(private readonly opts: ServicesOptions) {
     this.jobs = new JobManager(this.events, () => this.workspace, {
-      onFinished: () => {
-        if (this.workspace) this.events.emit('workspaceChanged', this.workspace.summary());
+      onFinished: async (record, result) => {
+        const ws = this.workspace;
+        if (!ws) return;
+        // A scoring job that was asked to adopt makes its version the active model once its scores exist.
+        if (record.kind === 'score' && record.state === 'done' && result.adopt === true && typeof result.version === 'string') {
+          await ws.update({ activeModel: result.version, threshold: Number(result.threshold) });
+        }
+        this.events.emit('workspaceChanged', ws.summary());
       },
     });
     this.events.subscribe((event, payload) => {
@@ -96,6 +103,46 @@ export class Services {
         };
       }),
     );
+  }
+
+  async startTrain(args: CallArgs<'trainStart'>): Promise<string> {
+    this.requireWorkspace();
+    if (this.jobs.isBusy('train')) throw new Error('A training job is already running: wait for it or cancel it.');
+    const { resumeJobId, ...params } = args;
+    if (resumeJobId) {
+      const prior = this.jobs.get(resumeJobId);
+      if (!prior || prior.kind !== 'train') throw new Error(`No training job ${resumeJobId} to restart in this workspace.`);
+      return this.jobs.start('train', prior.params);
+    }
+    return this.jobs.start('train', params);
+  }
+
+  async startScore(version: string, adopt: boolean): Promise<string> {
+    const ws = this.requireWorkspace();
+    if (!registryFor(ws).has(version)) throw new Error(`No model version ${version} in this workspace's registry.`);
+    if (this.jobs.isBusy('score')) throw new Error('A scoring job is already running: wait for it or cancel it.');
+    return this.jobs.start('score', { version, adopt });
+  }
+
+  models(): ModelSummary[] {
+    const ws = this.requireWorkspace();
+    return registryFor(ws)
+      .list()
+      .map((m) => ({
+        version: m.version,
+        createdAt: m.createdAt,
+        kind: m.kind,
+        architecture: m.spec.id,
+        parent: m.parent,
+        backend: m.backend,
+        threshold: m.threshold,
+        active: ws.settings.activeModel === m.version,
+        labelCounts: m.data?.counts ?? null,
+        labelSources: m.data?.labelSources ?? null,
+        cost: m.cost,
+        evaluation: m.evaluation,
+        curves: m.curves,
+      }));
   }
 
   async startIngest(folder: string, resumeJobId?: string): Promise<string> {

@@ -75,6 +75,8 @@ export const JobProgressSchema = z.object({
   rate: z.number().nonnegative(),
   etaSeconds: z.number().nonnegative().nullable(),
   message: z.string(),
+  /** Job-specific live figures (training: epoch, loss, valLoss, valAuc, samplesPerSecond). */
+  metrics: z.record(z.string(), z.number().nullable()).optional(),
 });
 
 export const IngestErrorSchema = z.object({ file: z.string(), reason: z.string() });
@@ -97,6 +99,59 @@ export const JobRecordSchema = z.object({
   params: z.record(z.string(), z.unknown()),
   report: IngestReportSchema.nullable(),
   error: z.string().nullable(),
+  /** What the job produced (training: the new version; scoring: the version scored). */
+  result: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const EvaluationSummarySchema = z.object({
+  n: z.number().int(),
+  reals: z.number().int(),
+  bogus: z.number().int(),
+  auc: z.number().nullable(),
+  pippin: z.number().nullable(),
+  atThresholds: z.array(
+    z.object({ threshold: z.number(), fpr: z.number().nullable(), mdr: z.number().nullable(), sum: z.number().nullable() }),
+  ),
+  targetMdr: z.number(),
+  operatingPoint: z.object({
+    threshold: z.number().nullable(),
+    fpr: z.number().nullable(),
+    mdr: z.number().nullable(),
+    fdr: z.number().nullable(),
+    confusion: z.object({ tp: z.number(), fp: z.number(), tn: z.number(), fn: z.number() }),
+  }),
+  histogram: z.object({
+    edges: z.array(z.number()),
+    all: z.array(z.number()),
+    real: z.array(z.number()),
+    bogus: z.array(z.number()),
+  }),
+  roc: z.array(z.object({ threshold: z.number().nullable(), tpr: z.number(), fpr: z.number() })),
+});
+
+export const ModelSummarySchema = z.object({
+  version: z.string(),
+  createdAt: z.string(),
+  kind: z.enum(['trained', 'imported']),
+  architecture: z.string(),
+  parent: z.string().nullable(),
+  backend: z.string().nullable(),
+  threshold: z.number(),
+  active: z.boolean(),
+  labelCounts: z.object({ real: z.number().int(), bogus: z.number().int() }).nullable(),
+  labelSources: z.record(z.string(), z.number().int()).nullable(),
+  cost: z.object({ params: z.number(), flopsPerStamp: z.number() }).nullable(),
+  evaluation: EvaluationSummarySchema.nullable(),
+  curves: z.array(
+    z.object({
+      epoch: z.number().int(),
+      loss: z.number(),
+      valLoss: z.number(),
+      valAuc: z.number().nullable(),
+      seconds: z.number(),
+      samplesPerSecond: z.number(),
+    }),
+  ),
 });
 
 const NoArgs = z.object({}).strict();
@@ -119,6 +174,23 @@ export const calls = {
   },
   jobCancel: { args: z.object({ jobId: z.string().min(1) }).strict(), result: z.object({ ok: z.boolean() }) },
   jobsList: { args: NoArgs, result: z.array(JobRecordSchema) },
+  trainStart: {
+    args: z
+      .object({
+        architecture: z.enum(['compact', 'space2vec']).default('compact'),
+        fromScratch: z.boolean().default(false),
+        humanLabels: z.array(z.object({ id: z.string().min(1), label: LabelValueSchema })).max(2_000_000),
+        maxEpochs: z.number().int().min(1).max(500).optional(),
+        resumeJobId: z.string().optional(),
+      })
+      .strict(),
+    result: z.object({ jobId: z.string() }),
+  },
+  scoreStart: {
+    args: z.object({ version: z.string().min(1), adopt: z.boolean().default(true) }).strict(),
+    result: z.object({ jobId: z.string() }),
+  },
+  modelsList: { args: NoArgs, result: z.array(ModelSummarySchema) },
 } as const;
 
 export const events = {
@@ -143,6 +215,8 @@ export type WireTriplet = z.output<typeof WireTripletSchema>;
 export type JobProgress = z.output<typeof JobProgressSchema>;
 export type JobRecord = z.output<typeof JobRecordSchema>;
 export type IngestReport = z.output<typeof IngestReportSchema>;
+export type ModelSummary = z.output<typeof ModelSummarySchema>;
+export type EvaluationSummary = z.output<typeof EvaluationSummarySchema>;
 export type LabelValue = z.output<typeof LabelValueSchema>;
 
 /** What the renderer sees as `window.skysift`, whichever transport carries it. */

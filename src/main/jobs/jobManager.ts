@@ -32,7 +32,7 @@ export class JobManager {
     private readonly events: EventBus,
     private readonly workspace: () => Workspace | null,
     private readonly hooks: {
-      onFinished?: (record: JobRecord, result: Record<string, unknown>) => void;
+      onFinished?: (record: JobRecord, result: Record<string, unknown>) => void | Promise<void>;
     } = {},
   ) {}
 
@@ -102,6 +102,7 @@ export class JobManager {
       params,
       report: null,
       error: null,
+      result: {},
     };
     await this.save(ws, record);
     const child = fork(builtFile('worker.js'), [], {
@@ -145,14 +146,20 @@ export class JobManager {
       return;
     }
     const msg = parsed.data;
-    if (msg.type === 'progress') this.emitProgress(run, msg.done, msg.total, msg.message);
+    if (msg.type === 'progress') this.emitProgress(run, msg.done, msg.total, msg.message, msg.metrics);
     else if (msg.type === 'backend')
       this.events.emit('backendChanged', { name: msg.name, reason: msg.reason });
     else if (msg.type === 'error') void this.finish(ws, run, 'failed', null, msg.message, {});
     else void this.finish(ws, run, msg.cancelled ? 'cancelled' : 'done', msg.report, null, msg.result);
   }
 
-  private emitProgress(run: Running, done: number, total: number, message: string): void {
+  private emitProgress(
+    run: Running,
+    done: number,
+    total: number,
+    message: string,
+    metrics?: Record<string, number | null>,
+  ): void {
     const elapsed = (Date.now() - run.startedMs) / 1000;
     const rate = elapsed > 0 ? done / elapsed : 0;
     const progress: JobProgress = {
@@ -164,6 +171,7 @@ export class JobManager {
       rate,
       etaSeconds: rate > 0 && total >= done ? (total - done) / rate : null,
       message,
+      metrics,
     };
     run.lastProgress = progress;
     this.events.emit('jobProgress', progress);
@@ -178,12 +186,16 @@ export class JobManager {
     result: Record<string, unknown>,
   ): Promise<void> {
     if (!this.running.delete(run.record.id)) return;
-    const record: JobRecord = { ...run.record, state, report, error, endedAt: new Date().toISOString() };
+    const record: JobRecord = { ...run.record, state, report, error, result, endedAt: new Date().toISOString() };
     await this.save(ws, record);
     run.child.removeAllListeners('exit');
     if (run.child.connected) run.child.disconnect();
     ws.refresh();
-    this.hooks.onFinished?.(record, result);
+    try {
+      await this.hooks.onFinished?.(record, result);
+    } catch (e) {
+      console.error(`[skysift] after job ${record.id}:`, e);
+    }
     this.events.emit('jobFinished', record);
   }
 

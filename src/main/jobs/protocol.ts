@@ -20,6 +20,7 @@ export const WorkerProgressSchema = z.object({
   done: z.number(),
   total: z.number(),
   message: z.string(),
+  metrics: z.record(z.string(), z.number().nullable()).optional(),
 });
 export const WorkerDoneSchema = z.object({
   type: z.literal('done'),

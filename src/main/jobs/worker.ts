@@ -5,6 +5,7 @@
  */
 import { Workspace } from '../catalog/workspace';
 import { runIngest } from '../stamps/ingest';
+import { runScore, runTrain, type EngineReporter } from '../model/engineJobs';
 import { ToWorkerSchema, type FromWorker, type WorkerStart } from './protocol';
 
 const abort = new AbortController();
@@ -19,11 +20,11 @@ function send(msg: FromWorker): Promise<void> {
 /** Progress at most every 100 ms: enough for a live bar, cheap for 100k files. */
 function throttledProgress() {
   let last = 0;
-  return (done: number, total: number, message: string) => {
+  return (done: number, total: number, message: string, metrics?: Record<string, number | null>) => {
     const now = Date.now();
     if (now - last < 100 && done < total) return;
     last = now;
-    void send({ type: 'progress', done, total, message });
+    void send({ type: 'progress', done, total, message, metrics });
   };
 }
 
@@ -36,8 +37,18 @@ async function run(start: WorkerStart): Promise<void> {
       await send({ type: 'done', cancelled: report.cancelled, report, result: {} });
       return;
     }
-    default:
-      throw new Error(`this worker cannot run ${start.kind} jobs yet`);
+    case 'train':
+    case 'score': {
+      const progress = throttledProgress();
+      const reporter: EngineReporter = {
+        backend: (choice) => void send({ type: 'backend', name: choice.name, reason: choice.reason }),
+        progress: (done, total, message, metrics) => progress(done, total, message, metrics),
+      };
+      const run = start.kind === 'train' ? runTrain : runScore;
+      const { cancelled, result } = await run(ws, start.params, reporter, abort.signal);
+      await send({ type: 'done', cancelled, report: null, result });
+      return;
+    }
   }
 }
 

@@ -1,0 +1,275 @@
+/**
+ * Training a real/bogus CNN on a workspace's labelled candidates, on whichever backend is active:
+ * stratified split by id, class weights, flips/rotations, per-batch and per-epoch progress, cancel,
+ * early stopping on the validation loss with the best epoch's weights restored, then the held-out
+ * test metrics. Batches stream from the stamp cache: memory stays bounded whatever the night's size.
+ */
+import * as tfc from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Workspace } from '../../catalog/workspace';
+import { getArchitecture, modelCost, type ModelSpec } from '../architectures';
+import { evaluateScores } from '../evaluate';
+import { newVersionName, type ModelMeta, type ModelRegistry } from '../registry';
+import { applyDihedral } from './augment';
+import { labelFingerprint, seededRandom, shuffleInPlace, stratifiedSplit, type LabelledId, type Split } from './split';
+import { StampCache } from './stampCache';
+
+export interface TrainProgress {
+  phase: 'cache' | 'train' | 'evaluate';
+  epoch: number;
+  maxEpochs: number;
+  batch: number;
+  batches: number;
+  /** Samples seen so far in this run (all epochs). */
+  samples: number;
+  totalSamples: number;
+  loss: number | null;
+  valLoss: number | null;
+  valAuc: number | null;
+  samplesPerSecond: number;
+  message: string;
+}
+
+export interface TrainOptions {
+  ws: Workspace;
+  registry: ModelRegistry;
+  architecture: string;
+  labels: LabelledId[];
+  /** How many labels came from where (e.g. { human: 812, data: 2000 }), for provenance. */
+  labelSources: Record<string, number>;
+  /** Labels kept out of training and validation altogether; they become the test set. */
+  heldOut?: LabelledId[];
+  /** Fine-tune from this version instead of starting from random weights. */
+  parent?: string | null;
+  backend: string;
+  seed?: number;
+  maxEpochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  patience?: number;
+  targetMdr?: number;
+  notes?: string;
+  onProgress?: (p: TrainProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  meta: ModelMeta;
+  cancelled: boolean;
+}
+
+const EPS = 1e-7;
+
+/** Binary cross-entropy with per-sample weights (class balancing). */
+function weightedBce(pred: tfc.Tensor, y: tfc.Tensor, w: tfc.Tensor): tfc.Scalar {
+  const p = tfc.clipByValue(tfc.reshape(pred, [-1]), EPS, 1 - EPS);
+  const ll = tfc.add(tfc.mul(y, tfc.log(p)), tfc.mul(tfc.sub(1, y), tfc.log(tfc.sub(1, p))));
+  return tfc.div(tfc.sum(tfc.mul(tfc.neg(ll), w)), tfc.sum(w)) as tfc.Scalar;
+}
+
+/** Scores for rows of the cache, in batches, in inference mode. */
+export async function predictCached(
+  model: tfl.LayersModel,
+  cache: StampCache,
+  spec: ModelSpec,
+  ids: readonly string[],
+  batchSize: number,
+): Promise<Float32Array> {
+  const out = new Float32Array(ids.length);
+  const buf = new Float32Array(batchSize * cache.rowLength);
+  const [h, w] = spec.inputSize;
+  for (let i = 0; i < ids.length; i += batchSize) {
+    const slice = ids.slice(i, i + batchSize);
+    cache.read(slice, buf);
+    const x = tfc.tensor4d(buf.subarray(0, slice.length * cache.rowLength), [slice.length, h, w, spec.channels.length]);
+    const y = model.predict(x) as tfc.Tensor;
+    out.set(await y.data(), i);
+    tfc.dispose([x, y]);
+  }
+  return out;
+}
+
+function bce(scores: Float32Array, labels: readonly LabelledId[]): number {
+  let s = 0;
+  labels.forEach((l, i) => {
+    const p = Math.min(1 - EPS, Math.max(EPS, scores[i]));
+    s -= l.label ? Math.log(p) : Math.log(1 - p);
+  });
+  return labels.length ? s / labels.length : NaN;
+}
+
+export function makeSplit(labels: LabelledId[], heldOut: LabelledId[] | undefined, seed: number): Split {
+  if (heldOut && heldOut.length) {
+    const held = new Set(heldOut.map((x) => x.id));
+    const rest = labels.filter((x) => !held.has(x.id));
+    const s = stratifiedSplit(rest, { validation: 0.15, test: 0 }, seed);
+    return { train: s.train, validation: s.validation, test: heldOut };
+  }
+  return stratifiedSplit(labels, { validation: 0.15, test: 0.15 }, seed);
+}
+
+export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
+  const arch = getArchitecture(opts.architecture);
+  const hp = arch.spec.training!;
+  const seed = opts.seed ?? 1;
+  const maxEpochs = opts.maxEpochs ?? hp.maxEpochs;
+  const batchSize = opts.batchSize ?? hp.batchSize;
+  const patience = opts.patience ?? hp.earlyStoppingPatience;
+  const learningRate = opts.learningRate ?? hp.learningRate;
+  const targetMdr = opts.targetMdr ?? 0.01;
+  const spec = arch.spec;
+  const report = opts.onProgress ?? (() => {});
+
+  const split = makeSplit(opts.labels, opts.heldOut, seed);
+  if (split.train.length < 2 || !split.train.some((x) => x.label === 1) || !split.train.some((x) => x.label === 0)) {
+    throw new Error(
+      `Not enough labels to train: ${split.train.length} training candidates; both real and bogus examples are needed (label more, or ingest a labelled set).`,
+    );
+  }
+
+  const cache = new StampCache(opts.ws, spec);
+  const allIds = [...split.train, ...split.validation, ...split.test].map((x) => x.id);
+  const base: Omit<TrainProgress, 'message' | 'phase'> = {
+    epoch: 0,
+    maxEpochs,
+    batch: 0,
+    batches: 0,
+    samples: 0,
+    totalSamples: split.train.length * maxEpochs,
+    loss: null,
+    valLoss: null,
+    valAuc: null,
+    samplesPerSecond: 0,
+  };
+  await cache.ensure(
+    allIds,
+    (done, total) => report({ ...base, phase: 'cache', message: `preparing stamps ${done}/${total}` }),
+    opts.signal,
+  );
+
+  let model: tfl.LayersModel;
+  let parentMeta: ModelMeta | null = null;
+  if (opts.parent) {
+    const loaded = await opts.registry.load(opts.parent);
+    parentMeta = loaded.meta;
+    if (loaded.meta.spec.id !== spec.id) {
+      loaded.model.dispose();
+      throw new Error(`Cannot fine-tune ${opts.parent}: it is a ${loaded.meta.spec.id} model, not ${spec.id}`);
+    }
+    model = loaded.model;
+  } else {
+    model = arch.build(seed);
+  }
+  const optimizer = tfc.train.adam(learningRate);
+  const nReal = split.train.filter((x) => x.label === 1).length;
+  const nBogus = split.train.length - nReal;
+  // Class weights: each class contributes equally to the loss whatever the balance of the night.
+  const weight = { 1: split.train.length / (2 * nReal), 0: split.train.length / (2 * nBogus) };
+  const [h, w] = spec.inputSize;
+  const c = spec.channels.length;
+  const xbuf = new Float32Array(batchSize * cache.rowLength);
+  const scratch = new Float32Array(cache.rowLength);
+  const random = seededRandom(seed ^ 0x9e3779b9);
+  const curves: ModelMeta['curves'] = [];
+  let best = { valLoss: Infinity, epoch: -1, weights: null as tfc.Tensor[] | null };
+  let sinceBest = 0;
+  let samples = 0;
+  const t0 = Date.now();
+  let cancelled = false;
+  const batches = Math.ceil(split.train.length / batchSize);
+
+  for (let epoch = 1; epoch <= maxEpochs && !cancelled; epoch++) {
+    const te = Date.now();
+    const order = shuffleInPlace([...split.train], random);
+    let lossSum = 0;
+    let lossN = 0;
+    for (let b = 0; b < batches; b++) {
+      if (opts.signal?.aborted) {
+        cancelled = true;
+        break;
+      }
+      const slice = order.slice(b * batchSize, (b + 1) * batchSize);
+      cache.read(
+        slice.map((x) => x.id),
+        xbuf,
+      );
+      if (h === w) for (let i = 0; i < slice.length; i++) applyDihedral(xbuf, i * cache.rowLength, h, c, Math.floor(random() * 8), scratch);
+      const x = tfc.tensor4d(xbuf.subarray(0, slice.length * cache.rowLength), [slice.length, h, w, c]);
+      const y = tfc.tensor1d(slice.map((s) => s.label));
+      const sw = tfc.tensor1d(slice.map((s) => weight[s.label]));
+      const loss = optimizer.minimize(() => weightedBce(model.apply(x, { training: true }) as tfc.Tensor, y, sw), true);
+      const lossValue = (await loss!.data())[0];
+      tfc.dispose([x, y, sw, loss!]);
+      lossSum += lossValue * slice.length;
+      lossN += slice.length;
+      samples += slice.length;
+      const secs = (Date.now() - t0) / 1000;
+      report({
+        ...base,
+        phase: 'train',
+        epoch,
+        batch: b + 1,
+        batches,
+        samples,
+        loss: lossSum / lossN,
+        valLoss: curves.at(-1)?.valLoss ?? null,
+        valAuc: curves.at(-1)?.valAuc ?? null,
+        samplesPerSecond: samples / Math.max(secs, 1e-3),
+        message: `epoch ${epoch}, batch ${b + 1}/${batches}`,
+      });
+    }
+    if (cancelled) break;
+    const valScores = await predictCached(model, cache, spec, split.validation.map((v) => v.id), batchSize);
+    const valLoss = bce(valScores, split.validation);
+    const valLabels = split.validation.map((v) => v.label);
+    const hasBoth = valLabels.includes(0) && valLabels.includes(1);
+    const valAuc = hasBoth ? evaluateScores(valScores, valLabels, targetMdr).auc : null;
+    const seconds = (Date.now() - te) / 1000;
+    curves.push({ epoch, loss: lossSum / lossN, valLoss, valAuc, seconds, samplesPerSecond: lossN / seconds });
+    if (valLoss < best.valLoss - 1e-6 || split.validation.length === 0) {
+      best.weights?.forEach((t) => t.dispose());
+      best = { valLoss, epoch, weights: model.getWeights().map((t) => t.clone()) };
+      sinceBest = 0;
+    } else if (++sinceBest >= patience) {
+      report({ ...base, phase: 'train', epoch, batches, samples, loss: lossSum / lossN, valLoss, valAuc, samplesPerSecond: samples / ((Date.now() - t0) / 1000), message: `early stop: no improvement for ${patience} epochs` });
+      break;
+    }
+  }
+  if (best.weights) {
+    model.setWeights(best.weights);
+    best.weights.forEach((t) => t.dispose());
+  }
+  optimizer.dispose();
+
+  report({ ...base, phase: 'evaluate', samples, message: 'evaluating on the held-out test split' });
+  const testScores = await predictCached(model, cache, spec, split.test.map((t) => t.id), batchSize);
+  const evaluation = split.test.length ? evaluateScores(testScores, split.test.map((t) => t.label), targetMdr) : null;
+  const cost = modelCost(model);
+  const counts = { real: opts.labels.filter((x) => x.label === 1).length, bogus: opts.labels.filter((x) => x.label === 0).length };
+  const meta: ModelMeta = {
+    version: newVersionName(spec.id),
+    createdAt: new Date().toISOString(),
+    kind: 'trained',
+    spec,
+    parent: opts.parent ?? null,
+    backend: opts.backend,
+    seed,
+    hyperparameters: { maxEpochs, batchSize, learningRate, patience, optimizer: 'adam', classWeights: weight, augmentation: 'dihedral-8', fineTuned: !!opts.parent },
+    cost: { params: cost.params, flopsPerStamp: cost.flopsPerStamp },
+    data: {
+      workspace: opts.ws.dir,
+      fingerprint: labelFingerprint(opts.labels),
+      counts,
+      labelSources: opts.labelSources,
+      split: { train: split.train.map((x) => x.id), validation: split.validation.map((x) => x.id), test: split.test.map((x) => x.id) },
+    },
+    curves,
+    bestEpoch: best.epoch >= 0 ? best.epoch : null,
+    evaluation,
+    threshold: evaluation?.operatingPoint.threshold ?? parentMeta?.threshold ?? 0.5,
+    notes: opts.notes ?? '',
+  };
+  if (!cancelled) await opts.registry.save(model, meta);
+  model.dispose();
+  return { meta, cancelled };
+}

@@ -1,0 +1,82 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tfc from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Workspace } from '../../../src/main/catalog/workspace';
+import { generateNight } from '../../../src/main/demo/generator';
+import { selectBackend } from '../../../src/main/model/backends';
+import { mergeLabels, registryFor, runScore, runTrain, type EngineReporter } from '../../../src/main/model/engineJobs';
+import { runIngest } from '../../../src/main/stamps/ingest';
+
+const quiet: EngineReporter = { backend: () => {}, progress: () => {} };
+
+describe('training, scoring and the registry on a small demo night (wasm)', () => {
+  let ws: Workspace;
+
+  beforeAll(async () => {
+    const base = mkdtempSync(path.join(os.tmpdir(), 'skysift-engine-'));
+    await generateNight({ out: path.join(base, 'stamps'), n: 400, seed: 7 });
+    ws = await Workspace.open(path.join(base, 'ws'), { create: true, simulated: true });
+    const report = await runIngest(ws, path.join(base, 'stamps'));
+    expect(report.added).toBe(400);
+    await selectBackend('wasm');
+  }, 300_000);
+
+  it('trains a versioned compact model with provenance, then fine-tunes it from the active version', async () => {
+    const progress: number[] = [];
+    const { cancelled, result } = await runTrain(
+      ws,
+      { architecture: 'compact', backend: 'wasm', maxEpochs: 3, batchSize: 64, seed: 3 },
+      { backend: () => {}, progress: (done) => progress.push(done) },
+    );
+    expect(cancelled).toBe(false);
+    const registry = registryFor(ws);
+    const meta = registry.meta(String(result.version));
+    expect(meta.kind).toBe('trained');
+    expect(meta.backend).toBe('wasm');
+    expect(meta.parent).toBeNull();
+    expect(meta.data?.counts.real! + meta.data?.counts.bogus!).toBe(400);
+    const { train, validation, test } = meta.data!.split;
+    expect(train.length + validation.length + test.length).toBe(400);
+    expect(new Set([...train, ...validation, ...test]).size).toBe(400);
+    expect(meta.curves.length).toBeGreaterThan(0);
+    expect(meta.curves.length).toBeLessThanOrEqual(3);
+    expect(meta.evaluation?.n).toBe(test.length);
+    expect(meta.evaluation?.auc).toBeGreaterThan(0.5);
+    expect(Math.max(...progress)).toBeGreaterThan(0);
+
+    const scored = await runScore(ws, { version: meta.version, backend: 'wasm' }, quiet);
+    expect(scored.result.scored).toBe(400);
+    await ws.update({ activeModel: meta.version, threshold: meta.threshold });
+    const scores = ws.scores(meta.version)!;
+    expect(scores.size).toBe(400);
+    // Reloading the saved version gives the same scores as the model that was trained.
+    const again = await runScore(ws, { version: meta.version, backend: 'wasm', adopt: false }, quiet);
+    expect(again.result.scored).toBe(400);
+    const reread = ws.scores(meta.version)!;
+    for (const [id, s] of scores) expect(reread.get(id)).toBeCloseTo(s, 6);
+
+    // Fine-tune with human labels that overrule the data's: parent recorded, human part held out.
+    const human = ws
+      .list()
+      .slice(0, 40)
+      .map((e) => ({ id: e.id, label: e.given.label === 'real' ? ('bogus' as const) : ('real' as const) }));
+    const merged = mergeLabels(ws, human);
+    expect(merged.sources).toMatchObject({ human: 40, data: 360, overriddenByHuman: 40 });
+    const tuned = await runTrain(ws, { architecture: 'compact', backend: 'wasm', maxEpochs: 1, batchSize: 64, humanLabels: human }, quiet);
+    const tunedMeta = registry.meta(String(tuned.result.version));
+    expect(tunedMeta.parent).toBe(meta.version);
+    expect(tunedMeta.data?.labelSources).toMatchObject({ human: 40 });
+    expect(tunedMeta.data?.split.test.length).toBe(8);
+    const trainIds = new Set(tunedMeta.data!.split.train);
+    for (const id of tunedMeta.data!.split.test) expect(trainIds.has(id)).toBe(false);
+    expect(registry.list().map((m) => m.version)).toEqual([meta.version, tunedMeta.version]);
+    expect(tfc.memory().numTensors).toBeLessThan(50);
+  }, 600_000);
+
+  it('refuses to train without both classes, with a message saying what to do', async () => {
+    const empty = await Workspace.open(mkdtempSync(path.join(os.tmpdir(), 'skysift-empty-')), { create: true });
+    await expect(runTrain(empty, { backend: 'wasm' }, quiet)).rejects.toThrow(/Not enough labels to train/);
+  });
+});
