@@ -1,0 +1,68 @@
+/**
+ * compact: the default architecture for CPU training and scoring (wasm/cpu backends).
+ * Same block shape as space2vec ([conv s1, conv s2, BN, ReLU]) but three blocks of 16/32/64 filters
+ * and global average pooling instead of flatten + dense 128: ~24 MFLOP and ~70k parameters per
+ * stamp against space2vec's ~127 MFLOP and ~2M. Candidates are centred in the stamp, so position
+ * information lost by pooling matters little; the 7x7 receptive grid at the last block still sees
+ * the whole stamp. Plain convolutions rather than depthwise-separable ones: tfjs-backend-wasm has
+ * no depthwise backprop kernels, and at these channel counts separable convs save little time.
+ */
+import * as tf from '@tensorflow/tfjs-layers';
+import { STAMP_CHANNELS, STANDARD_MASK_RULE, type ModelSpec } from './spec';
+
+export const COMPACT_SPEC: ModelSpec = {
+  id: 'compact',
+  description: 'compact CNN for CPUs: 3 conv blocks 16/32/64, global average pooling',
+  inputSize: [51, 51],
+  channels: [...STAMP_CHANNELS],
+  preprocessing: 'standard',
+  maskedPixels: STANDARD_MASK_RULE,
+  // Smaller batches than space2vec: more updates per epoch on the small label sets of one astronomer.
+  training: {
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    batchSize: 64,
+    earlyStoppingPatience: 5,
+    maxEpochs: 100,
+  },
+};
+
+export const COMPACT_FILTERS = [16, 32, 64] as const;
+
+export function buildCompact(seed = 1): tf.Sequential {
+  const [h, w] = COMPACT_SPEC.inputSize;
+  const init = (k: number) => tf.initializers.heNormal({ seed: seed * 1000 + k });
+  const model = tf.sequential({ name: 'compact' });
+  let k = 0;
+  for (const [i, filters] of COMPACT_FILTERS.entries()) {
+    model.add(
+      tf.layers.conv2d({
+        ...(i === 0 ? { inputShape: [h, w, COMPACT_SPEC.channels.length] } : {}),
+        filters,
+        kernelSize: 3,
+        strides: 1,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: init(k++),
+        name: `block${i + 1}_conv1`,
+      }),
+    );
+    model.add(
+      tf.layers.conv2d({
+        filters,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        useBias: false, // the batch norm right after has its own offset
+        kernelInitializer: init(k++),
+        name: `block${i + 1}_conv2`,
+      }),
+    );
+    model.add(tf.layers.batchNormalization({ name: `block${i + 1}_bn` }));
+    model.add(tf.layers.reLU({ name: `block${i + 1}_relu` }));
+  }
+  model.add(tf.layers.globalAveragePooling2d({ name: 'gap' }));
+  model.add(tf.layers.dropout({ rate: 0.3, seed, name: 'dropout' }));
+  model.add(tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'score' }));
+  return model;
+}
