@@ -2,7 +2,14 @@
  * The services behind the contract: the open workspace, the job manager, the compute backend
  * that the last worker reported. One instance per app (Electron main or browser host or CLI).
  */
-import type { AppInfo, BackendInfo, CallArgs, CandidateRow, ModelSummary, WireTriplet } from '../shared/contract';
+import type {
+  AppInfo,
+  BackendInfo,
+  CallArgs,
+  CandidateRow,
+  ModelSummary,
+  WireTriplet,
+} from '../shared/contract';
 import { registryFor } from './model/engineJobs';
 import { Workspace } from './catalog/workspace';
 import { EventBus } from './events';
@@ -29,7 +36,13 @@ export class Services {
         const ws = this.workspace;
         if (!ws) return;
         // A scoring job that was asked to adopt makes its version the active model once its scores exist.
-        if (record.kind === 'score' && record.state === 'done' && result.adopt === true && typeof result.version === 'string') {
+        const scored = record.kind === 'score' || record.kind === 'demo';
+        if (
+          scored &&
+          record.state === 'done' &&
+          result.adopt === true &&
+          typeof result.version === 'string'
+        ) {
           await ws.update({ activeModel: result.version, threshold: Number(result.threshold) });
         }
         this.events.emit('workspaceChanged', ws.summary());
@@ -78,15 +91,13 @@ export class Services {
     return {
       workspace: ws.dir,
       model,
-      rows: ws
-        .list()
-        .map((e) => ({
-          id: e.id,
-          source: e.source,
-          meta: e.meta,
-          given: e.given,
-          score: scores?.get(e.id) ?? null,
-        })),
+      rows: ws.list().map((e) => ({
+        id: e.id,
+        source: e.source,
+        meta: e.meta,
+        given: e.given,
+        score: scores?.get(e.id) ?? null,
+      })),
     };
   }
 
@@ -107,11 +118,13 @@ export class Services {
 
   async startTrain(args: CallArgs<'trainStart'>): Promise<string> {
     this.requireWorkspace();
-    if (this.jobs.isBusy('train')) throw new Error('A training job is already running: wait for it or cancel it.');
+    if (this.jobs.isBusy('train'))
+      throw new Error('A training job is already running: wait for it or cancel it.');
     const { resumeJobId, ...params } = args;
     if (resumeJobId) {
       const prior = this.jobs.get(resumeJobId);
-      if (!prior || prior.kind !== 'train') throw new Error(`No training job ${resumeJobId} to restart in this workspace.`);
+      if (!prior || prior.kind !== 'train')
+        throw new Error(`No training job ${resumeJobId} to restart in this workspace.`);
       return this.jobs.start('train', prior.params);
     }
     return this.jobs.start('train', params);
@@ -119,8 +132,10 @@ export class Services {
 
   async startScore(version: string, adopt: boolean): Promise<string> {
     const ws = this.requireWorkspace();
-    if (!registryFor(ws).has(version)) throw new Error(`No model version ${version} in this workspace's registry.`);
-    if (this.jobs.isBusy('score')) throw new Error('A scoring job is already running: wait for it or cancel it.');
+    if (!registryFor(ws).has(version))
+      throw new Error(`No model version ${version} in this workspace's registry.`);
+    if (this.jobs.isBusy('score'))
+      throw new Error('A scoring job is already running: wait for it or cancel it.');
     return this.jobs.start('score', { version, adopt });
   }
 

@@ -42,6 +42,16 @@ export async function openStartupWorkspace(
     log(`Workspace: ${ws.dir} (${ws.size} candidates)`);
     return ws;
   }
-  log('No workspace yet: open a night from the app.');
-  return null;
+  // First run: the embedded demo night, simulated, ingested and scored by a worker job.
+  const demoDir = path.join(skysiftHome(), 'demo-night');
+  const ws = await services.openWorkspace(demoDir, true, {
+    simulated: true,
+    name: 'Demo night (simulated DES-like stamps)',
+  });
+  rememberWorkspace(ws.dir);
+  if (ws.size === 0) {
+    await services.jobs.start('demo', {});
+    log(`First run: simulating a demo night in ${ws.dir} (a job: the desk fills as it finishes).`);
+  } else log(`Workspace: ${ws.dir} (${ws.size} candidates)`);
+  return ws;
 }

@@ -19,7 +19,8 @@ export async function demo(argv: string[]) {
   });
   if (!values.out) throw new Error('demo needs --out <folder> for the stamps');
   const n = Number(values.n);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000_000) throw new Error(`--n must be a positive integer, got ${values.n}`);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000_000)
+    throw new Error(`--n must be a positive integer, got ${values.n}`);
   const bar = progressBar('demo');
   const t0 = Date.now();
   const summary = await generateNight({
@@ -37,7 +38,11 @@ export async function demo(argv: string[]) {
   );
   for (const [kind, count] of Object.entries(summary.kinds)) console.log(`  ${kind}: ${count}`);
   if (values.workspace) {
-    const ws = await Workspace.open(values.workspace, { create: true, simulated: true, name: `demo night (seed ${values.seed})` });
+    const ws = await Workspace.open(values.workspace, {
+      create: true,
+      simulated: true,
+      name: `demo night (seed ${values.seed})`,
+    });
     const ib = progressBar('ingest');
     const report = await runIngest(ws, summary.out, { onProgress: ib.update });
     ib.end();

@@ -29,13 +29,19 @@ function reporter(label: string): EngineReporter & { end(): void } {
   };
 }
 
-export function printEvaluation(meta: Pick<ModelMeta, 'version' | 'evaluation' | 'threshold'>, candidates?: number) {
+export function printEvaluation(
+  meta: Pick<ModelMeta, 'version' | 'evaluation' | 'threshold'>,
+  candidates?: number,
+) {
   const e = meta.evaluation;
   console.log(`model ${meta.version}`);
   if (!e) return console.log('  no labelled held-out set to evaluate on');
   console.log(`  evaluated on ${e.n} labelled candidates (${e.reals} real, ${e.bogus} bogus)`);
   console.log(`  AUC ${fmt(e.auc)}`);
-  for (const r of e.atThresholds) console.log(`  threshold ${r.threshold.toFixed(1)}: FPR ${pct(r.fpr)}  MDR ${pct(r.mdr)}  FPR+MDR ${fmt(r.sum)}`);
+  for (const r of e.atThresholds)
+    console.log(
+      `  threshold ${r.threshold.toFixed(1)}: FPR ${pct(r.fpr)}  MDR ${pct(r.mdr)}  FPR+MDR ${fmt(r.sum)}`,
+    );
   console.log(`  Pippin metric (sum of FPR+MDR at 0.4/0.5/0.6): ${fmt(e.pippin)}`);
   const op = e.operatingPoint;
   console.log(
@@ -94,14 +100,20 @@ export async function train(argv: string[]) {
   const registry = registryFor(ws);
   const meta = registry.meta(String(result.version));
   for (const c of meta.curves) {
-    console.log(`  epoch ${c.epoch}: loss ${fmt(c.loss)} val ${fmt(c.valLoss)} valAUC ${fmt(c.valAuc)} ${c.samplesPerSecond.toFixed(1)} samples/s`);
+    console.log(
+      `  epoch ${c.epoch}: loss ${fmt(c.loss)} val ${fmt(c.valLoss)} valAUC ${fmt(c.valAuc)} ${c.samplesPerSecond.toFixed(1)} samples/s`,
+    );
   }
-  console.log(`best epoch ${meta.bestEpoch}; params ${meta.cost?.params}; ${((meta.cost?.flopsPerStamp ?? 0) / 1e6).toFixed(1)} MFLOP/stamp`);
+  console.log(
+    `best epoch ${meta.bestEpoch}; params ${meta.cost?.params}; ${((meta.cost?.flopsPerStamp ?? 0) / 1e6).toFixed(1)} MFLOP/stamp`,
+  );
   printEvaluation(meta, ws.size);
   if (values.adopt) {
     await runScore(ws, { version: meta.version, backend: values.backend }, reporter('score'));
     await ws.update({ activeModel: meta.version, threshold: meta.threshold });
-    console.log(`adopted ${meta.version} (threshold ${fmt(meta.threshold)}) and scored ${ws.size} candidates`);
+    console.log(
+      `adopted ${meta.version} (threshold ${fmt(meta.threshold)}) and scored ${ws.size} candidates`,
+    );
   }
   if (values.export) {
     const dest = path.resolve(values.export, meta.version);
@@ -128,13 +140,19 @@ export async function score(argv: string[]) {
   const t0 = Date.now();
   const { cancelled, result } = await runScore(
     ws,
-    { version, backend: values.backend, batchSize: values['batch-size'] ? Number(values['batch-size']) : undefined },
+    {
+      version,
+      backend: values.backend,
+      batchSize: values['batch-size'] ? Number(values['batch-size']) : undefined,
+    },
     r,
   );
   r.end();
   if (cancelled) return void console.log('Cancelled.');
   const secs = (Date.now() - t0) / 1000;
-  console.log(`scored ${result.scored} candidates with ${version} in ${secs.toFixed(1)} s (${(Number(result.scored) / secs).toFixed(0)} stamps/s)`);
+  console.log(
+    `scored ${result.scored} candidates with ${version} in ${secs.toFixed(1)} s (${(Number(result.scored) / secs).toFixed(0)} stamps/s)`,
+  );
   if (values.adopt) {
     await ws.update({ activeModel: version, threshold: Number(result.threshold) });
     console.log(`${version} is now the active model`);
@@ -160,7 +178,8 @@ export async function evaluate(argv: string[]) {
   const backend = await selectBackend(values.backend as BackendName | 'auto');
   console.error(`backend: ${backend.name} (${backend.reason})`);
   const { model, meta } = await registry.load(version);
-  const splitIds = values.split === 'all' ? null : meta.data?.split[values.split as 'train' | 'validation' | 'test'];
+  const splitIds =
+    values.split === 'all' ? null : meta.data?.split[values.split as 'train' | 'validation' | 'test'];
   const scores = ws.scores(version) ?? (await scoreWorkspace(ws, model, specOf(meta))).scores;
   model.dispose();
   const wanted = splitIds ? new Set(splitIds) : null;
@@ -174,7 +193,8 @@ export async function evaluate(argv: string[]) {
     l.push(e.given.label === 'real' ? 1 : 0);
   }
   const evaluation = evaluateScores(s, l);
-  if (values.json) return void console.log(JSON.stringify({ version, split: values.split, evaluation }, null, 2));
+  if (values.json)
+    return void console.log(JSON.stringify({ version, split: values.split, evaluation }, null, 2));
   console.log(`split: ${values.split}${splitIds ? '' : ' (all labelled candidates)'}`);
   printEvaluation({ version, evaluation, threshold: meta.threshold }, ws.size);
 }
@@ -190,7 +210,10 @@ export async function importModel(argv: string[]) {
   const ws = await openWorkspaceArg(values.workspace);
   const base = path.basename(path.resolve(folder));
   const spec = KNOWN_IMPORTED_SPECS[base];
-  if (!spec) throw new Error(`${folder}: no known spec for "${base}" (known: ${Object.keys(KNOWN_IMPORTED_SPECS).join(', ')})`);
+  if (!spec)
+    throw new Error(
+      `${folder}: no known spec for "${base}" (known: ${Object.keys(KNOWN_IMPORTED_SPECS).join(', ')})`,
+    );
   await selectBackend('cpu');
   const meta = await registryFor(ws).importFolder(folder, spec, values.name ?? base);
   console.log(`imported ${meta.version} (${spec.description})`);

@@ -186,7 +186,14 @@ export class JobManager {
     result: Record<string, unknown>,
   ): Promise<void> {
     if (!this.running.delete(run.record.id)) return;
-    const record: JobRecord = { ...run.record, state, report, error, result, endedAt: new Date().toISOString() };
+    const record: JobRecord = {
+      ...run.record,
+      state,
+      report,
+      error,
+      result,
+      endedAt: new Date().toISOString(),
+    };
     await this.save(ws, record);
     run.child.removeAllListeners('exit');
     if (run.child.connected) run.child.disconnect();

@@ -6,6 +6,7 @@
 import { Workspace } from '../catalog/workspace';
 import { runIngest } from '../stamps/ingest';
 import { runScore, runTrain, type EngineReporter } from '../model/engineJobs';
+import { runDemoNight } from '../demo/demoNight';
 import { ToWorkerSchema, type FromWorker, type WorkerStart } from './protocol';
 
 const abort = new AbortController();
@@ -38,13 +39,14 @@ async function run(start: WorkerStart): Promise<void> {
       return;
     }
     case 'train':
-    case 'score': {
+    case 'score':
+    case 'demo': {
       const progress = throttledProgress();
       const reporter: EngineReporter = {
         backend: (choice) => void send({ type: 'backend', name: choice.name, reason: choice.reason }),
         progress: (done, total, message, metrics) => progress(done, total, message, metrics),
       };
-      const run = start.kind === 'train' ? runTrain : runScore;
+      const run = start.kind === 'train' ? runTrain : start.kind === 'score' ? runScore : runDemoNight;
       const { cancelled, result } = await run(ws, start.params, reporter, abort.signal);
       await send({ type: 'done', cancelled, report: null, result });
       return;

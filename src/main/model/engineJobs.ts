@@ -75,7 +75,11 @@ export function mergeLabels(ws: Workspace, human: { id: string; label: 'real' | 
     merged.set(h.id, l);
     humanIds.push(l);
   }
-  return { all: [...merged.values()], human: humanIds, sources: { human: humanIds.length, data: fromData, overriddenByHuman: overridden } };
+  return {
+    all: [...merged.values()],
+    human: humanIds,
+    sources: { human: humanIds.length, data: fromData, overriddenByHuman: overridden },
+  };
 }
 
 export async function runTrain(ws: Workspace, raw: unknown, report: EngineReporter, signal?: AbortSignal) {
@@ -90,7 +94,10 @@ export async function runTrain(ws: Workspace, raw: unknown, report: EngineReport
   }
   const active = ws.settings.activeModel;
   const registry = registryFor(ws);
-  const parent = !p.fromScratch && active && registry.has(active) && registry.meta(active).spec.id === p.architecture ? active : null;
+  const parent =
+    !p.fromScratch && active && registry.has(active) && registry.meta(active).spec.id === p.architecture
+      ? active
+      : null;
   const result = await trainModel({
     ws,
     registry,
@@ -108,16 +115,24 @@ export async function runTrain(ws: Workspace, raw: unknown, report: EngineReport
     notes: p.notes,
     signal,
     onProgress: (t: TrainProgress) =>
-      report.progress(t.phase === 'train' ? t.samples : 0, t.phase === 'train' ? t.totalSamples : 0, t.message, {
-        epoch: t.epoch,
-        maxEpochs: t.maxEpochs,
-        loss: t.loss,
-        valLoss: t.valLoss,
-        valAuc: t.valAuc,
-        samplesPerSecond: t.samplesPerSecond,
-      }),
+      report.progress(
+        t.phase === 'train' ? t.samples : 0,
+        t.phase === 'train' ? t.totalSamples : 0,
+        t.message,
+        {
+          epoch: t.epoch,
+          maxEpochs: t.maxEpochs,
+          loss: t.loss,
+          valLoss: t.valLoss,
+          valAuc: t.valAuc,
+          samplesPerSecond: t.samplesPerSecond,
+        },
+      ),
   });
-  return { cancelled: result.cancelled, result: { version: result.meta.version, heldOut: heldOut?.length ?? 0 } };
+  return {
+    cancelled: result.cancelled,
+    result: { version: result.meta.version, heldOut: heldOut?.length ?? 0 },
+  };
 }
 
 export async function runScore(ws: Workspace, raw: unknown, report: EngineReporter, signal?: AbortSignal) {
@@ -134,7 +149,10 @@ export async function runScore(ws: Workspace, raw: unknown, report: EngineReport
     });
     if (cancelled) return { cancelled: true, result: {} };
     await ws.writeScores(p.version, scores);
-    return { cancelled: false, result: { version: p.version, adopt: p.adopt, threshold: meta.threshold, scored: scores.size } };
+    return {
+      cancelled: false,
+      result: { version: p.version, adopt: p.adopt, threshold: meta.threshold, scored: scores.size },
+    };
   } finally {
     model.dispose();
   }

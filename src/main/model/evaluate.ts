@@ -2,7 +2,14 @@
  * Metrics of a model on labelled candidates, in the form the registry stores and the desk draws.
  * NaN (a rate over an empty class) and infinite thresholds become null: JSON has no NaN.
  */
-import { auc, confusionAt, ratesAtThresholds, rocCurve, scoreHistogram, thresholdForMdr } from '../../shared/metrics';
+import {
+  auc,
+  confusionAt,
+  ratesAtThresholds,
+  rocCurve,
+  scoreHistogram,
+  thresholdForMdr,
+} from '../../shared/metrics';
 import type { Evaluation } from './registry';
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -14,7 +21,11 @@ function thinRoc(points: { threshold: number; tpr: number; fpr: number }[], max 
   return Array.from({ length: max }, (_, i) => points[Math.round(i * step)]);
 }
 
-export function evaluateScores(scores: ArrayLike<number>, labels: ArrayLike<number>, targetMdr = 0.01): Evaluation {
+export function evaluateScores(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  targetMdr = 0.01,
+): Evaluation {
   let reals = 0;
   for (let i = 0; i < labels.length; i++) reals += labels[i];
   const bogus = labels.length - reals;
@@ -33,7 +44,9 @@ export function evaluateScores(scores: ArrayLike<number>, labels: ArrayLike<numb
     auc: reals && bogus ? auc(scores, labels) : null,
     atThresholds,
     // The Pippin metric sums FPR + MDR over the three thresholds (autoscan's own figures sum to ~0.199).
-    pippin: pippinParts.every((x) => x !== null) ? (pippinParts as number[]).reduce((a, b) => a + b, 0) : null,
+    pippin: pippinParts.every((x) => x !== null)
+      ? (pippinParts as number[]).reduce((a, b) => a + b, 0)
+      : null,
     targetMdr,
     operatingPoint: {
       threshold: finite(op.threshold),
@@ -43,7 +56,11 @@ export function evaluateScores(scores: ArrayLike<number>, labels: ArrayLike<numb
       confusion: op.confusion,
     },
     histogram: scoreHistogram(scores, labels),
-    roc: thinRoc(rocCurve(scores, labels)).map((p) => ({ threshold: finite(p.threshold), tpr: p.tpr, fpr: p.fpr })),
+    roc: thinRoc(rocCurve(scores, labels)).map((p) => ({
+      threshold: finite(p.threshold),
+      tpr: p.tpr,
+      fpr: p.fpr,
+    })),
   };
 }
 

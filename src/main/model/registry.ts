@@ -37,7 +37,14 @@ export const EvaluationSchema = z.object({
   reals: z.number().int(),
   bogus: z.number().int(),
   auc: z.number().nullable(),
-  atThresholds: z.array(z.object({ threshold: z.number(), fpr: z.number().nullable(), mdr: z.number().nullable(), sum: z.number().nullable() })),
+  atThresholds: z.array(
+    z.object({
+      threshold: z.number(),
+      fpr: z.number().nullable(),
+      mdr: z.number().nullable(),
+      sum: z.number().nullable(),
+    }),
+  ),
   pippin: z.number().nullable(),
   targetMdr: z.number(),
   operatingPoint: z.object({
@@ -47,7 +54,12 @@ export const EvaluationSchema = z.object({
     fdr: z.number().nullable(),
     confusion: z.object({ tp: z.number(), fp: z.number(), tn: z.number(), fn: z.number() }),
   }),
-  histogram: z.object({ edges: z.array(z.number()), all: z.array(z.number()), real: z.array(z.number()), bogus: z.array(z.number()) }),
+  histogram: z.object({
+    edges: z.array(z.number()),
+    all: z.array(z.number()),
+    real: z.array(z.number()),
+    bogus: z.array(z.number()),
+  }),
   roc: z.array(z.object({ threshold: z.number().nullable(), tpr: z.number(), fpr: z.number() })),
 });
 export type Evaluation = z.infer<typeof EvaluationSchema>;
@@ -68,11 +80,22 @@ export const ModelMetaSchema = z.object({
       fingerprint: z.string(),
       counts: z.object({ real: z.number().int(), bogus: z.number().int() }),
       labelSources: z.record(z.string(), z.number().int()),
-      split: z.object({ train: z.array(z.string()), validation: z.array(z.string()), test: z.array(z.string()) }),
+      split: z.object({
+        train: z.array(z.string()),
+        validation: z.array(z.string()),
+        test: z.array(z.string()),
+      }),
     })
     .nullable(),
   curves: z.array(
-    z.object({ epoch: z.number().int(), loss: z.number(), valLoss: z.number(), valAuc: z.number().nullable(), seconds: z.number(), samplesPerSecond: z.number() }),
+    z.object({
+      epoch: z.number().int(),
+      loss: z.number(),
+      valLoss: z.number(),
+      valAuc: z.number().nullable(),
+      seconds: z.number(),
+      samplesPerSecond: z.number(),
+    }),
   ),
   bestEpoch: z.number().int().nullable(),
   /** Metrics on the held-out test split (trained) or on whatever labelled set it was evaluated on. */
@@ -110,7 +133,8 @@ export class ModelRegistry {
     const file = path.join(this.versionDir(version), 'meta.json');
     if (!existsSync(file)) throw new Error(`model version ${version} not found in ${this.root}`);
     const parsed = ModelMetaSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (!parsed.success) throw new Error(`${file}: not a valid model record (${z.prettifyError(parsed.error)})`);
+    if (!parsed.success)
+      throw new Error(`${file}: not a valid model record (${z.prettifyError(parsed.error)})`);
     return parsed.data;
   }
 
@@ -206,6 +230,10 @@ export function specOf(meta: ModelMeta): ModelSpec {
 }
 
 export function newVersionName(arch: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('T', '-');
   return `${arch}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }

@@ -6,7 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../../src/main/catalog/workspace';
 import { generateNight } from '../../../src/main/demo/generator';
 import { selectBackend } from '../../../src/main/model/backends';
-import { mergeLabels, registryFor, runScore, runTrain, type EngineReporter } from '../../../src/main/model/engineJobs';
+import {
+  mergeLabels,
+  registryFor,
+  runScore,
+  runTrain,
+  type EngineReporter,
+} from '../../../src/main/model/engineJobs';
 import { runIngest } from '../../../src/main/stamps/ingest';
 
 const quiet: EngineReporter = { backend: () => {}, progress: () => {} };
@@ -36,7 +42,7 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
     expect(meta.kind).toBe('trained');
     expect(meta.backend).toBe('wasm');
     expect(meta.parent).toBeNull();
-    expect(meta.data?.counts.real! + meta.data?.counts.bogus!).toBe(400);
+    expect(meta.data!.counts.real + meta.data!.counts.bogus).toBe(400);
     const { train, validation, test } = meta.data!.split;
     expect(train.length + validation.length + test.length).toBe(400);
     expect(new Set([...train, ...validation, ...test]).size).toBe(400);
@@ -64,7 +70,11 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
       .map((e) => ({ id: e.id, label: e.given.label === 'real' ? ('bogus' as const) : ('real' as const) }));
     const merged = mergeLabels(ws, human);
     expect(merged.sources).toMatchObject({ human: 40, data: 360, overriddenByHuman: 40 });
-    const tuned = await runTrain(ws, { architecture: 'compact', backend: 'wasm', maxEpochs: 1, batchSize: 64, humanLabels: human }, quiet);
+    const tuned = await runTrain(
+      ws,
+      { architecture: 'compact', backend: 'wasm', maxEpochs: 1, batchSize: 64, humanLabels: human },
+      quiet,
+    );
     const tunedMeta = registry.meta(String(tuned.result.version));
     expect(tunedMeta.parent).toBe(meta.version);
     expect(tunedMeta.data?.labelSources).toMatchObject({ human: 40 });
@@ -76,7 +86,9 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
   }, 600_000);
 
   it('refuses to train without both classes, with a message saying what to do', async () => {
-    const empty = await Workspace.open(mkdtempSync(path.join(os.tmpdir(), 'skysift-empty-')), { create: true });
+    const empty = await Workspace.open(mkdtempSync(path.join(os.tmpdir(), 'skysift-empty-')), {
+      create: true,
+    });
     await expect(runTrain(empty, { backend: 'wasm' }, quiet)).rejects.toThrow(/Not enough labels to train/);
   });
 });

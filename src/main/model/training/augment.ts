@@ -3,7 +3,14 @@
  * whichever way the CCD was read out, so these multiply the training set for free.
  * Applied in place to one square [H, W, C] sample of a batch buffer.
  */
-export function applyDihedral(buf: Float32Array, offset: number, size: number, channels: number, k: number, scratch: Float32Array): void {
+export function applyDihedral(
+  buf: Float32Array,
+  offset: number,
+  size: number,
+  channels: number,
+  k: number,
+  scratch: Float32Array,
+): void {
   if (k === 0) return;
   const n = size * size * channels;
   scratch.set(buf.subarray(offset, offset + n));

@@ -47,7 +47,11 @@ export class StampCache {
    * Add the rows still missing for `ids`. Rows are written at their index before the index file
    * names them, so a crash leaves at worst unnamed bytes that the next run overwrites.
    */
-  async ensure(ids: readonly string[], onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+  async ensure(
+    ids: readonly string[],
+    onProgress?: (done: number, total: number) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const missing = ids.filter((id) => !this.rows.has(id));
     if (missing.length === 0) return;
     mkdirSync(path.dirname(this.dataFile), { recursive: true });
@@ -97,7 +101,10 @@ export class StampCache {
         const row = this.rows.get(id);
         if (row === undefined) throw new Error(`stamp cache: ${id} was never cached`);
         const got = readSync(fd, bytes, i * rowBytes, rowBytes, row * rowBytes);
-        if (got !== rowBytes) throw new Error(`stamp cache ${this.dataFile} is truncated at ${id}; delete the cache folder to rebuild it`);
+        if (got !== rowBytes)
+          throw new Error(
+            `stamp cache ${this.dataFile} is truncated at ${id}; delete the cache folder to rebuild it`,
+          );
       });
     } finally {
       closeSync(fd);

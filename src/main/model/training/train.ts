@@ -11,7 +11,14 @@ import { getArchitecture, modelCost, type ModelSpec } from '../architectures';
 import { evaluateScores } from '../evaluate';
 import { newVersionName, type ModelMeta, type ModelRegistry } from '../registry';
 import { applyDihedral } from './augment';
-import { labelFingerprint, seededRandom, shuffleInPlace, stratifiedSplit, type LabelledId, type Split } from './split';
+import {
+  labelFingerprint,
+  seededRandom,
+  shuffleInPlace,
+  stratifiedSplit,
+  type LabelledId,
+  type Split,
+} from './split';
 import { StampCache } from './stampCache';
 
 export interface TrainProgress {
@@ -81,7 +88,12 @@ export async function predictCached(
   for (let i = 0; i < ids.length; i += batchSize) {
     const slice = ids.slice(i, i + batchSize);
     cache.read(slice, buf);
-    const x = tfc.tensor4d(buf.subarray(0, slice.length * cache.rowLength), [slice.length, h, w, spec.channels.length]);
+    const x = tfc.tensor4d(buf.subarray(0, slice.length * cache.rowLength), [
+      slice.length,
+      h,
+      w,
+      spec.channels.length,
+    ]);
     const y = model.predict(x) as tfc.Tensor;
     out.set(await y.data(), i);
     tfc.dispose([x, y]);
@@ -121,7 +133,11 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const report = opts.onProgress ?? (() => {});
 
   const split = makeSplit(opts.labels, opts.heldOut, seed);
-  if (split.train.length < 2 || !split.train.some((x) => x.label === 1) || !split.train.some((x) => x.label === 0)) {
+  if (
+    split.train.length < 2 ||
+    !split.train.some((x) => x.label === 1) ||
+    !split.train.some((x) => x.label === 0)
+  ) {
     throw new Error(
       `Not enough labels to train: ${split.train.length} training candidates; both real and bogus examples are needed (label more, or ingest a labelled set).`,
     );
@@ -154,7 +170,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     parentMeta = loaded.meta;
     if (loaded.meta.spec.id !== spec.id) {
       loaded.model.dispose();
-      throw new Error(`Cannot fine-tune ${opts.parent}: it is a ${loaded.meta.spec.id} model, not ${spec.id}`);
+      throw new Error(
+        `Cannot fine-tune ${opts.parent}: it is a ${loaded.meta.spec.id} model, not ${spec.id}`,
+      );
     }
     model = loaded.model;
   } else {
@@ -193,11 +211,16 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         slice.map((x) => x.id),
         xbuf,
       );
-      if (h === w) for (let i = 0; i < slice.length; i++) applyDihedral(xbuf, i * cache.rowLength, h, c, Math.floor(random() * 8), scratch);
+      if (h === w)
+        for (let i = 0; i < slice.length; i++)
+          applyDihedral(xbuf, i * cache.rowLength, h, c, Math.floor(random() * 8), scratch);
       const x = tfc.tensor4d(xbuf.subarray(0, slice.length * cache.rowLength), [slice.length, h, w, c]);
       const y = tfc.tensor1d(slice.map((s) => s.label));
       const sw = tfc.tensor1d(slice.map((s) => weight[s.label]));
-      const loss = optimizer.minimize(() => weightedBce(model.apply(x, { training: true }) as tfc.Tensor, y, sw), true);
+      const loss = optimizer.minimize(
+        () => weightedBce(model.apply(x, { training: true }) as tfc.Tensor, y, sw),
+        true,
+      );
       const lossValue = (await loss!.data())[0];
       tfc.dispose([x, y, sw, loss!]);
       lossSum += lossValue * slice.length;
@@ -219,19 +242,43 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       });
     }
     if (cancelled) break;
-    const valScores = await predictCached(model, cache, spec, split.validation.map((v) => v.id), batchSize);
+    const valScores = await predictCached(
+      model,
+      cache,
+      spec,
+      split.validation.map((v) => v.id),
+      batchSize,
+    );
     const valLoss = bce(valScores, split.validation);
     const valLabels = split.validation.map((v) => v.label);
     const hasBoth = valLabels.includes(0) && valLabels.includes(1);
     const valAuc = hasBoth ? evaluateScores(valScores, valLabels, targetMdr).auc : null;
     const seconds = (Date.now() - te) / 1000;
-    curves.push({ epoch, loss: lossSum / lossN, valLoss, valAuc, seconds, samplesPerSecond: lossN / seconds });
+    curves.push({
+      epoch,
+      loss: lossSum / lossN,
+      valLoss,
+      valAuc,
+      seconds,
+      samplesPerSecond: lossN / seconds,
+    });
     if (valLoss < best.valLoss - 1e-6 || split.validation.length === 0) {
       best.weights?.forEach((t) => t.dispose());
       best = { valLoss, epoch, weights: model.getWeights().map((t) => t.clone()) };
       sinceBest = 0;
     } else if (++sinceBest >= patience) {
-      report({ ...base, phase: 'train', epoch, batches, samples, loss: lossSum / lossN, valLoss, valAuc, samplesPerSecond: samples / ((Date.now() - t0) / 1000), message: `early stop: no improvement for ${patience} epochs` });
+      report({
+        ...base,
+        phase: 'train',
+        epoch,
+        batches,
+        samples,
+        loss: lossSum / lossN,
+        valLoss,
+        valAuc,
+        samplesPerSecond: samples / ((Date.now() - t0) / 1000),
+        message: `early stop: no improvement for ${patience} epochs`,
+      });
       break;
     }
   }
@@ -242,10 +289,25 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   optimizer.dispose();
 
   report({ ...base, phase: 'evaluate', samples, message: 'evaluating on the held-out test split' });
-  const testScores = await predictCached(model, cache, spec, split.test.map((t) => t.id), batchSize);
-  const evaluation = split.test.length ? evaluateScores(testScores, split.test.map((t) => t.label), targetMdr) : null;
+  const testScores = await predictCached(
+    model,
+    cache,
+    spec,
+    split.test.map((t) => t.id),
+    batchSize,
+  );
+  const evaluation = split.test.length
+    ? evaluateScores(
+        testScores,
+        split.test.map((t) => t.label),
+        targetMdr,
+      )
+    : null;
   const cost = modelCost(model);
-  const counts = { real: opts.labels.filter((x) => x.label === 1).length, bogus: opts.labels.filter((x) => x.label === 0).length };
+  const counts = {
+    real: opts.labels.filter((x) => x.label === 1).length,
+    bogus: opts.labels.filter((x) => x.label === 0).length,
+  };
   const meta: ModelMeta = {
     version: newVersionName(spec.id),
     createdAt: new Date().toISOString(),
@@ -254,14 +316,27 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     parent: opts.parent ?? null,
     backend: opts.backend,
     seed,
-    hyperparameters: { maxEpochs, batchSize, learningRate, patience, optimizer: 'adam', classWeights: weight, augmentation: 'dihedral-8', fineTuned: !!opts.parent },
+    hyperparameters: {
+      maxEpochs,
+      batchSize,
+      learningRate,
+      patience,
+      optimizer: 'adam',
+      classWeights: weight,
+      augmentation: 'dihedral-8',
+      fineTuned: !!opts.parent,
+    },
     cost: { params: cost.params, flopsPerStamp: cost.flopsPerStamp },
     data: {
       workspace: opts.ws.dir,
       fingerprint: labelFingerprint(opts.labels),
       counts,
       labelSources: opts.labelSources,
-      split: { train: split.train.map((x) => x.id), validation: split.validation.map((x) => x.id), test: split.test.map((x) => x.id) },
+      split: {
+        train: split.train.map((x) => x.id),
+        validation: split.validation.map((x) => x.id),
+        test: split.test.map((x) => x.id),
+      },
     },
     curves,
     bestEpoch: best.epoch >= 0 ? best.epoch : null,
