@@ -7,8 +7,9 @@ import { Workspace } from '../main/catalog/workspace';
 import { runIngest } from '../main/stamps/ingest';
 import { VERSION } from '../main/version';
 import { progressBar } from './progressBar';
-import { evaluate, importModel, score, train } from './commands/engine';
+import { baseline, evaluate, importModel, score, train } from './commands/engine';
 import { demo } from './commands/demo';
+import { exportOnnxCommand } from './commands/exportOnnx';
 
 const USAGE = `skysift ${VERSION}
 usage:
@@ -25,8 +26,12 @@ usage:
       Score every candidate with a model version.
   skysift eval --workspace <dir> [--model <version>] [--split test|validation|train|all]
       Metrics on labelled candidates: AUC, FPR/MDR at 0.4/0.5/0.6 (Pippin), threshold at 1% MDR.
+  skysift baseline --workspace <dir> [--model <version>]
+      The hand-feature logistic-regression baseline on the same split as a model version.
   skysift import-model <tfjs-model-folder> --workspace <dir>
       Register a published TF.js layers model (e.g. ../shared/models/braai-d6_m7).
+  skysift export-onnx --workspace <dir> [--model <version>] --out <model.onnx>
+      Write a model version as ONNX (input 'stamps' [N,H,W,3] preprocessed, output 'score' [N,1]).
 `;
 
 async function ingest(argv: string[]) {
@@ -65,6 +70,8 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   score,
   eval: evaluate,
   'import-model': importModel,
+  'export-onnx': exportOnnxCommand,
+  baseline,
 };
 
 async function main() {

@@ -16,6 +16,7 @@ import {
   type EventPayload,
 } from '../shared/contract';
 import type { Services } from './services';
+import { compareModels } from './model/compare';
 
 type Handlers = { [N in CallName]: (args: CallArgs<N>) => Promise<CallResult<N>> };
 
@@ -41,6 +42,9 @@ export function createApi(services: Services): Api {
     trainStart: async (args) => ({ jobId: await services.startTrain(args) }),
     scoreStart: async ({ version, adopt }) => ({ jobId: await services.startScore(version, adopt ?? true) }),
     modelsList: async () => services.models(),
+    modelCompare: async ({ candidate, against, confirmedReals }) =>
+      compareModels(services.requireWorkspace(), candidate, against, confirmedReals ?? []),
+    modelAdopt: async ({ version }) => services.adopt(version),
   };
 
   return {

@@ -139,6 +139,22 @@ export class Services {
     return this.jobs.start('score', { version, adopt });
   }
 
+  /**
+   * Adopt (or roll back to) a version: instant when its scores for this workspace exist, else a
+   * scoring job that adopts it when done. The queue reorders when workspaceChanged arrives.
+   */
+  async adopt(version: string): Promise<{ jobId: string | null; activeModel: string | null }> {
+    const ws = this.requireWorkspace();
+    const registry = registryFor(ws);
+    if (!registry.has(version)) throw new Error(`No model version ${version} in this workspace's registry.`);
+    if (ws.scores(version)) {
+      await ws.update({ activeModel: version, threshold: registry.meta(version).threshold });
+      this.events.emit('workspaceChanged', ws.summary());
+      return { jobId: null, activeModel: version };
+    }
+    return { jobId: await this.startScore(version, true), activeModel: ws.settings.activeModel };
+  }
+
   models(): ModelSummary[] {
     const ws = this.requireWorkspace();
     return registryFor(ws)

@@ -62,7 +62,7 @@ export const WireTripletSchema = z.object({
   difference: WireStampSchema,
 });
 
-export const JobKindSchema = z.enum(['ingest', 'train', 'score']);
+export const JobKindSchema = z.enum(['ingest', 'train', 'score', 'demo']);
 export const JobStateSchema = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
 
 export const JobProgressSchema = z.object({
@@ -110,7 +110,12 @@ export const EvaluationSummarySchema = z.object({
   auc: z.number().nullable(),
   pippin: z.number().nullable(),
   atThresholds: z.array(
-    z.object({ threshold: z.number(), fpr: z.number().nullable(), mdr: z.number().nullable(), sum: z.number().nullable() }),
+    z.object({
+      threshold: z.number(),
+      fpr: z.number().nullable(),
+      mdr: z.number().nullable(),
+      sum: z.number().nullable(),
+    }),
   ),
   targetMdr: z.number(),
   operatingPoint: z.object({
@@ -191,6 +196,33 @@ export const calls = {
     result: z.object({ jobId: z.string() }),
   },
   modelsList: { args: NoArgs, result: z.array(ModelSummarySchema) },
+  modelCompare: {
+    args: z
+      .object({
+        candidate: z.string().min(1),
+        against: z.string().min(1).nullable(),
+        /** Ids the astronomer labelled real: how many each model would have missed. */
+        confirmedReals: z.array(z.string()).max(2_000_000).default([]),
+      })
+      .strict(),
+    result: z.object({
+      heldOut: z.object({ n: z.number().int(), reals: z.number().int(), bogus: z.number().int() }),
+      confirmedReals: z.number().int(),
+      models: z.array(
+        z.object({
+          version: z.string(),
+          threshold: z.number(),
+          evaluation: EvaluationSummarySchema.nullable(),
+          missedConfirmed: z.number().int(),
+        }),
+      ),
+    }),
+  },
+  /** Make a version active (scoring the workspace first if it has not yet); also the roll back. */
+  modelAdopt: {
+    args: z.object({ version: z.string().min(1) }).strict(),
+    result: z.object({ jobId: z.string().nullable(), activeModel: z.string().nullable() }),
+  },
 } as const;
 
 export const events = {

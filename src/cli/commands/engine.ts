@@ -9,6 +9,7 @@ import { KNOWN_IMPORTED_SPECS } from '../../main/model/importModel';
 import { specOf, type ModelMeta } from '../../main/model/registry';
 import { scoreWorkspace } from '../../main/model/scoring';
 import { scanTime } from '../../shared/metrics';
+import { scoreBaseline, trainBaseline } from '../../main/demo/baseline';
 import { progressBar } from '../progressBar';
 import { fmt, openWorkspaceArg, pct } from './common';
 
@@ -151,7 +152,7 @@ export async function score(argv: string[]) {
   if (cancelled) return void console.log('Cancelled.');
   const secs = (Date.now() - t0) / 1000;
   console.log(
-    `scored ${result.scored} candidates with ${version} in ${secs.toFixed(1)} s (${(Number(result.scored) / secs).toFixed(0)} stamps/s)`,
+    `scored ${result.scored} candidates with ${version} in ${secs.toFixed(1)} s (${(Number(result.scored) / secs).toFixed(0)} stamps/s, ${String(result.engine)})`,
   );
   if (values.adopt) {
     await ws.update({ activeModel: version, threshold: Number(result.threshold) });
@@ -217,4 +218,50 @@ export async function importModel(argv: string[]) {
   await selectBackend('cpu');
   const meta = await registryFor(ws).importFolder(folder, spec, values.name ?? base);
   console.log(`imported ${meta.version} (${spec.description})`);
+}
+
+/**
+ * The hand-feature baseline (logistic regression on autoscan-style features that came with the
+ * data) trained on a model version's own train+validation split and judged on its test split, so
+ * the CNN and the baseline are compared on exactly the same candidates.
+ */
+export async function baseline(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: { workspace: { type: 'string', short: 'w' }, model: { type: 'string' } },
+  });
+  const ws = await openWorkspaceArg(values.workspace);
+  const version = values.model ?? ws.settings.activeModel;
+  if (!version) throw new Error('no --model given and the workspace has no active model');
+  const meta = registryFor(ws).meta(version);
+  if (!meta.data) throw new Error(`${version} records no split (an imported model): train one first`);
+  const rows = (ids: string[]) =>
+    ids
+      .map((id) => ws.get(id))
+      .filter((e) => e?.given.features && e.given.label)
+      .map((e) => ({ features: e!.given.features!, label: e!.given.label === 'real' ? 1 : 0 }));
+  const train = rows([...meta.data.split.train, ...meta.data.split.validation]);
+  const test = rows(meta.data.split.test);
+  if (train.length === 0 || test.length === 0)
+    throw new Error('no candidates with features and labels in this split');
+  const model = trainBaseline(
+    train.map((r) => r.features),
+    train.map((r) => r.label),
+  );
+  const scores = scoreBaseline(
+    model,
+    test.map((r) => r.features),
+  );
+  console.log(`baseline: logistic regression on ${model.features.join(', ')}; trained on ${train.length}`);
+  printEvaluation(
+    {
+      version: `baseline (split of ${version})`,
+      evaluation: evaluateScores(
+        scores,
+        test.map((r) => r.label),
+      ),
+      threshold: 0.5,
+    },
+    ws.size,
+  );
 }

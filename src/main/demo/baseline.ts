@@ -4,6 +4,8 @@
  * (IRLS) on standardised, asinh-compressed features. Output: P(real). Labels: 1 = real, 0 = artifact
  * (note: autoscan's OBJECT_TYPE is the opposite, 0 = real).
  */
+import { auc, confusionAt, rates, thresholdForMdr } from '../../shared/metrics';
+
 export const BASELINE_FEATURES = [
   'SNR',
   'LACOSMIC',
@@ -149,24 +151,8 @@ export interface BaselineMetrics {
 }
 
 export function evaluateBaseline(scores: number[], labels: number[]): BaselineMetrics {
-  const pos = scores.filter((_, i) => labels[i] === 1).sort((a, b) => a - b);
-  const neg = scores.filter((_, i) => labels[i] === 0).sort((a, b) => a - b);
-  // AUC by ranks (Mann-Whitney), ties count half.
-  let auc = 0;
-  let j = 0;
-  let k = 0;
-  for (const s of pos) {
-    while (j < neg.length && neg[j] < s) j++;
-    k = j;
-    while (k < neg.length && neg[k] === s) k++;
-    auc += j + (k - j) / 2;
-  }
-  auc /= pos.length * neg.length || 1;
-  const fpr = neg.filter((s) => s >= 0.5).length / (neg.length || 1);
-  const mdr = pos.filter((s) => s < 0.5).length / (pos.length || 1);
-  const thr = pos[Math.floor(0.01 * pos.length)] ?? 0;
-  const fprAt1pctMdr = neg.filter((s) => s >= thr).length / (neg.length || 1);
-  return { auc, fpr, mdr, fprAt1pctMdr };
+  const at05 = rates(confusionAt(scores, labels, 0.5));
+  return { auc: auc(scores, labels), fpr: at05.fpr, mdr: at05.mdr, fprAt1pctMdr: thresholdForMdr(scores, labels, 0.01).fpr };
 }
 
 /** Stratified split by a deterministic hash of the index: ~trainFraction of each class to train. */

@@ -10,6 +10,7 @@ import { LabelValueSchema } from '../../shared/candidate';
 import { selectBackend, type BackendChoice, type BackendName } from './backends';
 import { DEFAULT_ARCHITECTURE } from './architectures';
 import { ModelRegistry, specOf } from './registry';
+import { chooseInferenceEngine } from './onnx/inferenceEngine';
 import { scoreWorkspace } from './scoring';
 import { stratifiedSplit, type LabelledId } from './training/split';
 import { trainModel, type TrainProgress } from './training/train';
@@ -129,31 +130,55 @@ export async function runTrain(ws: Workspace, raw: unknown, report: EngineReport
         },
       ),
   });
+  if (result.cancelled) return { cancelled: true, result: {} };
+  // Score the night with the new version right away: comparing and adopting then need no waiting.
+  const scored = await scoreVersion(ws, result.meta.version, report, signal);
   return {
-    cancelled: result.cancelled,
-    result: { version: result.meta.version, heldOut: heldOut?.length ?? 0 },
+    cancelled: scored.cancelled,
+    result: { version: result.meta.version, heldOut: heldOut?.length ?? 0, scored: scored.scored },
   };
+}
+
+async function scoreVersion(
+  ws: Workspace,
+  version: string,
+  report: EngineReporter,
+  signal?: AbortSignal,
+  batchSize?: number,
+) {
+  const { model, meta } = await registryFor(ws).load(version);
+  // ONNX Runtime on CPU backends when installed, else tfjs; the progress line says which and why.
+  const engine = await chooseInferenceEngine(registryFor(ws), version, model, specOf(meta));
+  report.progress(0, ws.size, `scoring with ${version}: ${engine.description}`);
+  try {
+    const { scores, cancelled } = await scoreWorkspace(ws, model, specOf(meta), {
+      batchSize,
+      signal,
+      predict: engine.predict,
+      onProgress: (done, total) => report.progress(done, total, `scoring with ${version} (${engine.name})`),
+    });
+    if (!cancelled) await ws.writeScores(version, scores);
+    return { cancelled, scored: scores.size, threshold: meta.threshold, engine: engine.name };
+  } finally {
+    model.dispose();
+    await engine.release();
+  }
 }
 
 export async function runScore(ws: Workspace, raw: unknown, report: EngineReporter, signal?: AbortSignal) {
   const p = ScoreParamsSchema.parse(raw);
   const backend = await selectBackend(p.backend as BackendName | 'auto');
   report.backend(backend);
-  const registry = registryFor(ws);
-  const { model, meta } = await registry.load(p.version);
-  try {
-    const { scores, cancelled } = await scoreWorkspace(ws, model, specOf(meta), {
-      batchSize: p.batchSize,
-      signal,
-      onProgress: (done, total) => report.progress(done, total, `scoring with ${p.version}`),
-    });
-    if (cancelled) return { cancelled: true, result: {} };
-    await ws.writeScores(p.version, scores);
-    return {
-      cancelled: false,
-      result: { version: p.version, adopt: p.adopt, threshold: meta.threshold, scored: scores.size },
-    };
-  } finally {
-    model.dispose();
-  }
+  const scored = await scoreVersion(ws, p.version, report, signal, p.batchSize);
+  if (scored.cancelled) return { cancelled: true, result: {} };
+  return {
+    cancelled: false,
+    result: {
+      version: p.version,
+      adopt: p.adopt,
+      threshold: scored.threshold,
+      scored: scored.scored,
+      engine: scored.engine,
+    },
+  };
 }

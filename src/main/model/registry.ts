@@ -84,6 +84,8 @@ export const ModelMetaSchema = z.object({
         train: z.array(z.string()),
         validation: z.array(z.string()),
         test: z.array(z.string()),
+        /** Labels of the test ids (1 real, 0 bogus), so any model can be judged on the same set later. */
+        testLabels: z.array(z.number().int()).optional(),
       }),
     })
     .nullable(),

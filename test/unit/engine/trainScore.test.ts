@@ -14,6 +14,7 @@ import {
   type EngineReporter,
 } from '../../../src/main/model/engineJobs';
 import { runIngest } from '../../../src/main/stamps/ingest';
+import { compareModels } from '../../../src/main/model/compare';
 
 const quiet: EngineReporter = { backend: () => {}, progress: () => {} };
 
@@ -82,6 +83,17 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
     const trainIds = new Set(tunedMeta.data!.split.train);
     for (const id of tunedMeta.data!.split.test) expect(trainIds.has(id)).toBe(false);
     expect(registry.list().map((m) => m.version)).toEqual([meta.version, tunedMeta.version]);
+    // Training scored the night with the new version, so it can be compared and adopted at once.
+    expect(ws.scores(tunedMeta.version)?.size).toBe(400);
+    const confirmed = human.filter((h) => h.label === 'real').map((h) => h.id);
+    const cmp = compareModels(ws, tunedMeta.version, meta.version, confirmed);
+    expect(cmp.heldOut.n).toBe(8);
+    expect(cmp.models.map((m) => m.version)).toEqual([tunedMeta.version, meta.version]);
+    for (const m of cmp.models) {
+      expect(m.evaluation?.n).toBe(8);
+      expect(m.missedConfirmed).toBeGreaterThanOrEqual(0);
+      expect(m.missedConfirmed).toBeLessThanOrEqual(confirmed.length);
+    }
     expect(tfc.memory().numTensors).toBeLessThan(50);
   }, 600_000);
 

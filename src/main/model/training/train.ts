@@ -336,6 +336,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         train: split.train.map((x) => x.id),
         validation: split.validation.map((x) => x.id),
         test: split.test.map((x) => x.id),
+        testLabels: split.test.map((x) => x.label),
       },
     },
     curves,
