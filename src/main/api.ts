@@ -42,9 +42,13 @@ export function createApi(services: Services): Api {
     trainStart: async (args) => ({ jobId: await services.startTrain(args) }),
     scoreStart: async ({ version, adopt }) => ({ jobId: await services.startScore(version, adopt ?? true) }),
     modelsList: async () => services.models(),
+    exportConfirmed: async (args) => services.exportConfirmed(args),
+    labelsExport: async (args) => services.exportLabels(args),
+    labelsImport: async (args) => services.importLabels(args),
     modelCompare: async ({ candidate, against, confirmedReals }) =>
       compareModels(services.requireWorkspace(), candidate, against, confirmedReals ?? []),
     modelAdopt: async ({ version }) => services.adopt(version),
+    pickFolder: async ({ title }) => services.pickFolder(title ?? 'Choose a folder'),
   };
 
   return {

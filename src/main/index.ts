@@ -3,7 +3,7 @@
  * code that imports 'electron'. Security from day one: context isolation, sandbox, no Node in the
  * renderer, a strict CSP, navigation and new windows refused, no remote content.
  */
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createApi } from './api';
@@ -12,7 +12,16 @@ import { openStartupWorkspace } from './startup';
 import { VERSION } from './version';
 import { CONTENT_SECURITY_POLICY } from '../shared/security';
 
-const services = new Services({ host: 'electron', version: VERSION });
+const services = new Services({
+  host: 'electron',
+  version: VERSION,
+  chooseFolder: async (title) => {
+    const win = BrowserWindow.getFocusedWindow();
+    const options = { title, properties: ['openDirectory' as const, 'createDirectory' as const] };
+    const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+    return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
+  },
+});
 const api = createApi(services);
 const rendererIndex = path.join(__dirname, '..', 'renderer', 'index.html');
 const rendererUrl = pathToFileURL(rendererIndex).toString();
@@ -93,8 +102,3 @@ app.on('window-all-closed', () => {
   services.jobs.killAll();
   app.quit();
 });
-
-// Links (e.g. to documentation) open in the user's browser, never inside the app.
-export function openExternal(url: string) {
-  if (/^https:\/\//.test(url)) void shell.openExternal(url);
-}

@@ -6,6 +6,7 @@ import type {
   AppInfo,
   BackendInfo,
   CallArgs,
+  CallResult,
   CandidateRow,
   ModelSummary,
   WireTriplet,
@@ -14,11 +15,14 @@ import { registryFor } from './model/engineJobs';
 import { Workspace } from './catalog/workspace';
 import { EventBus } from './events';
 import { JobManager } from './jobs/jobManager';
+import { exportConfirmed, exportLabelSet, importLabelSet } from './export/exportService';
 import { stampToWire } from './util/base64';
 
 export interface ServicesOptions {
   host: AppInfo['host'];
   version: string;
+  /** The host's native folder chooser, where it has one (Electron's dialog). */
+  chooseFolder?: (title: string) => Promise<string | null>;
 }
 
 export class Services {
@@ -51,6 +55,11 @@ export class Services {
     this.events.subscribe((event, payload) => {
       if (event === 'backendChanged') this.backend = payload as BackendInfo;
     });
+  }
+
+  async pickFolder(title: string): Promise<{ available: boolean; path: string | null }> {
+    if (!this.opts.chooseFolder) return { available: false, path: null };
+    return { available: true, path: await this.opts.chooseFolder(title) };
   }
 
   appInfo(): AppInfo {
@@ -174,6 +183,18 @@ export class Services {
         evaluation: m.evaluation,
         curves: m.curves,
       }));
+  }
+
+  exportConfirmed(args: CallArgs<'exportConfirmed'>): Promise<CallResult<'exportConfirmed'>> {
+    return exportConfirmed(this.requireWorkspace(), args);
+  }
+
+  exportLabels(args: CallArgs<'labelsExport'>): Promise<CallResult<'labelsExport'>> {
+    return exportLabelSet(this.requireWorkspace(), args);
+  }
+
+  importLabels(args: CallArgs<'labelsImport'>): Promise<CallResult<'labelsImport'>> {
+    return importLabelSet(this.requireWorkspace(), args);
   }
 
   async startIngest(folder: string, resumeJobId?: string): Promise<string> {

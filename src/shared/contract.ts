@@ -6,6 +6,13 @@
  */
 import { z } from 'zod';
 import { CandidateMetaSchema, GivenSchema, LabelValueSchema, SourceKindSchema } from './candidate';
+import {
+  ExportConfirmedArgsSchema,
+  ExportResultSchema,
+  LabelsExportArgsSchema,
+  LabelsImportArgsSchema,
+  LabelsImportResultSchema,
+} from './labels';
 
 export const HostKindSchema = z.enum(['electron', 'browser']);
 
@@ -196,6 +203,15 @@ export const calls = {
     result: z.object({ jobId: z.string() }),
   },
   modelsList: { args: NoArgs, result: z.array(ModelSummarySchema) },
+  /** Confirmed supernovae ('real' labels joined with the catalog) to CSV, JSON, VOTable or a TNS draft. */
+  exportConfirmed: { args: ExportConfirmedArgsSchema, result: ExportResultSchema },
+  /** The whole label set to a CSV or JSON file a colleague can import. */
+  labelsExport: {
+    args: LabelsExportArgsSchema,
+    result: z.object({ file: z.string(), rows: z.number().int().nonnegative() }),
+  },
+  /** Read a label-set file against the labels held now: new ones, conflicts, unknown ids, errors. */
+  labelsImport: { args: LabelsImportArgsSchema, result: LabelsImportResultSchema },
   modelCompare: {
     args: z
       .object({
@@ -217,6 +233,11 @@ export const calls = {
         }),
       ),
     }),
+  },
+  /** A native folder chooser (Electron only; the browser host answers available: false). */
+  pickFolder: {
+    args: z.object({ title: z.string().max(200).default('Choose a folder') }).strict(),
+    result: z.object({ available: z.boolean(), path: z.string().nullable() }),
   },
   /** Make a version active (scoring the workspace first if it has not yet); also the roll back. */
   modelAdopt: {
