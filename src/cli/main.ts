@@ -10,6 +10,7 @@ import { progressBar } from './progressBar';
 import { baseline, evaluate, importModel, score, train } from './commands/engine';
 import { demo } from './commands/demo';
 import { exportOnnxCommand } from './commands/exportOnnx';
+import { exportCommand } from './commands/export';
 
 const USAGE = `skysift ${VERSION}
 usage:
@@ -32,6 +33,11 @@ usage:
       Register a published TF.js layers model (e.g. ../shared/models/braai-d6_m7).
   skysift export-onnx --workspace <dir> [--model <version>] --out <model.onnx>
       Write a model version as ONNX (input 'stamps' [N,H,W,3] preprocessed, output 'score' [N,1]).
+  skysift export --workspace <dir> --out <folder> [--format csv|json|votable|tns] [--labels <file>]
+                 [--subclass a,b] [--reporter "<names>"] [--group-id <id>] [--source-group-id <id>] [--json]
+      The confirmed supernovae (labels 'real') as CSV, JSON, VOTable 1.4, or a draft TNS AT report
+      to review and submit yourself (nothing is sent). --labels: a label file exported from the app;
+      without it, the labels that came with the data.
 `;
 
 async function ingest(argv: string[]) {
@@ -71,6 +77,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   eval: evaluate,
   'import-model': importModel,
   'export-onnx': exportOnnxCommand,
+  export: exportCommand,
   baseline,
 };
 

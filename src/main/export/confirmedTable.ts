@@ -1,0 +1,35 @@
+/**
+ * The confirmed list as CSV (for spreadsheets: formulas defused by csvCell) and as JSON (for
+ * scripts). Empty CSV cells and JSON nulls both mean "not known".
+ */
+import { csvLine } from '../stamps/csv';
+import { CONFIRMED_COLUMNS, type ConfirmedRow } from './confirmedRows';
+
+export function confirmedToCsv(rows: readonly ConfirmedRow[]): string {
+  const lines = [CONFIRMED_COLUMNS.join(',')];
+  for (const row of rows) lines.push(csvLine(CONFIRMED_COLUMNS.map((c) => row[c])));
+  return lines.join('\r\n') + '\r\n';
+}
+
+export const CONFIRMED_JSON_FORMAT = 'skysift-confirmed';
+
+export function confirmedToJson(
+  rows: readonly ConfirmedRow[],
+  meta: { workspace: string; exportedAt: Date; activeModel: string | null },
+): string {
+  return (
+    JSON.stringify(
+      {
+        format: CONFIRMED_JSON_FORMAT,
+        version: 1,
+        workspace: meta.workspace,
+        exportedAt: meta.exportedAt.toISOString(),
+        activeModel: meta.activeModel,
+        units: { ra: 'deg (ICRS)', dec: 'deg (ICRS)', mjd: 'd (MJD, UTC)', mag: 'mag', exptime: 's' },
+        rows,
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
