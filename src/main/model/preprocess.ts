@@ -42,10 +42,46 @@ class Scratch {
 }
 const scratch = new Scratch();
 
-function median(sorted: Float32Array): number {
-  const n = sorted.length;
+/**
+ * Median of `a`, reordering it in place: quickselect (O(n)) instead of a full sort, which made the
+ * two medians per image ~85% of preprocessing time and preprocessing the bottleneck of scoring
+ * (bench/: ~1k stamps/s against ~19k/s FITS decoding and ~3.5k/s ONNX Runtime inference). Same
+ * order statistics as sorting, so bit-identical results. Valid pixels hold no NaN (they are masked).
+ */
+function median(a: Float32Array): number {
+  const n = a.length;
   const mid = n >> 1;
-  return n % 2 ? sorted[mid] : 0.5 * (sorted[mid - 1] + sorted[mid]);
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    // Median-of-three pivot, Hoare partition.
+    const m = (lo + hi) >> 1;
+    const x = a[lo];
+    const y = a[m];
+    const z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (mid <= j) hi = j;
+    else if (mid >= i) lo = i;
+    else break; // a[j+1 .. i-1] all equal the pivot, mid among them
+  }
+  if (n % 2) return a[mid];
+  // Even count: the lower middle is the largest value left of mid (all of them are <= a[mid]).
+  let lower = a[0];
+  for (let k = 1; k < mid; k++) if (a[k] > lower) lower = a[k];
+  return 0.5 * (lower + a[mid]);
 }
 
 /**
@@ -81,10 +117,8 @@ function writeStandard(
   }
   if (n === 0) return;
   const valid = values.subarray(0, n);
-  valid.sort();
   const med = median(valid);
   for (let i = 0; i < n; i++) valid[i] = Math.abs(valid[i] - med);
-  valid.sort();
   let sigma = MAD_TO_SIGMA * median(valid);
   if (!(sigma > 0)) {
     // More than half the pixels equal (flat or heavily quantised image): fall back to the mean

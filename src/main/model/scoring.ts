@@ -13,6 +13,11 @@ export interface ScoreOptions {
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /**
+   * Another inference engine for the batches (e.g. ONNX Runtime, see onnx/ortRuntime.ts): gets the
+   * batch buffer ([N, H, W, C], only the first n stamps valid) and returns n scores. Default: tfjs.
+   */
+  predict?: (batch: Float32Array, n: number) => Promise<ArrayLike<number>>;
 }
 
 export async function scoreWorkspace(
@@ -31,10 +36,20 @@ export async function scoreWorkspace(
 
   const flush = async () => {
     if (ids.length === 0) return;
-    const x = tfc.tensor4d(buf.subarray(0, ids.length * rowLength), [ids.length, h, w, spec.channels.length]);
-    const y = model.predict(x) as tfc.Tensor;
-    const values = await y.data();
-    tfc.dispose([x, y]);
+    let values: ArrayLike<number>;
+    if (opts.predict) {
+      values = await opts.predict(buf, ids.length);
+    } else {
+      const x = tfc.tensor4d(buf.subarray(0, ids.length * rowLength), [
+        ids.length,
+        h,
+        w,
+        spec.channels.length,
+      ]);
+      const y = model.predict(x) as tfc.Tensor;
+      values = await y.data();
+      tfc.dispose([x, y]);
+    }
     ids.forEach((id, i) => scores.set(id, values[i]));
     ids = [];
     opts.onProgress?.(scores.size, total);

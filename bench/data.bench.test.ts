@@ -1,0 +1,107 @@
+/**
+ * Ingest and the stamp cache against a plain read of the same bytes (the I/O ceiling: what
+ * fs.readFile alone achieves on these files, page cache as warm as for the measured run).
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Workspace } from '../src/main/catalog/workspace';
+import { COMPACT_SPEC } from '../src/main/model/architectures';
+import { StampCache, cacheKey } from '../src/main/model/training/stampCache';
+import { runIngest } from '../src/main/stamps/ingest';
+import { BENCH_N, Rows, bestTime, benchNight, benchWorkspace, nightFiles, now, plainRead } from './lib';
+
+const rows = new Rows('data');
+afterAll(() => rows.write({ n: BENCH_N }));
+
+describe('ingest and stamp cache', () => {
+  it(`ingest: triplets/s for ${BENCH_N} DES-layout triplets vs a plain read`, async () => {
+    const night = await benchNight();
+    const files = await nightFiles(night);
+    expect(files.length).toBe(3 * BENCH_N);
+    const readSecs = await bestTime(() => plainRead(files), 2, 1);
+    const bytes = await plainRead(files);
+    const ws = await Workspace.open(mkdtempSync(path.join(os.tmpdir(), 'skysift-bench-ingest-')), {
+      create: true,
+    });
+    const t0 = now();
+    const report = await runIngest(ws, night.out);
+    const secs = now() - t0;
+    expect(report.added).toBe(BENCH_N);
+    rmSync(ws.dir, { recursive: true, force: true });
+    const plainRate = BENCH_N / readSecs;
+    rows.add({
+      figure: 'ingest (DES autoscan folders)',
+      rate: BENCH_N / secs,
+      unit: 'triplets/s',
+      reference: plainRate,
+      refUnit: 'triplets/s',
+      refLabel: `plain fs.readFile (${(bytes / readSecs / 1e6).toFixed(0)} MB/s)`,
+      ratio: BENCH_N / secs / plainRate,
+    });
+  });
+
+  it('stamp cache: build and read rates vs a plain read', async () => {
+    const ws = await benchWorkspace();
+    const night = await benchNight();
+    const files = await nightFiles(night);
+    const readSecs = await bestTime(() => plainRead(files), 2, 1);
+    const ids = ws.list().map((e) => e.id);
+    // Build from scratch.
+    rmSync(path.join(ws.dir, 'cache', `${cacheKey(COMPACT_SPEC)}.f32`), { force: true });
+    rmSync(path.join(ws.dir, 'cache', `${cacheKey(COMPACT_SPEC)}.json`), { force: true });
+    const cache = new StampCache(ws, COMPACT_SPEC);
+    const t0 = now();
+    await cache.ensure(ids);
+    const buildSecs = now() - t0;
+    const rowBytes = cache.rowLength * 4;
+    rows.add({
+      figure: 'stamp cache build (decode + preprocess + write)',
+      rate: ids.length / buildSecs,
+      unit: 'rows/s',
+      reference: ids.length / readSecs,
+      refUnit: 'triplets/s',
+      refLabel: 'plain read of the stamps',
+      ratio: readSecs / buildSecs,
+      note: `${((ids.length * rowBytes) / buildSecs / 1e6).toFixed(1)} MB/s written`,
+    });
+
+    // Read: shuffled batches of 64, as training does, vs one sequential read of the whole file.
+    const file = path.join(ws.dir, 'cache', `${cacheKey(COMPACT_SPEC)}.f32`);
+    const size = statSync(file).size;
+    // Ceiling: one sequential pass over the file in 1 MB reads into a reused buffer.
+    const chunk = Buffer.alloc(1 << 20);
+    const seqSecs = await bestTime(
+      () => {
+        const fd = openSync(file, 'r');
+        try {
+          for (let pos = 0; pos < size; pos += chunk.length) readSync(fd, chunk, 0, chunk.length, pos);
+        } finally {
+          closeSync(fd);
+        }
+      },
+      3,
+      1,
+    );
+    const shuffled = [...ids].sort(() => Math.random() - 0.5);
+    const batch = 64;
+    const out = new Float32Array(batch * cache.rowLength);
+    const readAll = () => {
+      for (let i = 0; i < shuffled.length; i += batch) cache.read(shuffled.slice(i, i + batch), out);
+    };
+    const cacheSecs = await bestTime(readAll, 3, 1);
+    const mbs = (ids.length * rowBytes) / cacheSecs / 1e6;
+    const seqMbs = size / seqSecs / 1e6;
+    rows.add({
+      figure: 'stamp cache read (shuffled batches of 64)',
+      rate: mbs,
+      unit: 'MB/s',
+      reference: seqMbs,
+      refUnit: 'MB/s',
+      refLabel: 'sequential 1 MB reads of the cache',
+      ratio: mbs / seqMbs,
+      note: `${(ids.length / cacheSecs).toFixed(0)} rows/s`,
+    });
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * Training on wasm: samples/s for compact and space2vec (Adam, batch BENCH_TRAIN_BATCH = 64, a few
+ * batches after warm-up), as achieved GFLOP/s (3 x forward FLOPs: forward, input and weight
+ * gradients) over tf.matMul 1024^3 on wasm in the same run; and the projected time of one epoch
+ * over 100k stamps.
+ */
+import * as tfc from '@tensorflow/tfjs-core';
+import { afterAll, describe, it } from 'vitest';
+import { buildCompact, buildSpace2vec, modelCost } from '../src/main/model/architectures';
+import { selectBackend } from '../src/main/model/backends';
+import { Rows, bestTime, envInt } from './lib';
+
+const rows = new Rows('training');
+afterAll(() => rows.write());
+
+const BATCH = envInt('BENCH_TRAIN_BATCH', 64);
+const STEPS = envInt('BENCH_TRAIN_STEPS', 4);
+
+describe('training on wasm', () => {
+  it(`compact and space2vec, batch ${BATCH}, ${STEPS} steps`, async () => {
+    await selectBackend('wasm');
+    const a = tfc.randomNormal([1024, 1024]);
+    const b = tfc.randomNormal([1024, 1024]);
+    const mmSecs = await bestTime(async () => {
+      const c = tfc.matMul(a, b);
+      await c.data();
+      c.dispose();
+    });
+    tfc.dispose([a, b]);
+    const ceiling = (2 * 1024 ** 3) / mmSecs / 1e9;
+    for (const [id, build] of [
+      ['compact', buildCompact],
+      ['space2vec', buildSpace2vec],
+    ] as const) {
+      const model = build(1);
+      const flops = 3 * modelCost(model).flopsPerStamp;
+      const optimizer = tfc.train.adam(1e-3);
+      const x = tfc.randomNormal([BATCH, 51, 51, 3]);
+      const y = tfc.tensor2d(
+        Array.from({ length: BATCH }, (_, i) => i % 2),
+        [BATCH, 1],
+      );
+      const step = async () => {
+        const loss = optimizer.minimize(
+          () => tfc.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tfc.Tensor),
+          true,
+        );
+        await loss!.data();
+        loss!.dispose();
+      };
+      const secs = await bestTime(
+        async () => {
+          for (let i = 0; i < STEPS; i++) await step();
+        },
+        1,
+        1,
+      );
+      const rate = (STEPS * BATCH) / secs;
+      rows.add({
+        figure: `${id} training, tfjs-wasm (batch ${BATCH})`,
+        rate,
+        unit: 'samples/s',
+        reference: ceiling,
+        refUnit: 'GFLOP/s',
+        refLabel: 'tf.matMul 1024^3 on wasm',
+        ratio: (rate * flops) / 1e9 / ceiling,
+        note: `epoch of 100k stamps: ${(100_000 / rate / 60).toFixed(1)} min`,
+      });
+      tfc.dispose([x, y]);
+      optimizer.dispose();
+      model.dispose();
+    }
+  });
+});

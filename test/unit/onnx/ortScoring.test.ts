@@ -1,0 +1,95 @@
+/**
+ * Scoring a workspace on a CPU backend goes through ONNX Runtime when it is installed: the .onnx is
+ * cached beside the version, the scores equal tfjs's, and any failure falls back to tfjs with why.
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Workspace } from '../../../src/main/catalog/workspace';
+import { generateNight } from '../../../src/main/demo/generator';
+import { buildCompact, COMPACT_SPEC } from '../../../src/main/model/architectures';
+import { selectBackend } from '../../../src/main/model/backends';
+import { registryFor, runScore, type EngineReporter } from '../../../src/main/model/engineJobs';
+import { chooseInferenceEngine } from '../../../src/main/model/onnx/inferenceEngine';
+import type { ModelMeta } from '../../../src/main/model/registry';
+import { scoreWorkspace } from '../../../src/main/model/scoring';
+import { runIngest } from '../../../src/main/stamps/ingest';
+import { ORT, randomiseBatchNorms } from './helpers';
+
+function meta(version: string): ModelMeta {
+  return {
+    version,
+    createdAt: new Date().toISOString(),
+    kind: 'trained',
+    spec: COMPACT_SPEC,
+    parent: null,
+    backend: 'wasm',
+    seed: 3,
+    hyperparameters: {},
+    cost: null,
+    data: null,
+    curves: [],
+    bestEpoch: null,
+    evaluation: null,
+    threshold: 0.5,
+    notes: 'onnx test',
+  };
+}
+
+describe.skipIf(!ORT)('scoring through ONNX Runtime on a CPU backend', () => {
+  let ws: Workspace;
+  const version = 'compact-onnx-test';
+
+  beforeAll(async () => {
+    const base = mkdtempSync(path.join(os.tmpdir(), 'skysift-onnx-'));
+    await generateNight({ out: path.join(base, 'stamps'), n: 60, seed: 5 });
+    ws = await Workspace.open(path.join(base, 'ws'), { create: true, simulated: true });
+    await runIngest(ws, path.join(base, 'stamps'));
+    await selectBackend('wasm');
+    const model = buildCompact(4);
+    randomiseBatchNorms(model, 9);
+    await registryFor(ws).save(model, meta(version));
+    model.dispose();
+  }, 120_000);
+
+  it('uses ORT, caches <version>/model.onnx, and gives tfjs scores', async () => {
+    const messages: string[] = [];
+    const report: EngineReporter = { backend: () => {}, progress: (_d, _t, m) => messages.push(m) };
+    const { result } = await runScore(ws, { version, backend: 'wasm', batchSize: 16 }, report);
+    expect(result.engine).toBe('onnxruntime');
+    expect(result.scored).toBe(60);
+    expect(existsSync(path.join(registryFor(ws).versionDir(version), 'model.onnx'))).toBe(true);
+    expect(messages[0]).toMatch(/ONNX Runtime on the CPU, \d+ threads, exported now/);
+    const viaOrt = ws.scores(version)!;
+
+    const { model, meta: m } = await registryFor(ws).load(version);
+    const viaTfjs = (await scoreWorkspace(ws, model, m.spec as typeof COMPACT_SPEC)).scores;
+    let maxDiff = 0;
+    for (const [id, s] of viaTfjs) maxDiff = Math.max(maxDiff, Math.abs(s - viaOrt.get(id)!));
+    expect(maxDiff).toBeLessThan(1e-5);
+
+    // Second use: from the cached file.
+    const again = await chooseInferenceEngine(registryFor(ws), version, model, COMPACT_SPEC);
+    expect(again.description).toMatch(/from .*model\.onnx/);
+    await again.release();
+    model.dispose();
+  });
+
+  it('falls back to tfjs, saying why, when the model cannot be exported', async () => {
+    const odd = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [4] })] });
+    const engine = await chooseInferenceEngine(registryFor(ws), 'not-exported-yet', odd, COMPACT_SPEC, {
+      engine: 'auto',
+      backend: 'wasm',
+    });
+    expect(engine.name).toBe('tfjs-wasm');
+    expect(engine.predict).toBeUndefined();
+    expect(engine.description).toMatch(/ONNX Runtime not used: ONNX export: expected a 4-D image input/);
+    const gpu = await chooseInferenceEngine(registryFor(ws), version, odd, COMPACT_SPEC, {
+      backend: 'webgpu',
+    });
+    expect(gpu.name).toBe('tfjs-webgpu');
+    odd.dispose();
+  });
+});
