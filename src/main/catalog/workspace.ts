@@ -205,7 +205,12 @@ export class Workspace {
       path.join(this.dir, 'catalog', partName(part, 'json')),
       JSON.stringify({ part, entries }),
     );
-    this.refresh();
+    // We wrote these entries ourselves: index them directly instead of re-reading and re-validating the part.
+    this.partsLoaded.add(part);
+    for (const e of entries) {
+      this.byId.set(e.id, e);
+      this.entries.push(e);
+    }
     return entries;
   }
 
