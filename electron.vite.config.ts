@@ -21,6 +21,8 @@ export default defineConfig({
           worker: resolve(__dirname, 'src/main/jobs/worker.ts'),
           host: resolve(__dirname, 'src/host/main.ts'),
           cli: resolve(__dirname, 'src/cli/main.ts'),
+          // The ingest decoder threads (worker_threads needs a file of its own to start).
+          ingestDecoder: resolve(__dirname, 'src/main/stamps/decodeWorker.ts'),
         },
         output: { format: 'cjs', entryFileNames: '[name].js' },
       },

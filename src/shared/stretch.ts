@@ -182,10 +182,6 @@ export function zscaleValues(values: ArrayLike<number>, options: Partial<ZScaleO
   return { min: vmin, max: vmax };
 }
 
-function sortedValid(image: StampImage): Float64Array {
-  return validValues(image).sort();
-}
-
 /** Display limits of an image's valid pixels. All-masked images give { min: 0, max: 1 }. */
 export function computeLimits(image: StampImage, spec: LimitSpec): Limits {
   if (spec.kind === 'manual') return { min: spec.min, max: spec.max };

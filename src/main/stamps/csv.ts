@@ -88,7 +88,8 @@ export function csvCell(value: string | number | boolean | null | undefined): st
   if (value === null || value === undefined) return '';
   let s = String(value);
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  // A leading U+FEFF is quoted too: at the start of a file a reader would take it for the byte-order mark.
+  return /[",\n\r]|^\ufeff/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function csvLine(cells: Array<string | number | boolean | null | undefined>): string {

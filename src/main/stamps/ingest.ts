@@ -9,10 +9,17 @@ import type { IngestReport } from '../../shared/contract';
 import type { Given } from '../../shared/candidate';
 import type { NewCandidate, Workspace } from '../catalog/workspace';
 import { parseCsvRows } from './csv';
+import { DecodePool, bundledDecoder, defaultDecoderThreads } from './decodePool';
 import { avroUnits } from './sources/avroAlerts';
 import { AUTOSCAN_LABELS_RE, desUnits, readAutoscanLabels } from './sources/desAutoscan';
 import { isManifestHeader, manifestUnits } from './sources/manifest';
-import { errorMessage, type IngestUnit, type UnitError } from './sources/types';
+import {
+  errorMessage,
+  tripletFailed,
+  type IngestUnit,
+  type UnitError,
+  type UnitResult,
+} from './sources/types';
 import { listFiles } from './sources/walk';
 
 export interface IngestOptions {
@@ -20,9 +27,24 @@ export interface IngestOptions {
   signal?: AbortSignal;
   /** Candidates per committed chunk. */
   chunkSize?: number;
-  /** Units decoded concurrently (file reads overlap; decoding is synchronous). */
+  /**
+   * Units per slice: decoded together (one batch for a decoder thread, or file reads that overlap
+   * in-process) and appended in order. Progress and cancel are checked between slices.
+   */
   concurrency?: number;
+  /**
+   * The built decoder thread entry (out/main/ingestDecoder.js); by default the one beside the running
+   * bundle. null, or none found (running from the TS sources), decodes in-process.
+   */
+  decoder?: string | null;
+  /** Decoder threads (default: one per core). */
+  threads?: number;
+  /** Refuse a folder holding more files than this (default: listFiles' 5,000,000). */
+  maxFiles?: number;
 }
+
+/** Below this many units, starting threads costs more than it saves. */
+const MIN_POOL_UNITS = 64;
 
 async function firstLine(file: string): Promise<string[]> {
   const handle = await fs.open(file, 'r');
@@ -38,7 +60,10 @@ async function firstLine(file: string): Promise<string[]> {
 }
 
 /** Everything to ingest under `input` (a folder, a manifest CSV or one .avro file). */
-export async function planIngest(input: string): Promise<{ units: IngestUnit[]; errors: UnitError[] }> {
+export async function planIngest(
+  input: string,
+  opts: { maxFiles?: number } = {},
+): Promise<{ units: IngestUnit[]; errors: UnitError[] }> {
   let stat;
   try {
     stat = await fs.stat(input);
@@ -50,15 +75,20 @@ export async function planIngest(input: string): Promise<{ units: IngestUnit[]; 
     if (/\.avro$/i.test(input)) return { units: avroUnits([input]), errors: [] };
     throw new Error(`${input}: not a folder, a manifest (.csv) or an alert packet (.avro)`);
   }
-  const files = await listFiles(input);
+  const files = await listFiles(input, opts.maxFiles);
   const units: IngestUnit[] = [];
   const errors: UnitError[] = [];
   const labels = new Map<string, Given>();
   const csvs = files.filter((f) => /\.csv$/i.test(f));
   for (const f of csvs.filter((f) => AUTOSCAN_LABELS_RE.test(path.basename(f)))) {
-    const r = await readAutoscanLabels(f);
-    errors.push(...r.errors);
-    for (const [id, g] of r.given) labels.set(id, g);
+    // One broken label file (e.g. a quote never closed) is one line of the report, not the end of ingest.
+    try {
+      const r = await readAutoscanLabels(f);
+      errors.push(...r.errors);
+      for (const [id, g] of r.given) labels.set(id, g);
+    } catch (e) {
+      errors.push({ file: f, reason: errorMessage(e) });
+    }
   }
   const des = desUnits(files, labels);
   units.push(...des.units);
@@ -70,9 +100,13 @@ export async function planIngest(input: string): Promise<{ units: IngestUnit[]; 
     } catch {
       continue;
     }
-    const m = await manifestUnits(f);
-    units.push(...m.units);
-    errors.push(...m.errors);
+    try {
+      const m = await manifestUnits(f);
+      units.push(...m.units);
+      errors.push(...m.errors);
+    } catch (e) {
+      errors.push({ file: f, reason: errorMessage(e) });
+    }
   }
   return { units, errors };
 }
@@ -83,7 +117,6 @@ export async function runIngest(
   opts: IngestOptions = {},
 ): Promise<IngestReport> {
   const chunkSize = opts.chunkSize ?? 2000;
-  const concurrency = opts.concurrency ?? 16;
   const report: IngestReport = {
     folder: path.resolve(input),
     added: 0,
@@ -93,7 +126,7 @@ export async function runIngest(
     cancelled: false,
   };
   opts.onProgress?.(0, 0, `looking for stamps under ${input}`);
-  const plan = await planIngest(input);
+  const plan = await planIngest(input, { maxFiles: opts.maxFiles });
   report.rejected.push(...plan.errors);
 
   // Resume: skip what a previous (cancelled or interrupted) run already committed.
@@ -110,45 +143,98 @@ export async function runIngest(
   let pending: NewCandidate[] = [];
   const seen = new Set<string>();
 
+  // Appending a chunk (pack, write, fsync) overlaps with decoding the next one; appends stay in order.
+  let appending: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    const added = await ws.appendPart(batch);
-    report.added += added.length;
-    for (const e of added) report.perSource[e.source] = (report.perSource[e.source] ?? 0) + 1;
+    // Exactly chunkSize per part whatever the slice size, so parts do not depend on the decoder.
+    const batch = pending.slice(0, chunkSize);
+    pending = pending.slice(chunkSize);
+    await appending;
+    appending = ws.appendPart(batch).then((added) => {
+      report.added += added.length;
+      for (const e of added) report.perSource[e.source] = (report.perSource[e.source] ?? 0) + 1;
+    });
+    // Awaited at the next flush or at the end; this only keeps a failure from counting as unhandled.
+    appending.catch(() => {});
   };
 
-  for (let i = 0; i < todo.length; i += concurrency) {
-    if (opts.signal?.aborted) {
-      report.cancelled = true;
-      break;
+  const decoder = opts.decoder === undefined ? bundledDecoder() : opts.decoder;
+  const threads = opts.threads ?? defaultDecoderThreads();
+  const pool =
+    decoder && threads > 0 && todo.filter((u) => u.triplet).length >= MIN_POOL_UNITS
+      ? new DecodePool(decoder, threads)
+      : null;
+  const sliceSize = opts.concurrency ?? (pool ? 64 : 16);
+  // Slices in flight beyond the one being appended: enough to keep every decoder thread busy.
+  const ahead = pool ? 2 * threads : 0;
+  let stopped = false;
+
+  const inProcess = (u: IngestUnit): Promise<UnitResult> =>
+    u.decode().catch((e) => ({ candidates: [], errors: [{ file: u.key, reason: errorMessage(e) }] }));
+  const decodeSlice = async (slice: IngestUnit[]): Promise<UnitResult[]> => {
+    const tasks = pool ? slice.filter((u) => u.triplet) : [];
+    if (tasks.length === 0) return Promise.all(slice.map(inProcess));
+    let decoded;
+    try {
+      decoded = await pool!.decode(tasks.map((u) => u.triplet!.files));
+    } catch {
+      // A dead decoder thread costs speed, not results: decode its slices here instead.
+      return stopped ? [] : Promise.all(slice.map(inProcess));
     }
-    const slice = todo.slice(i, i + concurrency);
-    const results = await Promise.all(
-      slice.map((u) =>
-        u.decode().catch((e) => ({ candidates: [], errors: [{ file: u.key, reason: errorMessage(e) }] })),
-      ),
-    );
-    for (const r of results) {
-      report.rejected.push(...r.errors);
-      for (const c of r.candidates) {
-        if (seen.has(c.id) || ws.has(c.id)) {
-          report.duplicates++;
-          continue;
+    let k = 0;
+    return Promise.all(
+      slice.map((u): UnitResult | Promise<UnitResult> => {
+        if (!u.triplet) return inProcess(u);
+        const d = decoded[k++];
+        if ('error' in d) return tripletFailed(u.triplet, d.error);
+        try {
+          return { candidates: [u.triplet.finish(d)], errors: [] };
+        } catch (e) {
+          return tripletFailed(u.triplet, errorMessage(e));
         }
-        seen.add(c.id);
-        pending.push(c);
-      }
-    }
-    done += slice.length;
-    if (pending.length >= chunkSize) await flush();
-    opts.onProgress?.(
-      done,
-      total,
-      skipped ? `${skipped} already ingested, skipped` : `${report.rejected.length} rejected so far`,
+      }),
     );
+  };
+
+  const inFlight: Promise<UnitResult[]>[] = [];
+  let next = 0;
+  try {
+    while (done < total) {
+      if (opts.signal?.aborted) {
+        report.cancelled = true;
+        break;
+      }
+      while (next < total && inFlight.length <= ahead) {
+        inFlight.push(decodeSlice(todo.slice(next, next + sliceSize)));
+        next += sliceSize;
+      }
+      const results = await inFlight.shift()!;
+      for (const r of results) {
+        report.rejected.push(...r.errors);
+        for (const c of r.candidates) {
+          if (seen.has(c.id) || ws.has(c.id)) {
+            report.duplicates++;
+            continue;
+          }
+          seen.add(c.id);
+          pending.push(c);
+        }
+      }
+      done += results.length;
+      while (pending.length >= chunkSize) await flush();
+      opts.onProgress?.(
+        done,
+        total,
+        skipped ? `${skipped} already ingested, skipped` : `${report.rejected.length} rejected so far`,
+      );
+    }
+  } finally {
+    // Slices still decoding after a cancel are dropped: a resumed run decodes them again.
+    stopped = true;
+    await pool?.close();
   }
-  await flush();
+  while (pending.length > 0) await flush();
+  await appending;
   return report;
 }

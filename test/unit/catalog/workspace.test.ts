@@ -18,10 +18,18 @@ function candidate(id: string, withTemplate = true): NewCandidate {
   return {
     id,
     source: 'des',
-    origin: { search: `srch${id}.fits`, template: withTemplate ? `temp${id}.fits` : null, difference: `diff${id}.fits` },
+    origin: {
+      search: `srch${id}.fits`,
+      template: withTemplate ? `temp${id}.fits` : null,
+      difference: `diff${id}.fits`,
+    },
     meta: { mjd: 60000.5, band: 'r', ra: 10, dec: -5 },
     given: { label: 'real', scores: { rb: 0.9 } },
-    triplet: { search: image(51, 51, 1), template: withTemplate ? image(51, 51, 2) : null, difference: image(41, 63, 3) },
+    triplet: {
+      search: image(51, 51, 1),
+      template: withTemplate ? image(51, 51, 2) : null,
+      difference: image(41, 63, 3),
+    },
   };
 }
 
@@ -63,7 +71,10 @@ describe('the workspace', () => {
     expect(again.map((e) => e.id)).toEqual(['3']);
     const reopened = await Workspace.open(dir);
     expect(reopened.list().map((e) => e.id)).toEqual(['1', '2', '3']);
-    expect(reopened.get('1')).toMatchObject({ meta: { band: 'r' }, given: { label: 'real', scores: { rb: 0.9 } } });
+    expect(reopened.get('1')).toMatchObject({
+      meta: { band: 'r' },
+      given: { label: 'real', scores: { rb: 0.9 } },
+    });
     const t = await reopened.readTriplet('2');
     expect(t.template).toBeNull();
     expect(t.search.data[5]).toBeCloseTo(Math.sin(5 * 0.37 + 1) * 100, 4);

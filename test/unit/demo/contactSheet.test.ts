@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +35,8 @@ describe('demo contact sheet', () => {
           renderRGBA(t.template!, { limits: { kind: 'zscale' } }, 'gray'),
           renderRGBA(t.difference, { limits: { kind: 'symmetric' } }, 'gray'),
         ];
+        // Every stamp must show structure, not a flat field (a blank render would hide a broken generator).
+        for (const rgba of imgs) expect(new Set(rgba.filter((_, i) => i % 4 === 0)).size).toBeGreaterThan(8);
         imgs.forEach((rgba, k) => {
           const ox = j * (tripW + GAP) + k * (cell + 1);
           const oy = row * (cell + GAP);
@@ -55,6 +57,8 @@ describe('demo contact sheet', () => {
     mkdirSync(out, { recursive: true });
     const file = path.join(out, 'demo-contact-sheet.png');
     writeFileSync(file, PNG.sync.write(png));
+    const back = PNG.sync.read(readFileSync(file));
+    expect([back.width, back.height]).toEqual([W, H]);
     console.log(`contact sheet rows: ${kinds.join(', ')} -> ${file}`);
   });
 });

@@ -48,7 +48,7 @@ async function lossAndGrads(): Promise<{ loss: number; grads: Record<string, Flo
   const y = tf.tensor2d(LABELS, [4, 1]);
   const { value, grads } = tf.variableGrads(() => {
     const h1 = tf.relu(tf.add(tf.conv2d(x, vars.k1, 1, 'same'), vars.b1));
-    const h2 = tf.conv2d(h1, vars.k2, 2, 'same'); // 11 -> 6, stride 2 with SAME offsets
+    const h2 = tf.conv2d(h1 as tf.Tensor4D, vars.k2, 2, 'same'); // 11 -> 6, stride 2 with SAME offsets
     const { mean, variance } = tf.moments(h2, [0, 1, 2]);
     const bn = tf.batchNorm(h2, mean, variance, vars.beta, vars.gamma, 1e-3);
     const logits = tf.matMul(tf.reshape(tf.relu(bn), [4, -1]), vars.dense);

@@ -39,10 +39,19 @@ describe('DES autoscan layout', () => {
     const dir = tmp('des');
     mkdirSync(path.join(dir, 'sub'));
     for (const id of ['101', '102']) {
-      for (const kind of ['srch', 'temp', 'diff']) writeFileSync(path.join(dir, `${kind}${id}.fits`), desStamp(Number(id)));
+      for (const kind of ['srch', 'temp', 'diff'])
+        writeFileSync(path.join(dir, `${kind}${id}.fits`), desStamp(Number(id)));
     }
-    for (const kind of ['srch', 'temp', 'diff']) writeFileSync(path.join(dir, 'sub', `${kind}103.fits.gz`), gzipSync(desStamp(3)));
-    writeFileSync(path.join(dir, 'autoscan_features.3.csv'), autoscanCsv([['101', '0'], ['102', '1'], ['103', '0']]));
+    for (const kind of ['srch', 'temp', 'diff'])
+      writeFileSync(path.join(dir, 'sub', `${kind}103.fits.gz`), gzipSync(desStamp(3)));
+    writeFileSync(
+      path.join(dir, 'autoscan_features.3.csv'),
+      autoscanCsv([
+        ['101', '0'],
+        ['102', '1'],
+        ['103', '0'],
+      ]),
+    );
     const ws = await Workspace.open(tmp('ws'), { create: true });
     const report = await runIngest(ws, dir);
     expect(report.rejected).toEqual([]);
@@ -68,7 +77,13 @@ describe('DES autoscan layout', () => {
     writeFileSync(path.join(dir, 'srch3.fits'), desStamp(3));
     writeFileSync(path.join(dir, 'temp3.fits'), desStamp(3).subarray(0, 4000));
     writeFileSync(path.join(dir, 'diff3.fits'), 'not a fits file at all');
-    writeFileSync(path.join(dir, 'autoscan_features.3.csv'), autoscanCsv([['1', '0'], ['2', 'x']]));
+    writeFileSync(
+      path.join(dir, 'autoscan_features.3.csv'),
+      autoscanCsv([
+        ['1', '0'],
+        ['2', 'x'],
+      ]),
+    );
     const ws = await Workspace.open(tmp('ws'), { create: true });
     const report = await runIngest(ws, dir);
     expect(report.added).toBe(1);
@@ -101,7 +116,8 @@ describe('DES autoscan layout', () => {
   it('resumes after a cancel without duplicating anything', async () => {
     const dir = tmp('des-resume');
     for (let id = 1; id <= 40; id++) {
-      for (const kind of ['srch', 'temp', 'diff']) writeFileSync(path.join(dir, `${kind}${id}.fits`), desStamp(id));
+      for (const kind of ['srch', 'temp', 'diff'])
+        writeFileSync(path.join(dir, `${kind}${id}.fits`), desStamp(id));
     }
     const ws = await Workspace.open(tmp('ws'), { create: true });
     const abort = new AbortController();
@@ -125,7 +141,9 @@ describe('DES autoscan layout', () => {
 describe('bad input', () => {
   it('names the path when the input does not exist or is not something we read', async () => {
     const ws = await Workspace.open(tmp('ws'), { create: true });
-    await expect(runIngest(ws, '/no/such/place')).rejects.toThrow(/\/no\/such\/place: no such file or folder/);
+    await expect(runIngest(ws, '/no/such/place')).rejects.toThrow(
+      /\/no\/such\/place: no such file or folder/,
+    );
     const f = path.join(tmp('x'), 'notes.txt');
     writeFileSync(f, 'hello');
     await expect(runIngest(ws, f)).rejects.toThrow(/notes\.txt: not a folder, a manifest/);
@@ -137,11 +155,24 @@ describe('bad input', () => {
     writeFileSync(path.join(dir, 'd.fits'), desStamp(1));
     writeFileSync(
       path.join(dir, 'm.csv'),
-      ['id,sci,ref,diff,band', 'a,s.fits,,d.fits,g', 'b,s.fits,,missing.fits,r', 'c,s.fits,d.fits', '"d,s.fits'].join('\n'),
+      [
+        'id,sci,ref,diff,band',
+        'a,s.fits,,d.fits,g',
+        'b,s.fits,,missing.fits,r',
+        'c,s.fits,d.fits',
+        '"d,s.fits',
+      ].join('\n'),
     );
     const ws = await Workspace.open(tmp('ws'), { create: true });
-    await expect(runIngest(ws, path.join(dir, 'm.csv'))).rejects.toThrow(/m\.csv, line 5: a quoted field is never closed/);
-    writeFileSync(path.join(dir, 'm.csv'), ['id,sci,ref,diff,band', 'a,s.fits,,d.fits,g', 'b,s.fits,,missing.fits,r', 'c,s.fits,d.fits'].join('\n'));
+    await expect(runIngest(ws, path.join(dir, 'm.csv'))).rejects.toThrow(
+      /m\.csv, line 5: a quoted field is never closed/,
+    );
+    writeFileSync(
+      path.join(dir, 'm.csv'),
+      ['id,sci,ref,diff,band', 'a,s.fits,,d.fits,g', 'b,s.fits,,missing.fits,r', 'c,s.fits,d.fits'].join(
+        '\n',
+      ),
+    );
     const report = await runIngest(ws, path.join(dir, 'm.csv'));
     expect(report.added).toBe(1);
     expect(ws.get('a')?.meta.band).toBe('g');
@@ -187,7 +218,9 @@ describe.skipIf(!HAVE_SHARED)('real survey data from ../shared', () => {
       const triplet = await ws.readTriplet(row.id);
       expect(triplet.template === null).toBe(row.ref === '');
       if (row.tag === 'ztf_edge_nan_or_truncated') {
-        const masked = [triplet.search, triplet.difference].some((im) => im.mask.includes(0)) || triplet.search.width * triplet.search.height < 63 * 63;
+        const masked =
+          [triplet.search, triplet.difference].some((im) => im.mask.includes(0)) ||
+          triplet.search.width * triplet.search.height < 63 * 63;
         expect(masked, `${row.id} should carry masked or truncated pixels`).toBe(true);
       }
     }
@@ -200,7 +233,12 @@ describe.skipIf(!HAVE_SHARED)('real survey data from ../shared', () => {
     // 90 records decode (40 ztf + 34 SN 2021rhu + 16 other); 3 early ZTF simulations carry JPEG cutouts.
     expect(report.added).toBe(87);
     const rejectedFiles = new Set(report.rejected.map((r) => path.basename(r.file.split('#')[0])));
-    for (const f of ['ampel-516401801315010009.avro', 'ampel-516434762915010006.avro', 'ampel-516442330015015017.avro', 'ztf-2500_ztf-2500.avro']) {
+    for (const f of [
+      'ampel-516401801315010009.avro',
+      'ampel-516434762915010006.avro',
+      'ampel-516442330015015017.avro',
+      'ztf-2500_ztf-2500.avro',
+    ]) {
       expect(rejectedFiles.has(f), f).toBe(true);
     }
     for (const r of report.rejected) expect(r.reason.length).toBeGreaterThan(20);

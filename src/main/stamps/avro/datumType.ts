@@ -51,6 +51,7 @@ export function compileSchema(schemaJson: string): CompiledSchema {
       registry: { long: decimalLongType },
       // Unknown logical types (timestamps etc.) decode as their underlying type.
       wrapUnions: 'auto',
+      typeHook: guardedCollections,
     });
   } catch (e) {
     throw new Error(`the embedded schema cannot be resolved (${(e as Error).message})`);
@@ -59,4 +60,67 @@ export function compileSchema(schemaJson: string): CompiledSchema {
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
   cache.set(schemaJson, compiled);
   return compiled;
+}
+
+/** The parts of avsc's Tap (its byte cursor) that the guarded readers use. */
+interface Tap {
+  buf: Buffer;
+  pos: number;
+  readLong(): number;
+  readString(): string;
+  skipLong(): void;
+  _invalidate(): void;
+}
+type Reader = { _read(tap: Tap): unknown };
+
+/**
+ * Reads the item count of the next block of an array or map. avsc trusts it: a corrupt count of
+ * 2^27 in a 40-byte packet made it loop for 19 s (and allocate gigabytes) before failing. Each item
+ * takes at least one byte in every alert schema, so a count above the bytes left is corrupt: the
+ * tap is invalidated (the decode then reports the record as cut short) and 0 ends the loop.
+ */
+function blockCount(tap: Tap): number {
+  let n = tap.readLong();
+  if (n < 0) {
+    n = -n;
+    tap.skipLong();
+  }
+  if (!(n <= tap.buf.length - tap.pos)) {
+    tap._invalidate();
+    return 0;
+  }
+  return n;
+}
+
+// avsc freezes its type instances, so the bounded readers are subclasses chosen by a typeHook.
+class GuardedArrayType extends avro.types.ArrayType {
+  _read(tap: Tap): unknown[] {
+    const items = this.itemsType as unknown as Reader;
+    const out: unknown[] = [];
+    for (let n = blockCount(tap); n > 0; n = blockCount(tap))
+      for (let i = 0; i < n; i++) out.push(items._read(tap));
+    return out;
+  }
+}
+
+class GuardedMapType extends avro.types.MapType {
+  _read(tap: Tap): Record<string, unknown> {
+    const values = this.valuesType as Reader;
+    const out: Record<string, unknown> = {};
+    for (let n = blockCount(tap); n > 0; n = blockCount(tap)) {
+      for (let i = 0; i < n; i++) {
+        const key = tap.readString();
+        out[key] = values._read(tap);
+      }
+    }
+    return out;
+  }
+}
+
+function guardedCollections(schema: avro.Schema, opts: avro.ForSchemaOptions): avro.Type | undefined {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined;
+  const type = (schema as { type?: unknown }).type;
+  if (type === 'array') return new GuardedArrayType(schema, opts);
+  if (type === 'map') return new GuardedMapType(schema, opts);
+  return undefined;
 }

@@ -123,15 +123,23 @@ function foldContinue(cards: FitsCard[]): void {
   for (let i = 0; i < cards.length; i++) {
     const c = cards[i];
     if (typeof c.value !== 'string' || COMMENTARY.has(c.key) || c.key === 'CONTINUE') continue;
-    let value = c.value;
+    // Fragments are collected and joined once: re-slicing the growing string per card was quadratic
+    // (a header of 20,000 CONTINUE cards took seconds).
+    const parts: string[] = [];
+    const comments: string[] = c.comment ? [c.comment] : [];
+    let last = c.value;
     let j = i + 1;
-    while (value.endsWith('&') && j < cards.length && cards[j].key === 'CONTINUE') {
+    while (last.endsWith('&') && j < cards.length && cards[j].key === 'CONTINUE') {
+      parts.push(last.slice(0, -1));
       const next = cards[j].value;
-      value = value.slice(0, -1) + (typeof next === 'string' ? next : '');
-      if (cards[j].comment) c.comment = c.comment ? `${c.comment} ${cards[j].comment}` : cards[j].comment;
+      last = typeof next === 'string' ? next : '';
+      if (cards[j].comment) comments.push(cards[j].comment);
       j++;
     }
-    c.value = value;
+    if (parts.length === 0) continue;
+    parts.push(last);
+    c.value = parts.join('');
+    c.comment = comments.join(' ');
     i = j - 1;
   }
 }

@@ -154,6 +154,14 @@ function layoutOf(
   const groups = index === 0 && naxis > 0 && axes[0] === 0 && header.get('GROUPS') === true;
   const dims = groups ? axes.slice(1) : axes;
   const nelem = naxis === 0 ? 0 : dims.reduce((a, b) => a * b, 1);
+  // An image is one group (FITS 4.0 sec. 7.1.1): GCOUNT = 0 would declare no data for its pixels.
+  if (!groups && nelem > 0 && (xtension === null || xtension === 'IMAGE') && gcount !== 1) {
+    throw new FitsError(
+      file,
+      `HDU ${index} is a ${axes.join(' x ')} image with GCOUNT = ${gcount}; an image must have GCOUNT = 1`,
+      'the header is corrupt',
+    );
+  }
   // Size rule of FITS 4.0 eq. 2 (tables: NAXIS1 * NAXIS2 + PCOUNT heap, GCOUNT = 1).
   const dataBytes = (Math.abs(bitpix) / 8) * gcount * (pcount + nelem);
   const remaining = total - dataOffset;
@@ -224,6 +232,14 @@ export function decodeHdu(
       file,
       `HDU ${index} is a ${axes.join(' x ')} image (${n} pixels), above the ${maxPixels}-pixel limit`,
       'stamps are small cutouts: cut the image first, or raise maxPixels',
+    );
+  }
+  // Defence in depth: layoutOf checked the size, but never decode past the end of the buffer.
+  if (layout.dataOffset + n * (Math.abs(bitpix) / 8) > bytes.length) {
+    throw new FitsError(
+      file,
+      `HDU ${index} pixel data (${axes.join(' x ')}) runs past the end of the file`,
+      'download or export the file again',
     );
   }
   const num = (key: string, def: number): number => {

@@ -8,6 +8,9 @@ import { readAlertFile } from '../avro';
 import { readStamp } from '../fits';
 import { errorMessage, type IngestUnit, type UnitError } from './types';
 
+/** Largest Avro file read (a packet is ~100 kB; a night's bundle of thousands is still far below). */
+export const MAX_ALERT_FILE_BYTES = 512 * 1024 * 1024;
+
 export function avroUnits(files: string[]): IngestUnit[] {
   return files.map((file) => ({
     source: 'avro' as const,
@@ -17,6 +20,14 @@ export function avroUnits(files: string[]): IngestUnit[] {
       const candidates: NewCandidate[] = [];
       let bytes: Buffer;
       try {
+        // A packet holds a few alerts (~100 kB each): refuse a huge file before reading it whole.
+        const { size } = await fs.stat(file);
+        if (size > MAX_ALERT_FILE_BYTES) {
+          const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
+          throw new Error(
+            `${file}: ${mib(size)}, more than an alert packet can be (${mib(MAX_ALERT_FILE_BYTES)} cap); split it into smaller files`,
+          );
+        }
         bytes = await fs.readFile(file);
       } catch (e) {
         return { candidates, errors: [{ file, reason: errorMessage(e) }] };

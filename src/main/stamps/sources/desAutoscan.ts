@@ -7,8 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Given } from '../../../shared/candidate';
 import { parseCsvRows } from '../csv';
-import { readImageFile } from './readImageFile';
-import { errorMessage, type IngestUnit, type UnitError } from './types';
+import { tripletUnit, type IngestUnit, type UnitError } from './types';
 
 const STAMP_RE = /^(srch|temp|diff)(.+?)\.(fits|fit|fts)(\.gz)?$|^(srch|temp|diff)(.+?)\.gif$/i;
 export const AUTOSCAN_LABELS_RE = /^autoscan_features(\.\d+)?\.csv$/i;
@@ -97,35 +96,23 @@ export function desUnits(
       continue;
     }
     const triple = t as Required<Triple>;
-    units.push({
-      source: 'des',
-      key: `des:${id}`,
-      ids: [id],
-      async decode() {
-        try {
-          const [s, te, d] = await Promise.all([
-            readImageFile(triple.srch),
-            readImageFile(triple.temp),
-            readImageFile(triple.diff),
-          ]);
-          return {
-            candidates: [
-              {
-                id,
-                source: 'des',
-                origin: { search: triple.srch, template: triple.temp, difference: triple.diff },
-                meta: { survey: 'des', ...s.meta },
-                given: labels.get(id) ?? { scores: {} },
-                triplet: { search: s.image, template: te.image, difference: d.image },
-              },
-            ],
-            errors: [],
-          };
-        } catch (e) {
-          return { candidates: [], errors: [{ file: triple.srch, reason: errorMessage(e) }] };
-        }
-      },
-    });
+    units.push(
+      tripletUnit(
+        { source: 'des', key: `des:${id}`, ids: [id] },
+        {
+          files: { search: triple.srch, template: triple.temp, difference: triple.diff },
+          errorFile: triple.srch,
+          finish: ({ triplet, meta }) => ({
+            id,
+            source: 'des',
+            origin: { search: triple.srch, template: triple.temp, difference: triple.diff },
+            meta: { survey: 'des', ...meta },
+            given: labels.get(id) ?? { scores: {} },
+            triplet,
+          }),
+        },
+      ),
+    );
   }
   return { units, errors };
 }

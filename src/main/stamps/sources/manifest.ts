@@ -7,8 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { CandidateMeta, Given } from '../../../shared/candidate';
 import { parseCsvRows } from '../csv';
-import { readImageFile } from './readImageFile';
-import { errorMessage, type IngestUnit, type UnitError } from './types';
+import { tripletUnit, type IngestUnit, type UnitError } from './types';
 
 const COLUMNS = {
   id: ['id', 'candid', 'candidate_id', 'diasourceid'],
@@ -138,36 +137,24 @@ export async function manifestUnits(csvFile: string): Promise<{ units: IngestUni
       template: template ? resolve(template) : null,
       difference: resolve(difference),
     };
-    units.push({
-      source: 'manifest',
-      key: `manifest:${id}`,
-      ids: [id],
-      async decode() {
-        try {
-          const [s, t, d] = await Promise.all([
-            readImageFile(files.search),
-            files.template ? readImageFile(files.template) : Promise.resolve(null),
-            readImageFile(files.difference),
-          ]);
-          return {
-            candidates: [
-              {
-                id,
-                source: 'manifest',
-                origin: files,
-                // The manifest is the alert record's stand-in: its columns win over FITS headers.
-                meta: { ...s.meta, ...rowMeta },
-                given: { label, scores },
-                triplet: { search: s.image, template: t?.image ?? null, difference: d.image },
-              },
-            ],
-            errors: [],
-          };
-        } catch (e) {
-          return { candidates: [], errors: [{ file: at, reason: errorMessage(e) }] };
-        }
-      },
-    });
+    units.push(
+      tripletUnit(
+        { source: 'manifest', key: `manifest:${id}`, ids: [id] },
+        {
+          files,
+          errorFile: at,
+          finish: ({ triplet, meta }) => ({
+            id,
+            source: 'manifest',
+            origin: files,
+            // The manifest is the alert record's stand-in: its columns win over FITS headers.
+            meta: { ...meta, ...rowMeta },
+            given: { label, scores },
+            triplet,
+          }),
+        },
+      ),
+    );
   }
   return { units, errors };
 }

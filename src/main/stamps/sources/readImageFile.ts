@@ -1,15 +1,104 @@
-import { promises as fs } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
 import type { CandidateMeta } from '../../../shared/candidate';
-import type { StampImage } from '../../../shared/stamp';
-import { headerMeta, readStamp } from '../fits';
+import type { StampImage, StampTriplet } from '../../../shared/stamp';
+import { FitsError, headerMeta, readStamp } from '../fits';
+import { formatBytes } from '../fits/constants';
 import { readGifStamp } from './gifStamp';
+
+/**
+ * Largest stamp file read, on disk and once inflated. A stamp is a few kB; this only stops a huge
+ * image (or a 1 GB file whose header lies) from being read whole into memory before any check.
+ */
+export const MAX_STAMP_FILE_BYTES = 256 * 1024 * 1024;
+
+function tooBig(file: string, size: number): FitsError {
+  return new FitsError(
+    file,
+    `the file is ${formatBytes(size)}, more than a stamp can be (${formatBytes(MAX_STAMP_FILE_BYTES)} cap); it was not read`,
+    'point Skysift at the cutouts, not at full images',
+  );
+}
+
+/** Decode one stamp file's bytes, FITS (optionally gzipped) or GIF, with its header's metadata. */
+export function decodeImageBytes(
+  bytes: Uint8Array,
+  file: string,
+): { image: StampImage; meta: Partial<CandidateMeta> } {
+  if (/\.gif$/i.test(file)) return { image: readGifStamp(bytes, file), meta: {} };
+  const { image, header } = readStamp(bytes, file, { maxInflatedBytes: MAX_STAMP_FILE_BYTES });
+  return { image, meta: headerMeta(header, image) };
+}
 
 /** Read one stamp file, FITS (optionally gzipped) or GIF, with the metadata its header carries. */
 export async function readImageFile(
   file: string,
 ): Promise<{ image: StampImage; meta: Partial<CandidateMeta> }> {
-  const bytes = await fs.readFile(file);
-  if (/\.gif$/i.test(file)) return { image: readGifStamp(bytes, file), meta: {} };
-  const { image, header } = readStamp(bytes, file);
-  return { image, meta: headerMeta(header, image) };
+  const { size } = await fs.stat(file);
+  if (size > MAX_STAMP_FILE_BYTES) throw tooBig(file, size);
+  return decodeImageBytes(await fs.readFile(file), file);
+}
+
+/** The files of one triplet (a DES triplet or a manifest row); a survey may send no template. */
+export interface TripletFiles {
+  search: string;
+  template: string | null;
+  difference: string;
+}
+
+/** A decoded triplet and the metadata of the search image's header. */
+export interface DecodedTriplet {
+  triplet: StampTriplet;
+  meta: Partial<CandidateMeta>;
+}
+
+/** In-process decoding: the three reads overlap, decoding is synchronous. */
+export async function readTriplet(files: TripletFiles): Promise<DecodedTriplet> {
+  const [s, t, d] = await Promise.all([
+    readImageFile(files.search),
+    files.template ? readImageFile(files.template) : Promise.resolve(null),
+    readImageFile(files.difference),
+  ]);
+  return { triplet: { search: s.image, template: t?.image ?? null, difference: d.image }, meta: s.meta };
+}
+
+/**
+ * Synchronous whole-file reads into one reused buffer, for the decoder threads: open + read + close
+ * (no fstat unless the file outgrows the buffer), no thread-pool round trip, no fresh Buffer per
+ * file. The bytes returned are valid until the next call: decoding copies what it keeps.
+ */
+export class FileReader {
+  private buf = Buffer.allocUnsafe(1 << 20);
+
+  read(file: string): Uint8Array {
+    const fd = openSync(file, 'r');
+    try {
+      let n = readSync(fd, this.buf, 0, this.buf.length, 0);
+      // A short read of a regular file is its end; a full buffer means there may be more.
+      while (n === this.buf.length) {
+        const size = fstatSync(fd).size;
+        if (size > MAX_STAMP_FILE_BYTES) throw tooBig(file, size);
+        const bigger = Buffer.allocUnsafe(Math.max(size + 1, this.buf.length * 2));
+        this.buf.copy(bigger, 0, 0, n);
+        this.buf = bigger;
+        n += readSync(fd, this.buf, n, this.buf.length - n, n);
+      }
+      return this.buf.subarray(0, n);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** The decoder threads' path: same results and errors as readTriplet, first failing file first. */
+export function readTripletSync(files: TripletFiles, reader: FileReader): DecodedTriplet {
+  const s = decodeImageBytes(reader.read(files.search), files.search);
+  // Only the search header's metadata is kept: the other two skip headerMeta (WCS and all).
+  const image = (file: string) => {
+    const bytes = reader.read(file);
+    if (/\.gif$/i.test(file)) return readGifStamp(bytes, file);
+    return readStamp(bytes, file, { maxInflatedBytes: MAX_STAMP_FILE_BYTES }).image;
+  };
+  const template = files.template ? image(files.template) : null;
+  const difference = image(files.difference);
+  return { triplet: { search: s.image, template, difference }, meta: s.meta };
 }

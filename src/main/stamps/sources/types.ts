@@ -1,5 +1,6 @@
 import type { SourceKind } from '../../../shared/candidate';
 import type { NewCandidate } from '../../catalog/workspace';
+import { readTriplet, type DecodedTriplet, type TripletFiles } from './readImageFile';
 
 /** One thing to ingest: a DES triplet, a manifest row, or an Avro packet file. */
 export interface IngestUnit {
@@ -8,7 +9,19 @@ export interface IngestUnit {
   key: string;
   /** Candidate ids this unit will produce when known before decoding (DES, manifest). */
   ids?: string[];
+  /**
+   * Units that are one triplet of files: plain data a decoder thread can read and decode, and how
+   * to turn its result (or its error) into this unit's result on the ingesting side.
+   */
+  triplet?: TripletTask;
   decode(): Promise<UnitResult>;
+}
+
+export interface TripletTask {
+  files: TripletFiles;
+  finish(decoded: DecodedTriplet): NewCandidate;
+  /** The file (or manifest line) a decoding error is reported against. */
+  errorFile: string;
 }
 
 export interface UnitError {
@@ -23,4 +36,28 @@ export interface UnitResult {
 
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** A unit made of one triplet of files, decodable in-process (decode) or by a decoder thread. */
+export function tripletUnit(
+  unit: Pick<IngestUnit, 'source' | 'key' | 'ids'>,
+  task: TripletTask,
+): IngestUnit & { triplet: TripletTask } {
+  return {
+    ...unit,
+    triplet: task,
+    async decode() {
+      let decoded: DecodedTriplet;
+      try {
+        decoded = await readTriplet(task.files);
+      } catch (e) {
+        return tripletFailed(task, errorMessage(e));
+      }
+      return { candidates: [task.finish(decoded)], errors: [] };
+    },
+  };
+}
+
+export function tripletFailed(task: TripletTask, reason: string): UnitResult {
+  return { candidates: [], errors: [{ file: task.errorFile, reason }] };
 }

@@ -1,0 +1,129 @@
+/**
+ * Triplet decoding off the ingesting thread: a pool of worker threads (the bundle's
+ * ingestDecoder.js, built from decodeWorker.ts) that read their files synchronously and decode
+ * them, then hand each batch's pixel buffers back (transferred, not copied). The ingesting thread
+ * keeps the order, the catalog and the part files.
+ *
+ * Messages stay inside one process and one bundle, between our own threads, as structured clones:
+ * they are not validated with zod like the process-boundary ones, which would cost more per
+ * triplet than the transfer itself.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { DecodedTriplet, TripletFiles } from './sources/readImageFile';
+
+/** The worker entry's name in the bundle (electron.vite.config.ts main input `ingestDecoder`). */
+export const DECODER_FILE = 'ingestDecoder.js';
+
+export interface DecodeRequest {
+  id: number;
+  tasks: TripletFiles[];
+}
+
+export type TaskReply = DecodedTriplet | { error: string };
+
+export interface DecodeReply {
+  id: number;
+  results: TaskReply[];
+}
+
+function ownsBuffer(a: Float32Array | Uint8Array): boolean {
+  return a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+}
+
+/**
+ * What the worker sends back and the buffers it hands over: each image's pixels and mask already
+ * sit in ArrayBuffers of their own (fresh from decoding), so moving them costs no copy.
+ */
+export function replyWithTransfers(id: number, results: TaskReply[]): [DecodeReply, ArrayBuffer[]] {
+  const transfer = new Set<ArrayBuffer>();
+  for (const r of results) {
+    if ('error' in r) continue;
+    for (const img of [r.triplet.search, r.triplet.template, r.triplet.difference]) {
+      if (!img) continue;
+      // A view into a bigger buffer would be cloned whole (or move its neighbours): copy it out.
+      if (!ownsBuffer(img.data)) img.data = img.data.slice();
+      if (!ownsBuffer(img.mask)) img.mask = img.mask.slice();
+      transfer.add(img.data.buffer as ArrayBuffer);
+      transfer.add(img.mask.buffer as ArrayBuffer);
+    }
+  }
+  return [{ id, results }, [...transfer]];
+}
+
+/** The built decoder beside the running bundle, or null when running from the TS sources (tests). */
+export function bundledDecoder(): string | null {
+  if (/\.[cm]?tsx?$/.test(__filename)) return null;
+  // Entry files sit in out/main; shared code may run from out/main/chunks.
+  for (const dir of [__dirname, path.dirname(__dirname)]) {
+    const file = path.join(dir, DECODER_FILE);
+    if (existsSync(file)) return file;
+  }
+  return null;
+}
+
+export function defaultDecoderThreads(): number {
+  return Math.max(1, Math.min(8, os.availableParallelism?.() ?? os.cpus().length));
+}
+
+interface Pending {
+  resolve: (r: (DecodedTriplet | { error: string })[]) => void;
+  reject: (e: Error) => void;
+  worker: Worker;
+}
+
+export class DecodePool {
+  private readonly workers: Worker[];
+  private readonly load = new Map<Worker, number>();
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private failure: Error | null = null;
+
+  constructor(file: string, threads: number) {
+    this.workers = Array.from({ length: threads }, () => {
+      const w = new Worker(file);
+      this.load.set(w, 0);
+      w.on('message', (reply: DecodeReply) => this.settle(reply));
+      w.on('error', (e) => this.fail(e));
+      w.on('exit', (code) => this.fail(new Error(`decoder thread exited with code ${code}`)));
+      return w;
+    });
+  }
+
+  /** Decode a batch on the least busy thread; rejects if that thread dies (the caller falls back). */
+  decode(tasks: TripletFiles[]): Promise<(DecodedTriplet | { error: string })[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    const worker = this.workers.reduce((a, b) => (this.load.get(b)! < this.load.get(a)! ? b : a));
+    const id = this.nextId++;
+    this.load.set(worker, this.load.get(worker)! + 1);
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, worker });
+      worker.postMessage({ id, tasks } satisfies DecodeRequest);
+    });
+  }
+
+  private settle(reply: DecodeReply): void {
+    const p = this.pending.get(reply.id);
+    if (!p) return;
+    this.pending.delete(reply.id);
+    this.load.set(p.worker, this.load.get(p.worker)! - 1);
+    p.resolve(reply.results);
+  }
+
+  /** One dead thread fails the pool: every batch in flight goes back to in-process decoding. */
+  private fail(e: Error): void {
+    if (this.failure) return;
+    this.failure = new Error(`ingest decoder thread failed: ${e.message}`);
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new Error('decoder pool closed');
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
