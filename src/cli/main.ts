@@ -23,7 +23,7 @@ usage:
                 [--from-scratch] [--adopt] [--export <dir>] [--seed 1]
       Train a model version on the workspace's labels (fine-tunes the active model unless
       --from-scratch); prints the held-out metrics. --adopt scores the workspace and makes it active.
-  skysift score --workspace <dir> [--model <version>] [--adopt] [--backend ...]
+  skysift score --workspace <dir> [--model <version>|default] [--adopt] [--backend ...]
       Score every candidate with a model version.
   skysift eval --workspace <dir> [--model <version>] [--split test|validation|train|all]
       Metrics on labelled candidates: AUC, FPR/MDR at 0.4/0.5/0.6 (Pippin), threshold at 1% MDR.
@@ -91,6 +91,9 @@ async function main() {
   const run = commands[cmd];
   if (!run) throw new Error(`unknown command "${cmd}"\n\n${USAGE}`);
   await run(rest);
+  // For benchmarks and pipelines: the peak memory of this command, on stderr.
+  if (process.env.SKYSIFT_REPORT_RSS)
+    console.error(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 }
 
 main().catch((e) => {

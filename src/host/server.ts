@@ -43,15 +43,31 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const token = opts.token ?? randomBytes(32).toString('base64url');
   let origin = '';
 
-  const server = createServer((req, res) => void serveStatic(opts.staticDir, req, res));
+  const server = createServer((req, res) =>
+    // A failure while serving (e.g. the file vanished between the check and the read) is a 500,
+    // never an unhandled rejection that would end the host process.
+    serveStatic(opts.staticDir, req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end();
+    }),
+  );
+  server.on('clientError', (_err, socket) => socket.destroy());
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', origin);
     const refuse = (code: number, why: string) => {
       socket.write(`HTTP/1.1 ${code} ${why}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
     };
+    // A socket error (client gone mid-handshake) must not become an uncaught exception.
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      // `new URL` throws on targets like "http://[/ws": uncaught, that took the whole host down.
+      url = new URL(req.url ?? '/', origin);
+    } catch {
+      return refuse(400, 'Bad Request');
+    }
     if (url.pathname !== '/ws') return refuse(404, 'Not Found');
     if (req.headers.origin !== origin) return refuse(403, 'Forbidden origin');
     if (!tokenMatches(token, url.searchParams.get('token'))) return refuse(401, 'Token required');
@@ -67,6 +83,9 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   wss.on('connection', (ws: WebSocket) => {
     clients.add(ws);
     ws.on('close', () => clients.delete(ws));
+    // ws emits 'error' for a frame over maxPayload (and other protocol errors) and then closes the
+    // socket (1009 etc.); without a listener that error was uncaught and killed the host.
+    ws.on('error', () => clients.delete(ws));
     ws.on('message', async (data) => {
       let id = -1;
       const reply = (msg: WsResponse) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(msg));

@@ -167,6 +167,11 @@ export const ModelSummarySchema = z.object({
 });
 
 const NoArgs = z.object({}).strict();
+/** A model version names a folder of the registry: no separators, no dot-names. */
+const VersionName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/, 'a model version name (letters, digits, . _ -)')
+  .refine((v) => !v.includes('..'), 'a model version name may not contain ".."');
 
 export const calls = {
   appInfo: { args: NoArgs, result: AppInfoSchema },
@@ -199,7 +204,7 @@ export const calls = {
     result: z.object({ jobId: z.string() }),
   },
   scoreStart: {
-    args: z.object({ version: z.string().min(1), adopt: z.boolean().default(true) }).strict(),
+    args: z.object({ version: VersionName, adopt: z.boolean().default(true) }).strict(),
     result: z.object({ jobId: z.string() }),
   },
   modelsList: { args: NoArgs, result: z.array(ModelSummarySchema) },
@@ -215,8 +220,8 @@ export const calls = {
   modelCompare: {
     args: z
       .object({
-        candidate: z.string().min(1),
-        against: z.string().min(1).nullable(),
+        candidate: VersionName,
+        against: VersionName.nullable(),
         /** Ids the astronomer labelled real: how many each model would have missed. */
         confirmedReals: z.array(z.string()).max(2_000_000).default([]),
       })
@@ -241,7 +246,7 @@ export const calls = {
   },
   /** Make a version active (scoring the workspace first if it has not yet); also the roll back. */
   modelAdopt: {
-    args: z.object({ version: z.string().min(1) }).strict(),
+    args: z.object({ version: VersionName }).strict(),
     result: z.object({ jobId: z.string().nullable(), activeModel: z.string().nullable() }),
   },
 } as const;

@@ -9,6 +9,7 @@ import { KNOWN_IMPORTED_SPECS } from '../../main/model/importModel';
 import { specOf, type ModelMeta } from '../../main/model/registry';
 import { scoreWorkspace } from '../../main/model/scoring';
 import { scanTime } from '../../shared/metrics';
+import { shippedModelDir } from '../../main/util/resources';
 import { scoreBaseline, trainBaseline } from '../../main/demo/baseline';
 import { progressBar } from '../progressBar';
 import { fmt, openWorkspaceArg, pct } from './common';
@@ -135,7 +136,11 @@ export async function score(argv: string[]) {
     },
   });
   const ws = await openWorkspaceArg(values.workspace);
-  const version = values.model ?? ws.settings.activeModel;
+  // `--model default`: the shipped default model, copied into this workspace's registry.
+  const version =
+    values.model === 'default'
+      ? (await registryFor(ws).adoptFolder(shippedModelDir())).version
+      : (values.model ?? ws.settings.activeModel);
   if (!version) throw new Error('no --model given and the workspace has no active model');
   const r = reporter('score');
   const t0 = Date.now();

@@ -15,7 +15,7 @@ import {
   type HumanLabel,
   type LabelImportError,
 } from '../../shared/labels';
-import { CsvError, csvLine, parseCsvRows } from '../stamps/csv';
+import { CsvError, csvLine, parseCsvRows, type CsvRow } from '../stamps/csv';
 
 /** Column order of the CSV file; reading accepts any order and ignores extra columns. */
 export const LABEL_CSV_COLUMNS = [
@@ -106,20 +106,25 @@ function issues(error: z.ZodError): string {
 function parseLabelsCsv(text: string, file: string): ParsedLabelFile {
   const name = path.basename(file);
   const errors: LabelImportError[] = [];
-  let rows;
+  let rows: CsvRow[];
   try {
     rows = parseCsvRows(text, name);
   } catch (e) {
     if (!(e instanceof CsvError)) throw e;
     // A quote never closed (typically a file cut short): keep every line before the broken row.
     errors.push({ line: e.line, reason: `${e.message}; the lines from there on were not read` });
-    rows = parseCsvRows(
-      text
-        .split(/\r?\n/)
-        .slice(0, e.line - 1)
-        .join('\n'),
-      name,
-    );
+    // Split as the parser counts lines (CRLF, lone CR or LF), so the cut falls before the broken row.
+    try {
+      rows = parseCsvRows(
+        text
+          .split(/\r\n|\r|\n/)
+          .slice(0, e.line - 1)
+          .join('\n'),
+        name,
+      );
+    } catch {
+      rows = [];
+    }
   }
   if (rows.length === 0) {
     errors.push({ line: 1, reason: `${name}, line 1: empty file, no header row` });

@@ -3,6 +3,7 @@
  * event loop with the UI's process, reports progress as it goes, and stops at the next safe point
  * when cancelled.
  */
+import { Worker } from 'node:worker_threads';
 import { Workspace } from '../catalog/workspace';
 import { runIngest } from '../stamps/ingest';
 import { runScore, runTrain, type EngineReporter } from '../model/engineJobs';
@@ -54,6 +55,25 @@ async function run(start: WorkerStart): Promise<void> {
   }
 }
 
+// The app (or host) that started this worker is gone: killed with SIGKILL, or crashed. Stop now,
+// instead of going on writing a workspace that a restarted app already reports as interrupted
+// (and may be ingesting into again). Every write here is atomic, so stopping anywhere is safe.
+// 'disconnect' only arrives when the event loop turns, and a training step can hold it for tens
+// of seconds (an orphan trained on for 40 s here), so a watchdog thread also checks the parent
+// twice a second. SIGKILL to itself: no exit handler or native teardown can delay it.
+let finishing = false;
+process.on('disconnect', () => {
+  if (!finishing) process.kill(process.pid, 'SIGKILL');
+});
+if (process.send) {
+  const watchdog = new Worker(
+    `const { workerData: w } = require('node:worker_threads');
+     setInterval(() => { if (process.ppid !== w.parent) process.kill(w.self, 'SIGKILL'); }, 500);`,
+    { eval: true, workerData: { parent: process.ppid, self: process.pid } },
+  );
+  watchdog.unref();
+}
+
 process.on('message', (raw) => {
   const parsed = ToWorkerSchema.safeParse(raw);
   if (!parsed.success) return;
@@ -62,5 +82,8 @@ process.on('message', (raw) => {
   else
     run(msg)
       .catch(async (e) => send({ type: 'error', message: (e as Error).message }))
-      .finally(() => process.disconnect?.());
+      .finally(() => {
+        finishing = true;
+        process.disconnect?.();
+      });
 });

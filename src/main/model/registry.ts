@@ -112,7 +112,10 @@ export class ModelRegistry {
   constructor(readonly root: string) {}
 
   versionDir(version: string): string {
-    if (!/^[A-Za-z0-9._-]+$/.test(version)) throw new Error(`invalid model version name "${version}"`);
+    // A version is a folder name of ours: no separators, no dot-names (`..` would leave the registry).
+    if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(version) || version.includes('..')) {
+      throw new Error(`invalid model version name "${version}"`);
+    }
     return path.join(this.root, version);
   }
 
@@ -120,6 +123,8 @@ export class ModelRegistry {
     if (!existsSync(this.root)) return [];
     const out: ModelMeta[] = [];
     for (const name of readdirSync(this.root)) {
+      // A save cut short leaves <version>.tmp-<pid>: never a version.
+      if (name.includes('.tmp-')) continue;
       const metaFile = path.join(this.root, name, 'meta.json');
       if (!existsSync(metaFile)) continue;
       try {
