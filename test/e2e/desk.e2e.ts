@@ -72,9 +72,40 @@ describe.skipIf(!existsSync(SHARED_INDEX))('ingest from the UI, real ZTF stamps 
       .poll(() => page.getByTestId('status-workspace').textContent(), { timeout: 60_000 })
       .toContain('358 candidates');
     await page.locator('.queue-item').first().click();
+    await expect.poll(() => page.getByTestId('stamp-panels').getAttribute('data-candidate')).not.toBe('');
+    // A ZTF candidate (the unscored queue is in id order, where ATLAS, without templates, comes first).
+    await page.getByLabel('go to candidate id').fill('1704264951715015018');
+    await page.getByLabel('go to candidate id').press('Enter');
+    await expect.poll(() => page.getByTestId('candidate-id').textContent()).toBe('1704264951715015018');
+    expect(await page.getByTestId('fact-given-scores').textContent()).toMatch(/rb 0\.957.*drb 1\.000/);
     for (const panel of ['search', 'template', 'difference']) {
       await expect.poll(() => page.getByTestId(`panel-${panel}`).locator('canvas').count()).toBe(1);
     }
     await page.screenshot({ path: path.join(OUTPUT, 'desk-ztf.png') });
+
+    // A ZTF stamp cut at the CCD edge, with NaN and -3.4e38 fill: masked pixels have their own colour.
+    await page.getByLabel('go to candidate id').fill('2475433850215010007');
+    await page.getByLabel('go to candidate id').press('Enter');
+    await expect.poll(() => page.getByTestId('candidate-id').textContent()).toBe('2475433850215010007');
+    await expect
+      .poll(() => page.getByTestId('fact-radec').textContent())
+      .toMatch(/\d\d:\d\d:\d\d\.\d\d [+-]\d\d:/);
+    const maskedPixels = await page
+      .getByTestId('panel-difference')
+      .locator('canvas')
+      .evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] === 0 && d[i + 1] === 200 && d[i + 2] === 90) n++;
+        return n;
+      });
+    expect(maskedPixels).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(OUTPUT, 'desk-ztf-edge.png') });
+
+    // ATLAS sends no template: the panel says so, the other two are drawn.
+    await page.getByLabel('source').selectOption('atlas');
+    await expect.poll(() => page.getByTestId('panel-template').textContent()).toContain('No template');
+    await expect.poll(() => page.getByTestId('panel-difference').locator('canvas').count()).toBe(1);
+    await page.screenshot({ path: path.join(OUTPUT, 'desk-atlas.png') });
   });
 });

@@ -20,7 +20,8 @@ function electronBinary(): string | null {
 }
 
 const binary = electronBinary();
-if (!binary) console.warn('[skysift e2e] Electron spec skipped: no Electron binary (set ELECTRON_EXEC_PATH to run it).');
+if (!binary)
+  console.warn('[skysift e2e] Electron spec skipped: no Electron binary (set ELECTRON_EXEC_PATH to run it).');
 
 describe.skipIf(!binary)('Electron app', () => {
   it('opens the desk over IPC with context isolation and no Node in the renderer', async () => {
@@ -28,16 +29,30 @@ describe.skipIf(!binary)('Electron app', () => {
     const app = await electron.launch({
       executablePath: binary!,
       args: [ROOT, '--no-sandbox', '--disable-gpu'],
-      env: { ...process.env, SKYSIFT_WORKSPACE: ws, SKYSIFT_HOME: mkdtempSync(path.join(os.tmpdir(), 'skysift-home-')) } as Record<string, string>,
+      env: {
+        ...process.env,
+        SKYSIFT_WORKSPACE: ws,
+        SKYSIFT_HOME: mkdtempSync(path.join(os.tmpdir(), 'skysift-home-')),
+      } as Record<string, string>,
     });
     try {
       const page = await app.firstWindow();
-      await expect.poll(() => page.getByTestId('status-host').textContent()).toContain('Electron (electron-ipc)');
-      expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-      expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
+      await expect
+        .poll(() => page.getByTestId('status-host').textContent())
+        .toContain('Electron (electron-ipc)');
+      expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe(
+        'undefined',
+      );
+      expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe(
+        'undefined',
+      );
       // Context isolation: the page sees only the two bridge functions, never ipcRenderer or Node.
-      expect(await page.evaluate(() => Object.keys((window as unknown as { skysift: object }).skysift).sort())).toEqual(['invoke', 'on']);
-      const sandboxed = await app.evaluate(({ app: electronApp }) => electronApp.commandLine.hasSwitch('enable-sandbox'));
+      expect(
+        await page.evaluate(() => Object.keys((window as unknown as { skysift: object }).skysift).sort()),
+      ).toEqual(['invoke', 'on']);
+      const sandboxed = await app.evaluate(({ app: electronApp }) =>
+        electronApp.commandLine.hasSwitch('enable-sandbox'),
+      );
       expect(sandboxed).toBe(true);
     } finally {
       await app.close();

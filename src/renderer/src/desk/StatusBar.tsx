@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { AppInfo, JobProgress, WorkspaceSummary } from '../../../shared/contract';
 import type { TransportKind } from '../transport/bridge';
 
@@ -6,8 +7,9 @@ export function StatusBar(props: {
   transport: TransportKind;
   workspace: WorkspaceSummary | null;
   job: JobProgress | null;
+  children?: ReactNode;
 }) {
-  const { info, transport, workspace, job } = props;
+  const { info, transport, workspace, job, children } = props;
   return (
     <footer className="statusbar" aria-label="status bar">
       <span data-testid="status-host">
@@ -19,6 +21,7 @@ export function StatusBar(props: {
       <span data-testid="status-workspace">
         {workspace ? `${workspace.candidates} candidates` : 'no workspace'}
       </span>
+      {children}
       {job && (
         <span data-testid="status-job">
           {job.kind}: {job.done}/{job.total || '?'} ({job.rate.toFixed(0)}/s

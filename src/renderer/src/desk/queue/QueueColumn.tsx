@@ -1,0 +1,51 @@
+import type { DeskSnapshot, DeskStore } from '../deskStore';
+import { QueueFilters } from './QueueFilters';
+import { QueueList } from './QueueList';
+
+/** The left column: counts that are always in sight, the order and filters, the list itself. */
+export function QueueColumn({ desk, s }: { desk: DeskStore; s: DeskSnapshot }) {
+  const { counts } = s;
+  return (
+    <aside className="queue" aria-label="candidate queue">
+      <div className="queue-counts" data-testid="queue-counts">
+        <span title="score at or above the active model's threshold">
+          flagged <b data-testid="count-flagged">{s.threshold === null ? '-' : counts.flagged}</b>
+        </span>
+        <span>
+          labelled <b data-testid="count-labelled">{counts.labelled}</b>
+        </span>
+        <span>
+          remaining <b data-testid="count-remaining">{counts.remaining}</b>
+        </span>
+        <span className="muted">
+          in view <b data-testid="count-view">{s.view.length}</b>
+        </span>
+      </div>
+      <QueueFilters
+        rows={s.rows}
+        order={s.order}
+        filter={s.filter}
+        onOrder={(o) => desk.setOrder(o)}
+        onFilter={(p) => desk.setFilter(p)}
+        onFind={(id) => desk.goTo(id)}
+      />
+      {!s.workspace && (
+        <p className="empty">No night is open. Open a workspace and ingest a folder of stamps (right).</p>
+      )}
+      {s.workspace && s.rows.length === 0 && (
+        <p className="empty">This workspace has no candidates yet. Ingest a folder of stamps to fill it.</p>
+      )}
+      {s.rows.length > 0 && s.view.length === 0 && (
+        <p className="empty">Nothing in this view. Press F to show other labels, or widen the filters.</p>
+      )}
+      <QueueList
+        view={s.view}
+        cursor={s.cursor}
+        threshold={s.threshold}
+        labels={desk.labels}
+        labelsVersion={s.labelsVersion}
+        onSelect={desk.select}
+      />
+    </aside>
+  );
+}

@@ -1,0 +1,162 @@
+/**
+ * Fixtures of the desk's e2e specs: a scored demo night, a Chromium we launch ourselves (so we
+ * know its process group and can SIGKILL it like a crash), and reads of the label database.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { Workspace } from '../../src/main/catalog/workspace';
+import { CHROMIUM_FLAGS, ROOT } from './harness';
+
+export const DEMO_MODEL = 'demo-cnn-v1';
+export const DEMO_THRESHOLD = 0.5;
+
+/** Deterministic "model" scores that mostly agree with the simulation truth (and sometimes not). */
+export function demoScore(id: string, real: boolean): number {
+  let h = 2166136261;
+  for (const c of id) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  const u = (h % 10007) / 10007;
+  const s = real ? 0.3 + 0.7 * Math.sqrt(u) : 0.75 * u * u;
+  return Math.round(s * 1e4) / 1e4;
+}
+
+export interface DemoNight {
+  dir: string;
+  scores: Map<string, number>;
+  given: Map<string, 'real' | 'bogus' | undefined>;
+}
+
+/** `skysift demo` writes and ingests a simulated night; we add a model's scores and threshold. */
+export async function makeScoredDemoNight(n: number, seed = 7): Promise<DemoNight> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'skysift-desk-'));
+  const dir = path.join(tmp, 'ws');
+  const r = spawnSync(
+    process.execPath,
+    [
+      'out/main/cli.js',
+      'demo',
+      '--out',
+      path.join(tmp, 'night'),
+      '--n',
+      String(n),
+      '--seed',
+      String(seed),
+      '--workspace',
+      dir,
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(`skysift demo failed:\n${r.stdout}\n${r.stderr}`);
+  const ws = await Workspace.open(dir);
+  const scores = new Map<string, number>();
+  const given = new Map<string, 'real' | 'bogus' | undefined>();
+  for (const e of ws.list()) {
+    scores.set(e.id, demoScore(e.id, e.given.label === 'real'));
+    given.set(e.id, e.given.label);
+  }
+  await ws.writeScores(DEMO_MODEL, scores);
+  await ws.update({ activeModel: DEMO_MODEL, threshold: DEMO_THRESHOLD });
+  return { dir, scores, given };
+}
+
+export interface OwnChromium {
+  browser: Browser;
+  context: BrowserContext;
+  child: ChildProcess;
+  /** A crash: SIGKILL to the whole process group (browser, renderers, utility processes). */
+  crash(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Chromium with a persistent profile, started by us with a DevTools port: Playwright's own
+ * persistent launch gives no process to kill for a persistent context.
+ */
+export async function launchOwnChromium(userDataDir: string): Promise<OwnChromium> {
+  const child = spawn(
+    '/usr/bin/chromium',
+    [
+      ...CHROMIUM_FLAGS,
+      '--headless',
+      `--user-data-dir=${userDataDir}`,
+      '--remote-debugging-port=0',
+      '--window-size=1600,1000',
+      'about:blank',
+    ],
+    { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const wsUrl = await new Promise<string>((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`chromium did not start:\n${err}`)), 60_000);
+    child.stderr!.on('data', (d) => {
+      err += String(d);
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`chromium exited (${code}):\n${err}`)));
+  });
+  const browser = await chromium.connectOverCDP(wsUrl);
+  const context = browser.contexts()[0];
+  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  return {
+    browser,
+    context,
+    child,
+    async crash() {
+      process.kill(-child.pid!, 'SIGKILL');
+      await exited;
+      await browser.close().catch(() => undefined);
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      if (child.exitCode === null) {
+        process.kill(-child.pid!, 'SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+export function freePort(): number {
+  return 20_000 + Math.floor(Math.random() * 20_000);
+}
+
+export interface StoredLabel {
+  workspace: string;
+  candidateId: string;
+  label: string;
+  subclass: string | null;
+  model: string | null;
+  score: number | null;
+  secondsSpent: number;
+  at: number;
+}
+
+/** Every record of the desk's label database, read with the raw IndexedDB API in the page. */
+export async function readLabelDb(page: Page): Promise<StoredLabel[]> {
+  return page.evaluate(
+    () =>
+      new Promise<StoredLabel[]>((resolve, reject) => {
+        const req = indexedDB.open('skysift-labels');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const db = req.result;
+          if (!db.objectStoreNames.contains('labels')) {
+            db.close();
+            return resolve([]);
+          }
+          const all = db.transaction('labels').objectStore('labels').getAll();
+          all.onsuccess = () => {
+            db.close();
+            resolve(all.result as StoredLabel[]);
+          };
+          all.onerror = () => reject(all.error);
+        };
+      }),
+  );
+}

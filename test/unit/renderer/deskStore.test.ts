@@ -1,0 +1,168 @@
+import 'fake-indexeddb/auto';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type {
+  CallArgs,
+  CallName,
+  CallResult,
+  SkysiftBridge,
+  WorkspaceSummary,
+} from '../../../src/shared/contract';
+import { DeskStore } from '../../../src/renderer/src/desk/deskStore';
+import { registerDeskActions } from '../../../src/renderer/src/desk/actions/deskActions';
+import { LabelStore } from '../../../src/renderer/src/desk/labels/labelStore';
+import { row } from './rows';
+
+// The store touches two browser globals (theme attribute, saved view settings): minimal stand-ins.
+beforeAll(() => {
+  const mem = new Map<string, string>();
+  Object.assign(globalThis, {
+    document: { documentElement: { dataset: {} }, getElementById: () => null },
+    localStorage: {
+      getItem: (k: string) => mem.get(k) ?? null,
+      setItem: (k: string, v: string) => void mem.set(k, v),
+    },
+  });
+});
+
+const WS: WorkspaceSummary = {
+  dir: '/nights/test',
+  name: 'test',
+  simulated: true,
+  candidates: 5,
+  sources: { manifest: 5 },
+  activeModel: 'm1',
+  threshold: 0.5,
+};
+const ROWS = [
+  row('a', 0.2),
+  row('b', 0.9, {}, { label: 'real', scores: {} }),
+  row('c', 0.7),
+  row('d', 0.6),
+  row('e', null),
+];
+
+function fakeBridge(): SkysiftBridge {
+  const results: Partial<{ [N in CallName]: CallResult<N> }> = {
+    workspaceCurrent: WS,
+    candidatesList: { workspace: WS.dir, model: 'm1', rows: ROWS },
+    candidatesStamps: [],
+  };
+  return {
+    invoke: async <N extends CallName>(call: N, _args: CallArgs<N>) => results[call] as CallResult<N>,
+    on: () => () => undefined,
+  };
+}
+
+let n = 0;
+let desk: DeskStore;
+let labels: LabelStore;
+beforeEach(async () => {
+  labels = new LabelStore(`desk-test-${n++}`);
+  desk = new DeskStore(fakeBridge(), labels);
+  registerDeskActions(desk);
+  await desk.load();
+});
+const cur = () => desk.getSnapshot().current?.id;
+const key = async (k: string) => {
+  desk.handleKey(k);
+  await desk.idle();
+};
+
+describe('the desk store: keys, labels, undo', () => {
+  it('opens on the top flagged candidate with the counts', () => {
+    expect(cur()).toBe('b');
+    expect(desk.getSnapshot().view.map((r) => r.id)).toEqual(['b', 'c', 'd', 'a', 'e']);
+    expect(desk.getSnapshot().counts).toMatchObject({ total: 5, flagged: 3, labelled: 0, remaining: 5 });
+  });
+
+  it('writes the label before moving on, with model, score and time spent', async () => {
+    await key('b');
+    expect(cur()).toBe('c');
+    const stored = await labels.get(WS.dir, 'b');
+    expect(stored).toMatchObject({ label: 'bogus', subclass: null, model: 'm1', score: 0.9 });
+    expect(stored!.secondsSpent).toBeGreaterThanOrEqual(0);
+    // b came with the label "real": the desk says so and keeps both.
+    expect(desk.getSnapshot().notice).toMatch(/differs from the label that came with the data \(real\)/);
+    expect(desk.getSnapshot().counts).toMatchObject({ labelled: 1, remaining: 4 });
+  });
+
+  it('takes keys one at a time in order, even when they come faster than the writes', async () => {
+    desk.handleKey('r');
+    desk.handleKey('s');
+    desk.handleKey('7');
+    await desk.idle();
+    const all = await labels.labelsOfWorkspace(WS.dir);
+    expect(Object.fromEntries(all.map((r) => [r.candidateId, [r.label, r.subclass]]))).toEqual({
+      b: ['real', null],
+      c: ['skip', null],
+      d: ['bogus', 'hot-pixel'],
+    });
+    expect(cur()).toBe('a');
+  });
+
+  it('undoes any number of steps, in the database too, and returns to each candidate', async () => {
+    await key('r');
+    await key('b');
+    await key('s');
+    await key('u');
+    expect(cur()).toBe('d');
+    expect(await labels.get(WS.dir, 'd')).toBeUndefined();
+    await key('Backspace');
+    expect(cur()).toBe('c');
+    await key('u');
+    expect(cur()).toBe('b');
+    expect(await labels.labelsOfWorkspace(WS.dir)).toEqual([]);
+    expect(desk.getSnapshot().counts.labelled).toBe(0);
+    await key('u');
+    expect(desk.getSnapshot().notice).toBe('Nothing to undo.');
+  });
+
+  it('undo of a relabel restores the earlier label, not nothing', async () => {
+    await key('r'); // b real
+    await key('f'); // show labelled real
+    expect(desk.getSnapshot().filter.label).toBe('real');
+    expect(cur()).toBe('b');
+    await key('2'); // relabel b: real, variable star
+    expect((await labels.get(WS.dir, 'b'))?.subclass).toBe('variable-star');
+    await key('u');
+    expect(await labels.get(WS.dir, 'b')).toMatchObject({ label: 'real', subclass: null });
+  });
+
+  it('moves with J/K and arrows without labelling, and stays in the queue at its ends', async () => {
+    await key('j');
+    await key('ArrowDown');
+    expect(cur()).toBe('d');
+    await key('k');
+    expect(cur()).toBe('c');
+    await key('End');
+    await key('j');
+    expect(cur()).toBe('e');
+    await key('Home');
+    await key('ArrowUp');
+    expect(cur()).toBe('b');
+    expect(await labels.labelsOfWorkspace(WS.dir)).toEqual([]);
+  });
+
+  it('finds its labels again after a restart (a new store on the same database)', async () => {
+    await key('r');
+    await key('b');
+    const again = new DeskStore(fakeBridge(), labels);
+    registerDeskActions(again);
+    await again.load();
+    expect(again.getSnapshot().counts.labelled).toBe(2);
+    // "unlabelled only" resumes after the vetted ones.
+    expect(again.getSnapshot().current?.id).toBe('d');
+  });
+
+  it('cycles order, filter and stretch from keys', async () => {
+    await key('o');
+    expect(desk.getSnapshot().order).toBe('score');
+    await key('o');
+    expect(desk.getSnapshot().order).toBe('uncertainty');
+    expect(desk.getSnapshot().view[0].id).toBe('d');
+    await key('x');
+    expect(desk.getSnapshot().settings.stretch).toBe('log');
+    await key('i');
+    expect(desk.getSnapshot().settings.invert).toBe(true);
+  });
+});
