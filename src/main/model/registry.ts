@@ -10,6 +10,7 @@ import path from 'node:path';
 import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
+import { EvaluationSummarySchema } from '../../shared/contract';
 import { writeFileAtomic } from '../util/atomicWrite';
 import type { ModelSpec } from './architectures/spec';
 import { fileSystemLoadHandler, importLayersModel } from './importModel';
@@ -32,36 +33,8 @@ const ModelSpecSchema = z.object({
     .optional(),
 });
 
-export const EvaluationSchema = z.object({
-  n: z.number().int(),
-  reals: z.number().int(),
-  bogus: z.number().int(),
-  auc: z.number().nullable(),
-  atThresholds: z.array(
-    z.object({
-      threshold: z.number(),
-      fpr: z.number().nullable(),
-      mdr: z.number().nullable(),
-      sum: z.number().nullable(),
-    }),
-  ),
-  pippin: z.number().nullable(),
-  targetMdr: z.number(),
-  operatingPoint: z.object({
-    threshold: z.number().nullable(),
-    fpr: z.number().nullable(),
-    mdr: z.number().nullable(),
-    fdr: z.number().nullable(),
-    confusion: z.object({ tp: z.number(), fp: z.number(), tn: z.number(), fn: z.number() }),
-  }),
-  histogram: z.object({
-    edges: z.array(z.number()),
-    all: z.array(z.number()),
-    real: z.array(z.number()),
-    bogus: z.array(z.number()),
-  }),
-  roc: z.array(z.object({ threshold: z.number().nullable(), tpr: z.number(), fpr: z.number() })),
-});
+/** Stored metrics have exactly the shape the contract sends to the desk. */
+export const EvaluationSchema = EvaluationSummarySchema;
 export type Evaluation = z.infer<typeof EvaluationSchema>;
 
 export const ModelMetaSchema = z.object({

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../src/main/model/training/split';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import * as tfc from '@tensorflow/tfjs-core';
 import { loadOrt, type OrtModule } from '../../../src/main/model/onnx/ortRuntime';
@@ -12,17 +13,8 @@ try {
   console.warn(`[skysift tests] ONNX Runtime tests skipped: ${ORT_MISSING}`);
 }
 
-/** Small seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small seeded PRNG: the one the training split uses. */
+export const rng = seededRandom;
 
 /**
  * Gives every batch norm non-trivial moving statistics and affine parameters (fresh layers have
