@@ -21,6 +21,8 @@ export interface HostProcess {
   url: string;
   origin: string;
   token: string;
+  /** The SKYSIFT_HOME this host runs with (a fresh temp folder unless the caller set one). */
+  home: string;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -48,6 +50,7 @@ export function startHostProcess(args: string[], env: Record<string, string> = {
           url: `${m[1]}/#token=${m[2]}`,
           origin: m[1],
           token: m[2],
+          home: env.SKYSIFT_HOME ?? home,
           child,
           stop: () =>
             new Promise<void>((res) => {
