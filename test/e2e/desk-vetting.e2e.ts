@@ -11,8 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanTime } from '../../src/shared/metrics';
 import { OUTPUT, startHostProcess, type HostProcess } from './harness';
 import {
-  DEMO_MODEL,
-  DEMO_THRESHOLD,
   freePort,
   launchOwnChromium,
   makeScoredDemoNight,
@@ -82,13 +80,13 @@ describe('the triage desk, keys only, on a demo night', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await openDesk(page, host);
 
-    const flagged = [...night.scores.values()].filter((s) => s >= DEMO_THRESHOLD).length;
+    const flagged = [...night.scores.values()].filter((s) => s >= night.threshold).length;
     expect(await count(page, 'flagged')).toBe(flagged);
     expect(await count(page, 'remaining')).toBe(N);
     // Flagged first, by score: the first candidate is the top score.
     const top = [...night.scores].sort((a, b) => b[1] - a[1])[0];
     expect(await current(page)).toBe(top[0]);
-    expect(await text(page, 'fact-score')).toContain(DEMO_MODEL);
+    expect(await text(page, 'fact-score')).toContain(night.model);
 
     // R, B, S, a sub-class (6: cosmic ray, bogus), R.
     for (const [key, label, subclass] of [
@@ -190,7 +188,7 @@ describe('the triage desk, keys only, on a demo night', () => {
     );
     for (const r of db) {
       expect(r.workspace).toBe(night.dir);
-      expect(r.model).toBe(DEMO_MODEL);
+      expect(r.model).toBe(night.model);
       expect(r.score).toBe(night.scores.get(r.candidateId));
       expect(r.secondsSpent).toBeGreaterThanOrEqual(0);
     }
@@ -202,7 +200,7 @@ describe('the triage desk, keys only, on a demo night', () => {
     await page.keyboard.press('g');
     await expect.poll(() => page.getByTestId('stats').count()).toBe(1);
     const db = await readLabelDb(page);
-    const flagged = [...night.scores.values()].filter((s) => s >= DEMO_THRESHOLD).length;
+    const flagged = [...night.scores.values()].filter((s) => s >= night.threshold).length;
     const paces = db.map((r) => r.secondsSpent).sort((a, b) => a - b);
     const h = paces.length >> 1;
     const pace = paces.length % 2 ? paces[h] : (paces[h - 1] + paces[h]) / 2;

@@ -3,7 +3,7 @@
  * know its process group and can SIGKILL it like a crash), and reads of the label database.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -26,9 +26,16 @@ export interface DemoNight {
   dir: string;
   scores: Map<string, number>;
   given: Map<string, 'real' | 'bogus' | undefined>;
+  /** The active model and its threshold: assertions read them from here, never hard-code them. */
+  model: string;
+  threshold: number;
 }
 
-/** `skysift demo` writes and ingests a simulated night; we add a model's scores and threshold. */
+/**
+ * `skysift demo` writes and ingests a simulated night, scored by the shipped default model when
+ * resources/models/default exists (real scores, through the CLI), else by fabricated scores of
+ * a stand-in model 'demo-cnn-v1' (a fresh checkout, before the default model is trained).
+ */
 export async function makeScoredDemoNight(n: number, seed = 7): Promise<DemoNight> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'skysift-desk-'));
   const dir = path.join(tmp, 'ws');
@@ -49,6 +56,18 @@ export async function makeScoredDemoNight(n: number, seed = 7): Promise<DemoNigh
     { cwd: ROOT, encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`skysift demo failed:\n${r.stdout}\n${r.stderr}`);
+  if (existsSync(SHIPPED_MODEL_DIR)) {
+    cli(['score', '--workspace', dir, '--model', 'default', '--adopt']);
+    const scored = await Workspace.open(dir);
+    const model = scored.settings.activeModel!;
+    return {
+      dir,
+      scores: scored.scores(model)!,
+      given: new Map(scored.list().map((e) => [e.id, e.given.label] as const)),
+      model,
+      threshold: scored.settings.threshold!,
+    };
+  }
   const ws = await Workspace.open(dir);
   const scores = new Map<string, number>();
   const given = new Map<string, 'real' | 'bogus' | undefined>();
@@ -58,7 +77,82 @@ export async function makeScoredDemoNight(n: number, seed = 7): Promise<DemoNigh
   }
   await ws.writeScores(DEMO_MODEL, scores);
   await ws.update({ activeModel: DEMO_MODEL, threshold: DEMO_THRESHOLD });
-  return { dir, scores, given };
+  return { dir, scores, given, model: DEMO_MODEL, threshold: DEMO_THRESHOLD };
+}
+
+/** The model shipped in resources/models/default (trained elsewhere); absent on a fresh checkout. */
+export const SHIPPED_MODEL_DIR = path.join(ROOT, 'resources/models/default');
+
+function cli(args: string[]): string {
+  const r = spawnSync(process.execPath, ['out/main/cli.js', ...args], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`skysift ${args[0]} failed:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+export interface ModelNight {
+  dir: string;
+  /** The simulation truth of every candidate. */
+  given: Map<string, 'real' | 'bogus' | undefined>;
+  /** How the night got its scores: the shipped model, or a tiny one trained in the fixture. */
+  scoredWith: 'shipped' | 'tiny-trained';
+}
+
+/**
+ * A demo night scored by a real model: the shipped default one when resources/models/default
+ * exists, else a tiny model trained into the workspace (1 epoch on wasm, a few seconds).
+ */
+export async function makeModelScoredNight(
+  n: number,
+  seed: number,
+  opts: { unlabelled?: boolean } = {},
+): Promise<ModelNight> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'skysift-night-'));
+  const dir = path.join(tmp, 'ws');
+  cli([
+    'demo',
+    '--n',
+    String(n),
+    '--seed',
+    String(seed),
+    '--out',
+    path.join(tmp, 'stamps'),
+    '--workspace',
+    dir,
+  ]);
+  const shipped = existsSync(SHIPPED_MODEL_DIR);
+  if (shipped) cli(['score', '--workspace', dir, '--model', 'default', '--adopt']);
+  else cli(['train', '--workspace', dir, '--epochs', '1', '--adopt', '--backend', 'wasm']);
+  const ws = await Workspace.open(dir);
+  const given = new Map(ws.list().map((e) => [e.id, e.given.label] as const));
+  if (opts.unlabelled) stripDataLabels(dir);
+  return { dir, given, scoredWith: shipped ? 'shipped' : 'tiny-trained' };
+}
+
+/**
+ * Make the night look like a real one, whose candidates come without labels: the simulation's
+ * truth stays with the test (to decide the keys), and the astronomer's labels become the only
+ * ones a retraining learns from. Test set-up only: rewrites the catalog parts in place.
+ */
+function stripDataLabels(dir: string): void {
+  const catalog = path.join(dir, 'catalog');
+  for (const name of readdirSync(catalog).filter((n) => n.endsWith('.json'))) {
+    const file = path.join(catalog, name);
+    const part = JSON.parse(readFileSync(file, 'utf8')) as { entries: { given: { label?: string } }[] };
+    for (const e of part.entries) delete e.given.label;
+    writeFileSync(file, JSON.stringify(part));
+  }
+}
+
+/** A version's scores, read from the workspace on disk. */
+export async function scoresOf(dir: string, version: string): Promise<Map<string, number>> {
+  const ws = await Workspace.open(dir);
+  const scores = ws.scores(version);
+  if (!scores) throw new Error(`${version} has no scores in ${dir}`);
+  return scores;
+}
+
+export async function activeModelOf(dir: string): Promise<string | null> {
+  return (await Workspace.open(dir)).settings.activeModel;
 }
 
 export interface OwnChromium {

@@ -58,8 +58,10 @@ export function evaluateScores(
     histogram: scoreHistogram(scores, labels),
     roc: thinRoc(rocCurve(scores, labels)).map((p) => ({
       threshold: finite(p.threshold),
-      tpr: p.tpr,
-      fpr: p.fpr,
+      // A held-out set of one class (a few human labels) has no rate for the other: drawn as 0,
+      // since the contract's ROC points are numbers and NaN would fail the whole job.
+      tpr: Number.isFinite(p.tpr) ? p.tpr : 0,
+      fpr: Number.isFinite(p.fpr) ? p.fpr : 0,
     })),
   };
 }

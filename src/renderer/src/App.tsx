@@ -1,15 +1,37 @@
-import { useCallback, useDeferredValue, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import {
+  type ReactNode,
+  useCallback,
+  useDeferredValue,
+  useEffect,
+  useMemo,
+  useState,
+  useSyncExternalStore,
+} from 'react';
 import type { AppInfo, JobProgress, SkysiftBridge } from '../../shared/contract';
 import type { TransportKind } from './transport/bridge';
 import { useBridgeEvent } from './useBridgeEvent';
 import { StatusBar } from './desk/StatusBar';
-import { OpenNight } from './desk/OpenNight';
-import { DeskStore } from './desk/deskStore';
+import { OpenNight } from './desk/night/OpenNight';
+import { DeskStore, type DeskSnapshot } from './desk/deskStore';
 import { registerDeskActions } from './desk/actions/deskActions';
 import { LabelStore } from './desk/labels/labelStore';
 import { Desk, useDeskKeys } from './desk/Desk';
 import { computeTally } from './desk/tally/tally';
 import { TallyStatus } from './desk/tally/TallyStatus';
+import { ModelStore } from './desk/model/modelStore';
+import { ModelPanel } from './desk/model/ModelPanel';
+import { ExportPanel } from './desk/export/ExportPanel';
+import { folderPicker } from './desk/export/folderPicker';
+import { NightPanel } from './desk/night/NightPanel';
+import { useIngestJob } from './desk/night/useIngestJob';
+import {
+  confirmedRealIds,
+  fromHumanLabel,
+  toHumanLabel,
+  trainingClass,
+  trainingLabels,
+} from './desk/labels/humanLabels';
+import type { HumanLabel } from '../../shared/labels';
 
 export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: TransportKind }) {
   const desk = useMemo(() => {
@@ -18,6 +40,18 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
     return d;
   }, [bridge]);
   const s = useSyncExternalStore(desk.subscribe, desk.getSnapshot);
+  const models = useMemo(
+    () =>
+      new ModelStore({
+        bridge,
+        humanLabels: async () => trainingLabels(await desk.storedLabels()),
+        confirmedReals: async () => confirmedRealIds(await desk.storedLabels()),
+        activeModel: () => desk.getSnapshot().workspace?.activeModel ?? null,
+      }),
+    [bridge, desk],
+  );
+  useEffect(() => models.connect(), [models]);
+  const ingest = useIngestJob(bridge);
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [job, setJob] = useState<JobProgress | null>(null);
 
@@ -28,7 +62,8 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
       desk.setPanels({ error: (e as Error).message });
     }
     await desk.load();
-  }, [bridge, desk]);
+    await models.refresh();
+  }, [bridge, desk, models]);
 
   useEffect(() => {
     void reload();
@@ -65,14 +100,71 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
     [counts, s.threshold, labelsVersion, desk],
   );
   const workspace = s.workspace;
+  const pick = useMemo(() => folderPicker(bridge, info?.host), [bridge, info?.host]);
+  // labelsVersion: the label map changed in place.
+  const labelCounts = useMemo(() => countLabels(desk), [desk, labelsVersion]);
+  const humanLabels = useCallback(
+    async (): Promise<HumanLabel[]> => (await desk.storedLabels()).map((r) => toHumanLabel(r)),
+    [desk],
+  );
+  const importLabels = useCallback(
+    async (labels: HumanLabel[]) => {
+      const dir = desk.getSnapshot().workspace?.dir;
+      if (dir) await desk.importLabels(labels.map((l) => fromHumanLabel(l, dir)));
+    },
+    [desk],
+  );
+  const closeSide = () => desk.setPanels({ sidePanel: null });
+  const side = sidePanel(s, {
+    model: () => <ModelPanel store={models} labelCounts={labelCounts} onClose={closeSide} />,
+    export: () => (
+      <ExportPanel
+        bridge={bridge}
+        labels={humanLabels}
+        onImport={importLabels}
+        pick={pick}
+        onClose={closeSide}
+      />
+    ),
+    night: () => (
+      <NightPanel
+        bridge={bridge}
+        workspace={workspace}
+        pick={pick}
+        ingest={ingest}
+        onError={(error) => desk.setPanels({ error })}
+        onOpened={reload}
+        onClose={closeSide}
+      />
+    ),
+  });
 
   return (
     <div className="app">
       <header className="topbar">
         <span className="brand">Skysift</span>
         <span className="ws-name">{workspace ? workspace.name : 'no workspace open'}</span>
-        {workspace?.simulated && <span className="badge">simulated data</span>}
+        {workspace?.simulated && (
+          <>
+            <span className="badge">simulated data</span>
+            <span className="sim-note" data-testid="simulated-note">
+              Simulated night (demo generator), not survey data. Open a real night: Night panel <kbd>N</kbd>
+            </span>
+          </>
+        )}
         <span className="spacer" />
+        {(['night', 'model', 'export'] as const).map((p) => (
+          <button
+            key={p}
+            type="button"
+            onClick={() => desk.toggleSidePanel(p)}
+            aria-pressed={s.sidePanel === p}
+            title={p[0].toUpperCase()}
+            data-testid={`open-${p}`}
+          >
+            {p[0].toUpperCase() + p.slice(1)} <kbd>{p[0].toUpperCase()}</kbd>
+          </button>
+        ))}
         <button
           type="button"
           onClick={() => desk.setPanels({ statsOpen: !s.statsOpen })}
@@ -98,13 +190,15 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
           {s.error} <span className="muted">(Esc to dismiss)</span>
         </div>
       )}
-      <Desk desk={desk} s={s} tally={tally} />
-      {(!workspace || s.rows.length === 0) && (
+      <Desk desk={desk} s={s} tally={tally} side={side} />
+      {(!workspace || s.rows.length === 0) && s.sidePanel !== 'night' && (
         <OpenNight
           bridge={bridge}
           workspace={workspace}
           onError={(error) => desk.setPanels({ error })}
           onOpened={reload}
+          pick={pick}
+          ingesting={ingest.running !== null}
         />
       )}
       <StatusBar info={info} transport={transport} workspace={workspace} job={job}>
@@ -115,4 +209,15 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
       </StatusBar>
     </div>
   );
+}
+
+function sidePanel(s: DeskSnapshot, render: Record<NonNullable<DeskSnapshot['sidePanel']>, () => ReactNode>) {
+  return s.sidePanel ? render[s.sidePanel]() : null;
+}
+
+/** The astronomer's labels by class (sub-classes count as the class they imply). */
+function countLabels(desk: DeskStore): { real: number; bogus: number; skip: number } {
+  const n = { real: 0, bogus: 0, skip: 0 };
+  for (const r of desk.labelRecords()) n[trainingClass(r) ?? 'skip']++;
+  return n;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, type ReactNode } from 'react';
 import type { DeskSnapshot, DeskStore } from './deskStore';
 import { QueueColumn } from './queue/QueueColumn';
 import { StampPanels } from './stamps/StampPanels';
@@ -36,14 +36,16 @@ export function useDeskKeys(desk: DeskStore): void {
   }, [desk]);
 }
 
-export function Desk({ desk, s, tally }: { desk: DeskStore; s: DeskSnapshot; tally: Tally }) {
+/** `side`: the Model, Export or Night panel, a column of its own beside the desk (never over it). */
+export function Desk(props: { desk: DeskStore; s: DeskSnapshot; tally: Tally; side?: ReactNode }) {
+  const { desk, s, tally, side } = props;
   const picture = useMemo(
     () => (s.statsOpen ? modelPicture(s.rows, (id) => desk.labels.get(id)) : null),
     // labelsVersion: the label map changed in place.
     [s.statsOpen, s.rows, s.labelsVersion, desk],
   );
   return (
-    <main className={`desk${s.statsOpen ? ' with-stats' : ''}`}>
+    <main className={`desk${s.statsOpen ? ' with-stats' : ''}${side ? ' with-side' : ''}`}>
       <QueueColumn desk={desk} s={s} />
       <section className="viewer" aria-label="candidate view">
         <div className="viewer-top">
@@ -70,6 +72,7 @@ export function Desk({ desk, s, tally }: { desk: DeskStore; s: DeskSnapshot; tal
         )}
       </section>
       {s.statsOpen && <StatsPanel tally={tally} picture={picture} model={s.model} threshold={s.threshold} />}
+      {side}
       {s.helpOpen && (
         <HelpOverlay
           actions={desk.actions.all() as never}

@@ -29,6 +29,8 @@ import { StampCache } from './stamps/stampCache';
 import { DEFAULT_VIEW, type ViewSettings } from './stamps/viewSettings';
 
 export type Theme = 'dark' | 'light';
+/** The panel beside the desk (one at a time): the model, export/import, opening another night. */
+export type SidePanel = 'model' | 'export' | 'night';
 
 export interface DeskSnapshot {
   workspace: WorkspaceSummary | null;
@@ -47,6 +49,7 @@ export interface DeskSnapshot {
   theme: Theme;
   helpOpen: boolean;
   statsOpen: boolean;
+  sidePanel: SidePanel | null;
   /** A short line for the astronomer (e.g. a label that differs from the one given with the data). */
   notice: string | null;
   error: string | null;
@@ -111,6 +114,7 @@ export class DeskStore {
       theme: theme === 'light' ? 'light' : 'dark',
       helpOpen: false,
       statsOpen: false,
+      sidePanel: null,
       notice: null,
       error: null,
       acknowledged: 0,
@@ -137,39 +141,92 @@ export class DeskStore {
 
   // --- loading ----------------------------------------------------------------------------------
 
-  /** (Re)load the open workspace: its rows from main, its labels from IndexedDB. */
+  /**
+   * (Re)load the open workspace: its rows from main, its labels from IndexedDB. The rows are
+   * fetched at once; applying them waits its turn among the keys, so a reload that lands while a
+   * label is being written (e.g. new scores adopted mid-vetting) neither loses that label from
+   * the map nor moves the astronomer: the cursor stays on the same candidate and the queue
+   * re-sorts around it.
+   */
   async load(): Promise<void> {
     try {
       const workspace = await this.bridge.invoke('workspaceCurrent', {});
-      if (!workspace) {
-        this.sorted = [];
-        this.set({ workspace: null, rows: [], view: [], cursor: -1, current: null, counts: EMPTY_COUNTS });
-        return;
-      }
-      const [list, records] = await Promise.all([
-        this.bridge.invoke('candidatesList', {}),
-        this.labelStore.labelsOfWorkspace(workspace.dir),
-      ]);
-      const keepId = this.snap.workspace?.dir === workspace.dir ? this.snap.current?.id : undefined;
-      this.labels.clear();
-      for (const r of records) this.labels.set(r.candidateId, r);
-      performance.mark('skysift:list-received');
-      this.sorted = orderRows(list.rows, this.snap.order, workspace.threshold);
-      this.rank = rankIndex(this.sorted);
-      this.snap = {
-        ...this.snap,
-        workspace,
-        model: list.model,
-        threshold: workspace.threshold,
-        rows: list.rows,
-        labelsVersion: this.snap.labelsVersion + 1,
-        error: null,
-      };
-      this.refilter(keepId);
-      performance.mark('skysift:queue-ready');
+      const list = workspace ? await this.bridge.invoke('candidatesList', {}) : null;
+      this.chain = this.chain.then(async () => {
+        try {
+          if (!workspace || !list) {
+            this.sorted = [];
+            this.set({
+              workspace: null,
+              rows: [],
+              view: [],
+              cursor: -1,
+              current: null,
+              counts: EMPTY_COUNTS,
+            });
+            return;
+          }
+          await this.apply(workspace, list.rows, list.model);
+        } catch (e) {
+          this.set({ error: (e as Error).message });
+        }
+      });
+      await this.chain;
     } catch (e) {
       this.set({ error: (e as Error).message });
     }
+  }
+
+  private async apply(
+    workspace: WorkspaceSummary,
+    rows: CandidateRow[],
+    model: string | null,
+  ): Promise<void> {
+    const records = await this.labelStore.labelsOfWorkspace(workspace.dir);
+    const sameNight = this.snap.workspace?.dir === workspace.dir;
+    const keepId = sameNight ? this.snap.current?.id : undefined;
+    // Undo steps of another night would write into this one.
+    if (!sameNight) while (this.undoStack.pop());
+    this.labels.clear();
+    for (const r of records) this.labels.set(r.candidateId, r);
+    performance.mark('skysift:list-received');
+    this.sorted = orderRows(rows, this.snap.order, workspace.threshold);
+    this.rank = rankIndex(this.sorted);
+    this.snap = {
+      ...this.snap,
+      workspace,
+      model,
+      threshold: workspace.threshold,
+      rows,
+      labelsVersion: this.snap.labelsVersion + 1,
+      error: null,
+    };
+    this.refilter(keepId, sameNight ? this.snap.cursor : 0);
+    performance.mark('skysift:queue-ready');
+  }
+
+  /**
+   * Labels accepted from an import, written in one durable transaction, then shown. Runs among
+   * the keys so it cannot interleave with a label being given.
+   */
+  importLabels(records: readonly LabelRecord[]): Promise<void> {
+    const step = this.chain.then(async () => {
+      await this.labelStore.putMany(records);
+      for (const r of records) this.labels.set(r.candidateId, r);
+      this.snap = { ...this.snap, labelsVersion: this.snap.labelsVersion + 1 };
+      this.refilter(this.snap.current?.id, this.snap.cursor);
+    });
+    // The chain goes on even if this write failed; the caller hears of the failure.
+    this.chain = step.catch(() => undefined);
+    return step;
+  }
+
+  /** The workspace's labels as they are on disk (what retraining and export send to main). */
+  async storedLabels(): Promise<LabelRecord[]> {
+    const ws = this.snap.workspace;
+    if (!ws) return [];
+    await this.chain;
+    return this.labelStore.labelsOfWorkspace(ws.dir);
   }
 
   /** Recompute the view from the sorted rows; keep the cursor on `keepId` if it is still there. */
@@ -374,8 +431,15 @@ export class DeskStore {
     this.set({ theme });
   }
 
-  setPanels(patch: Partial<Pick<DeskSnapshot, 'helpOpen' | 'statsOpen' | 'notice' | 'error'>>): void {
+  setPanels(
+    patch: Partial<Pick<DeskSnapshot, 'helpOpen' | 'statsOpen' | 'sidePanel' | 'notice' | 'error'>>,
+  ): void {
     this.set(patch);
+  }
+
+  /** Open a side panel, or close it if it is the one open. */
+  toggleSidePanel(panel: SidePanel): void {
+    this.set({ sidePanel: this.snap.sidePanel === panel ? null : panel });
   }
 
   /** All labels of this workspace, in the order given (for the stats panel and the tally). */

@@ -20,6 +20,8 @@ export interface LabelRecord {
   secondsSpent: number;
   /** ms since the epoch. */
   at: number;
+  /** Who gave it, when it came from a colleague's label file; absent: the astronomer at this desk. */
+  by?: string;
 }
 
 export const LABELS_DB_NAME = 'skysift-labels';
@@ -44,6 +46,11 @@ export class LabelStore {
   /** Resolves once the label is durable; the caller moves on only then. */
   async put(record: LabelRecord): Promise<void> {
     await this.db.labels.put(record);
+  }
+
+  /** Several labels in one durable transaction (an accepted import): all are written or none. */
+  async putMany(records: readonly LabelRecord[]): Promise<void> {
+    await this.db.transaction('rw', this.db.labels, () => this.db.labels.bulkPut([...records]));
   }
 
   /** Take a label back (undo of a first label). */

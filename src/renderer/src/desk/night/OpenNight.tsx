@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import type { SkysiftBridge, WorkspaceSummary } from '../../../shared/contract';
+import type { SkysiftBridge, WorkspaceSummary } from '../../../../shared/contract';
+import { FolderField } from '../export/FolderField';
 
 /** Open or create a workspace, then ingest a folder of stamps into it. */
 export function OpenNight(props: {
@@ -7,8 +8,12 @@ export function OpenNight(props: {
   workspace: WorkspaceSummary | null;
   onError: (msg: string | null) => void;
   onOpened: () => void;
+  /** The native folder chooser where the host has one (Electron); null in the browser. */
+  pick?: ((title: string) => Promise<string | null>) | null;
+  /** An ingest is running: a second one would be refused. */
+  ingesting?: boolean;
 }) {
-  const { bridge, workspace, onError, onOpened } = props;
+  const { bridge, workspace, onError, onOpened, pick = null, ingesting = false } = props;
   const [wsDir, setWsDir] = useState('');
   const [folder, setFolder] = useState('');
 
@@ -35,28 +40,26 @@ export function OpenNight(props: {
   return (
     <div className="open-night">
       <form onSubmit={openWs} aria-label="open workspace">
-        <label>
-          Workspace folder
-          <input
-            value={wsDir}
-            onChange={(e) => setWsDir(e.target.value)}
-            placeholder="/data/nights/2026-11-25"
-          />
-        </label>
+        <FolderField
+          label="Workspace folder"
+          value={wsDir}
+          onChange={setWsDir}
+          pick={pick}
+          placeholder="/data/nights/2026-11-25"
+        />
         <button type="submit" disabled={!wsDir}>
           Open or create
         </button>
       </form>
       <form onSubmit={ingest} aria-label="ingest stamps">
-        <label>
-          Stamps to ingest (DES autoscan folder, triplet manifest CSV, or folder of .avro alerts)
-          <input
-            value={folder}
-            onChange={(e) => setFolder(e.target.value)}
-            placeholder="/data/stamps/night"
-          />
-        </label>
-        <button type="submit" disabled={!folder || !workspace}>
+        <FolderField
+          label="Stamps to ingest (DES autoscan folder, triplet manifest CSV, or folder of .avro alerts)"
+          value={folder}
+          onChange={setFolder}
+          pick={pick}
+          placeholder="/data/stamps/night"
+        />
+        <button type="submit" disabled={!folder || !workspace || ingesting}>
           Ingest
         </button>
       </form>
