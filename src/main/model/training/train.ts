@@ -120,6 +120,17 @@ export function makeSplit(labels: LabelledId[], heldOut: LabelledId[] | undefine
   return stratifiedSplit(labels, { validation: 0.15, test: 0.15 }, seed);
 }
 
+/**
+ * The flagging threshold: the one that keeps MDR at the target on the held-out labels, but only
+ * when they hold enough reals for a 1% rate to mean something; otherwise the parent's (or 0.5).
+ */
+export const MIN_REALS_FOR_THRESHOLD = 100;
+function flagThreshold(evaluation: ModelMeta['evaluation'], parentThreshold: number | null): number {
+  const t = evaluation?.operatingPoint.threshold;
+  if (evaluation && evaluation.reals >= MIN_REALS_FOR_THRESHOLD && t !== null && t !== undefined) return t;
+  return parentThreshold ?? 0.5;
+}
+
 export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const arch = getArchitecture(opts.architecture);
   const hp = arch.spec.training!;
@@ -342,7 +353,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     curves,
     bestEpoch: best.epoch >= 0 ? best.epoch : null,
     evaluation,
-    threshold: evaluation?.operatingPoint.threshold ?? parentMeta?.threshold ?? 0.5,
+    threshold: flagThreshold(evaluation, parentMeta?.threshold ?? null),
     notes: opts.notes ?? '',
   };
   if (!cancelled) await opts.registry.save(model, meta);
