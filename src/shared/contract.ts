@@ -141,6 +141,16 @@ export const EvaluationSummarySchema = z.object({
   roc: z.array(z.object({ threshold: z.number().nullable(), tpr: z.number(), fpr: z.number() })),
 });
 
+/** One epoch of a training run, as the registry keeps it and the desk draws it. */
+export const TrainingEpochSchema = z.object({
+  epoch: z.number().int(),
+  loss: z.number(),
+  valLoss: z.number(),
+  valAuc: z.number().nullable(),
+  seconds: z.number(),
+  samplesPerSecond: z.number(),
+});
+
 export const ModelSummarySchema = z.object({
   version: z.string(),
   createdAt: z.string(),
@@ -154,16 +164,7 @@ export const ModelSummarySchema = z.object({
   labelSources: z.record(z.string(), z.number().int()).nullable(),
   cost: z.object({ params: z.number(), flopsPerStamp: z.number() }).nullable(),
   evaluation: EvaluationSummarySchema.nullable(),
-  curves: z.array(
-    z.object({
-      epoch: z.number().int(),
-      loss: z.number(),
-      valLoss: z.number(),
-      valAuc: z.number().nullable(),
-      seconds: z.number(),
-      samplesPerSecond: z.number(),
-    }),
-  ),
+  curves: z.array(TrainingEpochSchema),
 });
 
 const NoArgs = z.object({}).strict();

@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
-import { EvaluationSummarySchema } from '../../shared/contract';
+import { EvaluationSummarySchema, TrainingEpochSchema } from '../../shared/contract';
 import { writeFileAtomic } from '../util/atomicWrite';
 import type { ModelSpec } from './architectures/spec';
 import { fileSystemLoadHandler, importLayersModel } from './importModel';
@@ -62,16 +62,7 @@ export const ModelMetaSchema = z.object({
       }),
     })
     .nullable(),
-  curves: z.array(
-    z.object({
-      epoch: z.number().int(),
-      loss: z.number(),
-      valLoss: z.number(),
-      valAuc: z.number().nullable(),
-      seconds: z.number(),
-      samplesPerSecond: z.number(),
-    }),
-  ),
+  curves: z.array(TrainingEpochSchema),
   bestEpoch: z.number().int().nullable(),
   /** Metrics on the held-out test split (trained) or on whatever labelled set it was evaluated on. */
   evaluation: EvaluationSchema.nullable(),
