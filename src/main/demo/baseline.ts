@@ -152,7 +152,12 @@ export interface BaselineMetrics {
 
 export function evaluateBaseline(scores: number[], labels: number[]): BaselineMetrics {
   const at05 = rates(confusionAt(scores, labels, 0.5));
-  return { auc: auc(scores, labels), fpr: at05.fpr, mdr: at05.mdr, fprAt1pctMdr: thresholdForMdr(scores, labels, 0.01).fpr };
+  return {
+    auc: auc(scores, labels),
+    fpr: at05.fpr,
+    mdr: at05.mdr,
+    fprAt1pctMdr: thresholdForMdr(scores, labels, 0.01).fpr,
+  };
 }
 
 /** Stratified split by a deterministic hash of the index: ~trainFraction of each class to train. */

@@ -34,7 +34,7 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
     const progress: number[] = [];
     const { cancelled, result } = await runTrain(
       ws,
-      { architecture: 'compact', backend: 'wasm', maxEpochs: 3, batchSize: 64, seed: 3 },
+      { architecture: 'compact', backend: 'wasm', maxEpochs: 8, batchSize: 32, seed: 3, patience: 8 },
       { backend: () => {}, progress: (done) => progress.push(done) },
     );
     expect(cancelled).toBe(false);
@@ -48,9 +48,10 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
     expect(train.length + validation.length + test.length).toBe(400);
     expect(new Set([...train, ...validation, ...test]).size).toBe(400);
     expect(meta.curves.length).toBeGreaterThan(0);
-    expect(meta.curves.length).toBeLessThanOrEqual(3);
+    expect(meta.curves.length).toBeLessThanOrEqual(8);
     expect(meta.evaluation?.n).toBe(test.length);
-    expect(meta.evaluation?.auc).toBeGreaterThan(0.5);
+    console.log(`compact, 8 epochs on 280 demo stamps: held-out AUC ${meta.evaluation?.auc?.toFixed(3)}`);
+    expect(meta.evaluation?.auc).toBeGreaterThan(0.7);
     expect(Math.max(...progress)).toBeGreaterThan(0);
 
     const scored = await runScore(ws, { version: meta.version, backend: 'wasm' }, quiet);
