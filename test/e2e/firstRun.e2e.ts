@@ -8,6 +8,15 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, OUTPUT, startHostProcess, type HostProcess } from './harness';
 
+const HAVE_ORT = (() => {
+  try {
+    require.resolve('onnxruntime-node');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 describe('first run: the embedded demo night', () => {
   let host: HostProcess;
   let browser: Browser;
@@ -28,8 +37,11 @@ describe('first run: the embedded demo night', () => {
       .poll(() => page.getByTestId('status-workspace').textContent(), { timeout: 120_000 })
       .toContain('2000 candidates');
     await expect.poll(() => page.locator('.badge').first().textContent()).toContain('simulated');
-    // The compute worker reported the backend it ran on.
-    await expect.poll(() => page.getByTestId('status-backend').textContent()).not.toContain('not started');
+    // The compute worker reported the backend it ran on, and (where the optional onnxruntime-node
+    // is installed) that scoring went through ONNX Runtime.
+    const backend = () => page.getByTestId('status-backend').textContent();
+    await expect.poll(backend).not.toContain('not started');
+    if (HAVE_ORT) await expect.poll(backend).toContain('onnxruntime (scoring)');
 
     const demo = path.join(host.home, 'demo-night');
     const ws = JSON.parse(readFileSync(path.join(demo, 'workspace.json'), 'utf8'));

@@ -43,8 +43,22 @@ async function run(start: WorkerStart): Promise<void> {
     case 'score':
     case 'demo': {
       const progress = throttledProgress();
+      let tfjsBackend = '';
       const reporter: EngineReporter = {
-        backend: (choice) => void send({ type: 'backend', name: choice.name, reason: choice.reason }),
+        backend: (choice) => {
+          tfjsBackend = choice.name;
+          void send({ type: 'backend', name: choice.name, reason: choice.reason });
+        },
+        // Scoring through ONNX Runtime is not the tfjs backend: say both, so the status bar is true.
+        inference: (name, description) => {
+          if (name === 'onnxruntime') {
+            void send({
+              type: 'backend',
+              name: `${tfjsBackend} + onnxruntime (scoring)`,
+              reason: description,
+            });
+          }
+        },
         progress: (done, total, message, metrics) => progress(done, total, message, metrics),
       };
       const run = start.kind === 'train' ? runTrain : start.kind === 'score' ? runScore : runDemoNight;

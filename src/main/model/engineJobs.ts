@@ -50,6 +50,8 @@ export function registryFor(ws: Workspace): ModelRegistry {
 
 export interface EngineReporter {
   backend(choice: BackendChoice): void;
+  /** The engine that scores (ONNX Runtime on CPU backends, else tfjs): shown beside the backend. */
+  inference?(name: string, description: string): void;
   progress(done: number, total: number, message: string, metrics?: Record<string, number | null>): void;
 }
 
@@ -150,6 +152,7 @@ async function scoreVersion(
   // ONNX Runtime on CPU backends when installed, else tfjs; the progress line says which and why.
   const engine = await chooseInferenceEngine(registryFor(ws), version, model, specOf(meta));
   report.progress(0, ws.size, `scoring with ${version}: ${engine.description}`);
+  report.inference?.(engine.name, engine.description);
   try {
     const { scores, cancelled } = await scoreWorkspace(ws, model, specOf(meta), {
       batchSize,
