@@ -10,18 +10,6 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { Workspace } from '../../src/main/catalog/workspace';
 import { CHROMIUM_FLAGS, ROOT } from './harness';
 
-export const DEMO_MODEL = 'demo-cnn-v1';
-export const DEMO_THRESHOLD = 0.5;
-
-/** Deterministic "model" scores that mostly agree with the simulation truth (and sometimes not). */
-export function demoScore(id: string, real: boolean): number {
-  let h = 2166136261;
-  for (const c of id) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-  const u = (h % 10007) / 10007;
-  const s = real ? 0.3 + 0.7 * Math.sqrt(u) : 0.75 * u * u;
-  return Math.round(s * 1e4) / 1e4;
-}
-
 export interface DemoNight {
   dir: string;
   scores: Map<string, number>;
@@ -31,11 +19,7 @@ export interface DemoNight {
   threshold: number;
 }
 
-/**
- * `skysift demo` writes and ingests a simulated night, scored by the shipped default model when
- * resources/models/default exists (real scores, through the CLI), else by fabricated scores of
- * a stand-in model 'demo-cnn-v1' (a fresh checkout, before the default model is trained).
- */
+/** `skysift demo` writes and ingests a simulated night; the shipped default model scores it (CLI). */
 export async function makeScoredDemoNight(n: number, seed = 7): Promise<DemoNight> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'skysift-desk-'));
   const dir = path.join(tmp, 'ws');
@@ -56,31 +40,19 @@ export async function makeScoredDemoNight(n: number, seed = 7): Promise<DemoNigh
     { cwd: ROOT, encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`skysift demo failed:\n${r.stdout}\n${r.stderr}`);
-  if (existsSync(SHIPPED_MODEL_DIR)) {
-    cli(['score', '--workspace', dir, '--model', 'default', '--adopt']);
-    const scored = await Workspace.open(dir);
-    const model = scored.settings.activeModel!;
-    return {
-      dir,
-      scores: scored.scores(model)!,
-      given: new Map(scored.list().map((e) => [e.id, e.given.label] as const)),
-      model,
-      threshold: scored.settings.threshold!,
-    };
-  }
-  const ws = await Workspace.open(dir);
-  const scores = new Map<string, number>();
-  const given = new Map<string, 'real' | 'bogus' | undefined>();
-  for (const e of ws.list()) {
-    scores.set(e.id, demoScore(e.id, e.given.label === 'real'));
-    given.set(e.id, e.given.label);
-  }
-  await ws.writeScores(DEMO_MODEL, scores);
-  await ws.update({ activeModel: DEMO_MODEL, threshold: DEMO_THRESHOLD });
-  return { dir, scores, given, model: DEMO_MODEL, threshold: DEMO_THRESHOLD };
+  cli(['score', '--workspace', dir, '--model', 'default', '--adopt']);
+  const scored = await Workspace.open(dir);
+  const model = scored.settings.activeModel!;
+  return {
+    dir,
+    scores: scored.scores(model)!,
+    given: new Map(scored.list().map((e) => [e.id, e.given.label] as const)),
+    model,
+    threshold: scored.settings.threshold!,
+  };
 }
 
-/** The model shipped in resources/models/default (trained elsewhere); absent on a fresh checkout. */
+/** The model shipped in resources/models/default (see its TRAINED_BY.md). */
 export const SHIPPED_MODEL_DIR = path.join(ROOT, 'resources/models/default');
 
 function cli(args: string[]): string {
