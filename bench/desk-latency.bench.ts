@@ -21,6 +21,7 @@ import { expect, it } from 'vitest';
 import { Workspace, type CatalogEntry, type NewCandidate } from '../src/main/catalog/workspace';
 import type { StampTriplet } from '../src/shared/stamp';
 import { launchChromium, OUTPUT, ROOT, startHostProcess } from '../test/e2e/harness';
+import { seededRandom } from '../src/main/model/training/split';
 
 const N = Number(process.env.DESK_BENCH_N ?? 100_000);
 const KEYS = Number(process.env.DESK_BENCH_KEYS ?? 300);
@@ -34,16 +35,7 @@ interface Probe {
 }
 const THRESHOLD = 0.5;
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))];

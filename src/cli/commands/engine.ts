@@ -9,10 +9,9 @@ import { KNOWN_IMPORTED_SPECS } from '../../main/model/importModel';
 import { specOf, type ModelMeta } from '../../main/model/registry';
 import { scoreWorkspace } from '../../main/model/scoring';
 import { scanTime } from '../../shared/metrics';
-import { shippedModelDir } from '../../main/util/resources';
 import { scoreBaseline, trainBaseline } from '../../main/demo/baseline';
 import { progressBar } from '../progressBar';
-import { fmt, openWorkspaceArg, pct } from './common';
+import { fmt, openWorkspaceArg, pct, resolveVersion } from './common';
 
 function reporter(label: string): EngineReporter & { end(): void } {
   const bar = progressBar(label);
@@ -136,12 +135,7 @@ export async function score(argv: string[]) {
     },
   });
   const ws = await openWorkspaceArg(values.workspace);
-  // `--model default`: the shipped default model, copied into this workspace's registry.
-  const version =
-    values.model === 'default'
-      ? (await registryFor(ws).adoptFolder(shippedModelDir())).version
-      : (values.model ?? ws.settings.activeModel);
-  if (!version) throw new Error('no --model given and the workspace has no active model');
+  const version = await resolveVersion(ws, values.model);
   const r = reporter('score');
   const t0 = Date.now();
   const { cancelled, result } = await runScore(
@@ -178,8 +172,7 @@ export async function evaluate(argv: string[]) {
     },
   });
   const ws = await openWorkspaceArg(values.workspace);
-  const version = values.model ?? ws.settings.activeModel;
-  if (!version) throw new Error('no --model given and the workspace has no active model');
+  const version = await resolveVersion(ws, values.model);
   const registry = registryFor(ws);
   const backend = await selectBackend(values.backend as BackendName | 'auto');
   console.error(`backend: ${backend.name} (${backend.reason})`);
@@ -236,8 +229,7 @@ export async function baseline(argv: string[]) {
     options: { workspace: { type: 'string', short: 'w' }, model: { type: 'string' } },
   });
   const ws = await openWorkspaceArg(values.workspace);
-  const version = values.model ?? ws.settings.activeModel;
-  if (!version) throw new Error('no --model given and the workspace has no active model');
+  const version = await resolveVersion(ws, values.model);
   const meta = registryFor(ws).meta(version);
   if (!meta.data) throw new Error(`${version} records no split (an imported model): train one first`);
   const rows = (ids: string[]) =>

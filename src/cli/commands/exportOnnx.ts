@@ -6,7 +6,7 @@ import { registryFor } from '../../main/model/engineJobs';
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from '../../main/model/onnx/exportOnnx';
 import { specOf } from '../../main/model/registry';
 import { writeFileAtomic } from '../../main/util/atomicWrite';
-import { openWorkspaceArg } from './common';
+import { openWorkspaceArg, resolveVersion } from './common';
 
 export async function exportOnnxCommand(argv: string[]) {
   const { values } = parseArgs({
@@ -18,8 +18,7 @@ export async function exportOnnxCommand(argv: string[]) {
     },
   });
   const ws = await openWorkspaceArg(values.workspace);
-  const version = values.model ?? ws.settings.activeModel;
-  if (!version) throw new Error('no --model given and the workspace has no active model');
+  const version = await resolveVersion(ws, values.model);
   const out = path.resolve(values.out ?? `${version}.onnx`);
   // Weights are read synchronously: use the plain CPU backend, which every machine has.
   await selectBackend('cpu');
