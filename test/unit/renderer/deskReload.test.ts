@@ -11,17 +11,9 @@ import { DeskStore } from '../../../src/renderer/src/desk/deskStore';
 import { registerDeskActions } from '../../../src/renderer/src/desk/actions/deskActions';
 import { LabelStore, type LabelRecord } from '../../../src/renderer/src/desk/labels/labelStore';
 import { row } from './rows';
+import { installBrowserGlobals } from './browserGlobals';
 
-beforeAll(() => {
-  const mem = new Map<string, string>();
-  Object.assign(globalThis, {
-    document: { documentElement: { dataset: {} }, getElementById: () => null },
-    localStorage: {
-      getItem: (k: string) => mem.get(k) ?? null,
-      setItem: (k: string, v: string) => void mem.set(k, v),
-    },
-  });
-});
+beforeAll(installBrowserGlobals);
 
 const WS: WorkspaceSummary = {
   dir: '/nights/reload',

@@ -1,3 +1,4 @@
+import { SidePanel } from '../SidePanel';
 import type { SkysiftBridge } from '../../../../shared/contract';
 import type { HumanLabel } from '../../../../shared/labels';
 import { ConfirmedExport } from './ConfirmedExport';
@@ -13,13 +14,7 @@ export function ExportPanel(props: {
 }) {
   const { bridge, labels, onImport, pick, onClose } = props;
   return (
-    <aside className="side-panel" aria-label="export" data-testid="export-panel">
-      <header>
-        <h2>Export</h2>
-        <button type="button" onClick={onClose}>
-          Close <kbd>E</kbd>
-        </button>
-      </header>
+    <SidePanel title="Export" testId="export-panel" closeKey="E" onClose={onClose}>
       <section className="panel-section" aria-label="confirmed supernovae">
         <h3>Confirmed supernovae</h3>
         <ConfirmedExport bridge={bridge} labels={labels} pick={pick} />
@@ -28,6 +23,6 @@ export function ExportPanel(props: {
         <h3>Label set (to share with colleagues)</h3>
         <LabelSetTransfer bridge={bridge} labels={labels} onAccept={onImport} pick={pick} />
       </section>
-    </aside>
+    </SidePanel>
   );
 }

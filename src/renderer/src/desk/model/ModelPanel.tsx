@@ -1,3 +1,4 @@
+import { SidePanel } from '../SidePanel';
 import { useSyncExternalStore } from 'react';
 import { ActiveModel } from './ActiveModel';
 import { ComparisonTable } from './ComparisonTable';
@@ -22,13 +23,7 @@ export function ModelPanel(props: {
   // (a restart, or a fresh retrain, supersedes it; its record stays on disk either way).
   const interrupted = s.trainJobs.slice(0, 1).filter((j) => j.state === 'interrupted');
   return (
-    <aside className="side-panel" aria-label="model" data-testid="model-panel">
-      <header>
-        <h2>Model</h2>
-        <button type="button" onClick={onClose}>
-          Close <kbd>M</kbd>
-        </button>
-      </header>
+    <SidePanel title="Model" testId="model-panel" closeKey="M" onClose={onClose}>
       {s.error && (
         <p className="panel-error" role="alert">
           {s.error}
@@ -90,6 +85,6 @@ export function ModelPanel(props: {
         <h3>Versions</h3>
         <VersionList versions={s.versions} pending={s.pending} onAdopt={(v) => void store.adopt(v)} />
       </section>
-    </aside>
+    </SidePanel>
   );
 }

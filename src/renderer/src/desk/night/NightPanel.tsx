@@ -1,3 +1,4 @@
+import { SidePanel } from '../SidePanel';
 import type { JobProgress, JobRecord, SkysiftBridge, WorkspaceSummary } from '../../../../shared/contract';
 import { IngestReport } from './IngestReport';
 import { OpenNight } from './OpenNight';
@@ -14,13 +15,7 @@ export function NightPanel(props: {
 }) {
   const { bridge, workspace, pick, ingest, onError, onOpened, onClose } = props;
   return (
-    <aside className="side-panel" aria-label="night" data-testid="night-panel">
-      <header>
-        <h2>Night</h2>
-        <button type="button" onClick={onClose}>
-          Close <kbd>N</kbd>
-        </button>
-      </header>
+    <SidePanel title="Night" testId="night-panel" closeKey="N" onClose={onClose}>
       <p className="small">
         Open now:{' '}
         {workspace ? (
@@ -57,6 +52,6 @@ export function NightPanel(props: {
         </p>
       )}
       {ingest.last && <IngestReport record={ingest.last} />}
-    </aside>
+    </SidePanel>
   );
 }
