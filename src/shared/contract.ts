@@ -169,10 +169,12 @@ export const ModelSummarySchema = z.object({
 
 const NoArgs = z.object({}).strict();
 /** A model version names a folder of the registry: no separators, no dot-names. */
+export function isVersionName(v: string): boolean {
+  return /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/.test(v) && !v.includes('..');
+}
 const VersionName = z
   .string()
-  .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/, 'a model version name (letters, digits, . _ -)')
-  .refine((v) => !v.includes('..'), 'a model version name may not contain ".."');
+  .refine(isVersionName, 'a model version name (letters, digits, . _ -; no leading dot, no "..")');
 
 export const calls = {
   appInfo: { args: NoArgs, result: AppInfoSchema },

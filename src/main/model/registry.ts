@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
-import { EvaluationSummarySchema, TrainingEpochSchema } from '../../shared/contract';
+import { EvaluationSummarySchema, isVersionName, TrainingEpochSchema } from '../../shared/contract';
 import { writeFileAtomic } from '../util/atomicWrite';
 import type { ModelSpec } from './architectures/spec';
 import { fileSystemLoadHandler, importLayersModel } from './importModel';
@@ -77,7 +77,7 @@ export class ModelRegistry {
 
   versionDir(version: string): string {
     // A version is a folder name of ours: no separators, no dot-names (`..` would leave the registry).
-    if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(version) || version.includes('..')) {
+    if (!isVersionName(version)) {
       throw new Error(`invalid model version name "${version}"`);
     }
     return path.join(this.root, version);
