@@ -1,102 +1,113 @@
 /**
- * `skysift <command>`: the same services as the app, headless, for pipelines, big machines and
- * benchmarks.
+ * `skysift <command>`: the app, headless, for pipelines, big machines and checks. The night,
+ * label and model commands are clients of the same API as the desk (createApi over the same
+ * services); `lab/` holds the engine tools for model work (evaluation on data labels, the
+ * hand-feature baseline, ONNX export, the demo-night simulator), which act on files directly.
  */
-import { parseArgs } from 'node:util';
-import { Workspace } from '../main/catalog/workspace';
-import { runIngest } from '../main/stamps/ingest';
-import { VERSION } from '../main/version';
-import { progressBar } from './progressBar';
-import { baseline, evaluate, importModel, score, train } from './commands/engine';
-import { demo } from './commands/demo';
-import { exportOnnxCommand } from './commands/exportOnnx';
+import { openClient, VERSION, type Client } from './client';
+import { ingest, labels, scores, status } from './commands/night';
+import { importModel, models, score, train } from './commands/models';
 import { exportCommand } from './commands/export';
+import { baseline, evaluate } from './lab/engineLab';
+import { demo } from './lab/demo';
+import { exportOnnxCommand } from './lab/exportOnnx';
 
 const USAGE = `skysift ${VERSION}
-usage:
-  skysift ingest <folder|manifest.csv|packet.avro> --workspace <dir>
-      Read stamps (DES autoscan folders, triplet manifests, Avro alerts) into a workspace
-      (created if missing). Bad files are reported, never fatal. Re-run to resume.
-  skysift demo --out <folder> [--n 2000] [--seed 1] [--difficulty 0.5] [--real-fraction 0.5] [--workspace <dir>]
-      Write a simulated DES-like night (autoscan layout + labels); with --workspace, ingest it too.
-  skysift train --workspace <dir> [--arch compact|space2vec] [--epochs N] [--backend auto|webgpu|wasm|cpu]
-                [--from-scratch] [--adopt] [--export <dir>] [--seed 1]
-      Train a model version on the workspace's labels (fine-tunes the active model unless
-      --from-scratch); prints the held-out metrics. --adopt scores the workspace and makes it active.
-  skysift score --workspace <dir> [--model <version>|default] [--adopt] [--backend ...]
-      Score every candidate with a model version.
-  skysift eval --workspace <dir> [--model <version>] [--split test|validation|train|all]
-      Metrics on labelled candidates: AUC, FPR/MDR at 0.4/0.5/0.6 (Pippin), threshold at 1% MDR.
-  skysift baseline --workspace <dir> [--model <version>]
-      The hand-feature logistic-regression baseline on the same split as a model version.
-  skysift import-model <tfjs-model-folder> --workspace <dir>
-      Register a published TF.js layers model (e.g. ../shared/models/braai-d6_m7).
-  skysift export-onnx --workspace <dir> [--model <version>] --out <model.onnx>
-      Write a model version as ONNX (input 'stamps' [N,H,W,3] preprocessed, output 'score' [N,1]).
+usage (every command takes --home <dir>: the Skysift home, default SKYSIFT_HOME or ~/.skysift):
+  skysift ingest <folder|manifest.csv|packet.avro> --workspace <dir> [--json]
+      Read stamps (DES autoscan folders, triplet manifests, Avro alerts) into a night (created if
+      missing), then score it with the home's active model for its stamps. Bad files are reported,
+      never fatal. Re-run to resume; candidates appended later are scored too.
+  skysift status --workspace <dir> [--json]
+      Candidates, how many the active model scored, the labels given, the home's model.
+  skysift labels import <file> --workspace <dir> [--json]
+  skysift labels export --workspace <dir> --out <file.csv|file.json>
+      The night's labels (main's journal) in and out. Import takes the desk's label-set CSV/JSON or
+      a CSV with only candidateId,label columns; it never overwrites a label already given.
+  skysift models [--json] [--workspace <dir>]
+      The home's model library: what each version was trained on and its figures on real labels;
+      * marks the active one.
+  skysift import-model <folder> [--name <version>]
+      Put a TF.js layers model (e.g. ../shared/models/braai-d6_m7) or a Skysift version in the library.
+  skysift train --workspace <dir> [--workspace-only] [--survey ZTF,...] [--arch compact|space2vec]
+                [--epochs N] [--from-scratch] [--adopt] [--backend auto|webgpu|wasm|cpu] [--seed N]
+      Train a new version on the labels of every night of the home (or this night only), holding out
+      a stratified part to judge it and the active model on. --adopt makes it the home's active model.
+  skysift score --workspace <dir> [--model <version>|default|active] [--adopt] [--backend ...]
+      Score the night with a library version (the night shows it); --adopt makes it the home's.
+  skysift scores --workspace <dir> [--model <version>] --out <file.csv>
+      id,score of every candidate (empty where not scored).
   skysift export --workspace <dir> --out <folder> [--format csv|json|votable|tns] [--labels <file>]
                  [--subclass a,b] [--reporter "<names>"] [--group-id <id>] [--source-group-id <id>] [--json]
       The confirmed supernovae (labels 'real') as CSV, JSON, VOTable 1.4, or a draft TNS AT report
-      to review and submit yourself (nothing is sent). --labels: a label file exported from the app;
-      without it, the labels that came with the data.
+      to review and submit yourself (nothing is sent). Default: the night's labels; --labels: a file.
+engine tools (act on files directly):
+  skysift demo --out <folder> [--n 2000] [--seed 1] [--difficulty 0.5] [--real-fraction 0.5] [--workspace <dir>]
+      Write a simulated DES-like night (autoscan layout + labels); with --workspace, ingest it too.
+  skysift eval --workspace <dir> [--model <version>] [--split test|validation|train|all]
+      Metrics on the labels that came with the data: AUC, FPR/MDR at 0.4/0.5/0.6, threshold at 1% MDR.
+  skysift baseline --workspace <dir> [--model <version>]
+      The hand-feature logistic-regression baseline on the same split as a model version.
+  skysift export-onnx --workspace <dir> [--model <version>] --out <model.onnx>
+      Write a model version as ONNX (input 'stamps' [N,H,W,3] preprocessed, output 'score' [N,1]).
 `;
 
-async function ingest(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { workspace: { type: 'string', short: 'w' }, json: { type: 'boolean' } },
-  });
-  if (positionals.length !== 1 || !values.workspace)
-    throw new Error(`ingest needs one input and --workspace\n\n${USAGE}`);
-  const ws = await Workspace.open(values.workspace, { create: true });
-  const bar = progressBar('ingest');
-  const abort = new AbortController();
-  process.once('SIGINT', () => abort.abort());
-  const report = await runIngest(ws, positionals[0], { onProgress: bar.update, signal: abort.signal });
-  bar.end();
-  if (values.json) {
-    console.log(JSON.stringify(report, null, 2));
-  } else {
-    console.log(
-      `${report.cancelled ? 'Cancelled' : 'Done'}: ${report.added} candidates added to ${ws.dir} (${ws.size} in all)`,
-    );
-    for (const [source, n] of Object.entries(report.perSource)) console.log(`  ${source}: ${n}`);
-    if (report.duplicates) console.log(`  ${report.duplicates} duplicates ingested once`);
-    if (report.rejected.length) {
-      console.log(`${report.rejected.length} rejected:`);
-      for (const r of report.rejected) console.log(`  ${r.file}: ${r.reason}`);
-    }
-  }
-}
-
-const commands: Record<string, (argv: string[]) => Promise<void>> = {
+type Command = (client: Client, argv: string[]) => Promise<void>;
+const clientCommands: Record<string, Command> = {
   ingest,
-  demo,
+  status,
+  labels,
+  models,
+  'import-model': importModel,
   train,
   score,
-  eval: evaluate,
-  'import-model': importModel,
-  'export-onnx': exportOnnxCommand,
+  scores,
   export: exportCommand,
-  baseline,
 };
+const labCommands: Record<string, (argv: string[]) => Promise<void>> = {
+  demo,
+  eval: evaluate,
+  baseline,
+  'export-onnx': exportOnnxCommand,
+};
+
+/** --home sets the home for this command and its compute workers (they inherit SKYSIFT_HOME). */
+function homeFlag(argv: string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--home' || a.startsWith('--home='));
+  if (i < 0) return undefined;
+  const value = argv[i].includes('=') ? argv[i].slice(7) : argv[i + 1];
+  if (!value) throw new Error('--home needs a folder');
+  argv.splice(i, argv[i].includes('=') ? 1 : 2);
+  return value;
+}
 
 async function main() {
   const [cmd, ...rest] = process.argv.slice(2);
-  if (!cmd || cmd === '--help' || cmd === '-h') {
-    process.stdout.write(USAGE);
-    return;
-  }
+  if (!cmd || cmd === '--help' || cmd === '-h') return void process.stdout.write(USAGE);
   if (cmd === '--version') return void console.log(VERSION);
-  const run = commands[cmd];
-  if (!run) throw new Error(`unknown command "${cmd}"\n\n${USAGE}`);
-  await run(rest);
+  const home = homeFlag(rest);
+  if (home) process.env.SKYSIFT_HOME = home;
+  const lab = labCommands[cmd];
+  if (lab) await lab(rest);
+  else {
+    const run = clientCommands[cmd];
+    if (!run) throw new Error(`unknown command "${cmd}"\n\n${USAGE}`);
+    const client = openClient(home);
+    try {
+      await run(client, rest);
+    } finally {
+      client.stop();
+    }
+  }
   // For benchmarks and pipelines: the peak memory of this command, on stderr.
   if (process.env.SKYSIFT_REPORT_RSS)
     console.error(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 }
 
-main().catch((e) => {
-  console.error(`skysift: ${(e as Error).message}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(`skysift: ${(e as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -15,7 +15,9 @@ import {
   type EventName,
   type EventPayload,
 } from '../shared/contract';
-import type { Services } from './services';
+import { Services, type ServicesOptions } from './services';
+import { openStartupWorkspace } from './startup';
+export { VERSION } from './version';
 import { compareModels } from './model/compare';
 
 type Handlers = { [N in CallName]: (args: CallArgs<N>) => Promise<CallResult<N>> };
@@ -30,8 +32,9 @@ export interface Api {
 export function createApi(services: Services): Api {
   const handlers: Handlers = {
     appInfo: async () => services.appInfo(),
-    workspaceCurrent: async () => services.currentWorkspace()?.summary() ?? null,
-    workspaceOpen: async ({ dir, create }) => (await services.openWorkspace(dir, create ?? false)).summary(),
+    workspaceCurrent: async () => (services.currentWorkspace() ? services.summary() : null),
+    workspaceOpen: async ({ dir, create }) =>
+      services.summary(await services.openWorkspace(dir, create ?? false)),
     candidatesList: async () => services.candidateList(),
     candidatesStamps: async ({ ids }) => services.stamps(ids),
     ingestStart: async ({ folder, resumeJobId }) => ({
@@ -40,8 +43,16 @@ export function createApi(services: Services): Api {
     jobCancel: async ({ jobId }) => ({ ok: services.jobs.cancel(jobId) }),
     jobsList: async () => services.jobs.list(),
     trainStart: async (args) => ({ jobId: await services.startTrain(args) }),
-    scoreStart: async ({ version, adopt }) => ({ jobId: await services.startScore(version, adopt ?? true) }),
+    scoreStart: async ({ version, adopt, ...engine }) => ({
+      jobId: await services.startScore(version, adopt ?? true, engine),
+    }),
     modelsList: async () => services.models(),
+    modelImport: async ({ folder, version }) => services.importModel(folder, version),
+    homeInfo: async () => services.homeInfo(),
+    homeSetHandPace: async ({ seconds }) => services.setHandPace(seconds),
+    labelsPut: async (args) => services.putLabels(args),
+    labelsList: async () => services.listLabels(),
+    candidatesScores: async ({ version }) => services.candidateScores(version),
     exportConfirmed: async (args) => services.exportConfirmed(args),
     labelsExport: async (args) => services.exportLabels(args),
     labelsImport: async (args) => services.importLabels(args),
@@ -68,5 +79,26 @@ export function createApi(services: Services): Api {
     onEvent(listener) {
       return services.events.subscribe((event, payload) => listener(event, parseEvent(event, payload)));
     },
+  };
+}
+
+/** What a host or the CLI holds: the API over a fresh set of services, and the app's life around it. */
+export interface App {
+  api: Api;
+  /** The night to show at start: the one asked for, else the last one, else the demo night (first run). */
+  openStartupNight(requested: string | undefined, log: (line: string) => void): Promise<void>;
+  /** Stop every compute worker (quit). Their records read as interrupted on the next open. */
+  stop(): void;
+}
+
+/** The one way into main for the browser host and the CLI (Electron's main builds the same). */
+export function createApp(opts: ServicesOptions): App {
+  const services = new Services(opts);
+  return {
+    api: createApi(services),
+    openStartupNight: async (requested, log) => {
+      await openStartupWorkspace(services, requested, log);
+    },
+    stop: () => services.jobs.killAll(),
   };
 }

@@ -1,60 +1,109 @@
 /**
- * The services behind the contract: the open workspace, the job manager, the compute backend
- * that the last worker reported. One instance per app (Electron main or browser host or CLI).
+ * The services behind the contract: the home (model library, nights, settings), the open night,
+ * its label journal, the job manager, and the compute backend the last worker reported. One
+ * instance per app (Electron main, browser host or CLI); all three reach it through createApi.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type {
   AppInfo,
   BackendInfo,
   CallArgs,
   CallResult,
   CandidateRow,
+  HomeInfo,
+  JobRecord,
   ModelSummary,
+  NightSummary,
   WireTriplet,
+  WorkspaceSummary,
 } from '../shared/contract';
-import { registryFor } from './model/engineJobs';
+import { modelLibrary } from './model/engineJobs';
 import { Workspace } from './catalog/workspace';
+import { workspaceLayout } from './catalog/layout';
+import { countLabels, LabelJournal, type JournalEvent } from './catalog/labelJournal';
 import { EventBus } from './events';
 import { JobManager } from './jobs/jobManager';
 import { exportConfirmed, exportLabelSet, importLabelSet } from './export/exportService';
 import { stampToWire } from './util/base64';
+import { shippedModelDir } from './util/resources';
+import { Home, skysiftHome } from './home/home';
+import { importModelFolder } from './model/importModel';
+import type { ModelMeta } from './model/registry';
 
 export interface ServicesOptions {
   host: AppInfo['host'];
   version: string;
+  /** The home folder (default: SKYSIFT_HOME or ~/.skysift). */
+  home?: string;
   /** The host's native folder chooser, where it has one (Electron's dialog). */
   chooseFolder?: (title: string) => Promise<string | null>;
+}
+
+/** The version name of the default model that ships in resources/. */
+function shippedVersion(): string | null {
+  try {
+    return (
+      JSON.parse(readFileSync(path.join(shippedModelDir(), 'meta.json'), 'utf8')) as { version: string }
+    ).version;
+  } catch {
+    return null;
+  }
+}
+
+/** A model with a fixed native input (e.g. braai's 63x63) is active for stamps of that size only. */
+function nativeSize(meta: ModelMeta): string | null {
+  return meta.kind === 'imported' ? `${meta.spec.inputSize[0]}x${meta.spec.inputSize[1]}` : null;
 }
 
 export class Services {
   readonly events = new EventBus();
   readonly jobs: JobManager;
+  readonly home: Home;
   private workspace: Workspace | null = null;
+  private journal: LabelJournal | null = null;
+  private nightSize: string | null = null;
+  /** Automatic scorings that failed, by night and version: not retried on their own (the error is shown). */
+  private autoScoreFailed = new Set<string>();
   private backend: BackendInfo = {
     name: null,
     reason: 'No compute worker has run yet: it starts with the first ingest, training or scoring job.',
   };
 
   constructor(private readonly opts: ServicesOptions) {
+    this.home = Home.open(opts.home ?? skysiftHome());
+    // Compute workers inherit the environment: they must find the same home and library.
+    process.env.SKYSIFT_HOME = this.home.root;
     this.jobs = new JobManager(this.events, () => this.workspace, {
-      onFinished: async (record, result) => {
-        const ws = this.workspace;
-        if (!ws) return;
-        // A scoring job that was asked to adopt makes its version the active model once its scores exist.
-        const scored = record.kind === 'score' || record.kind === 'demo';
-        if (
-          scored &&
-          record.state === 'done' &&
-          result.adopt === true &&
-          typeof result.version === 'string'
-        ) {
-          await ws.update({ activeModel: result.version, threshold: Number(result.threshold) });
-        }
-        this.events.emit('workspaceChanged', ws.summary());
-      },
+      onFinished: (record, result, ws) => this.afterJob(record, result, ws),
     });
     this.events.subscribe((event, payload) => {
       if (event === 'backendChanged') this.backend = payload as BackendInfo;
     });
+  }
+
+  /** The shipped default in the library, active where the home has none yet (first start). */
+  async ensureDefaultModel(): Promise<string> {
+    const meta = await modelLibrary().adoptFolder(shippedModelDir());
+    this.home.ensureActive(meta.version);
+    return meta.version;
+  }
+
+  private async afterJob(record: JobRecord, result: Record<string, unknown>, ws: Workspace): Promise<void> {
+    const version = typeof result.version === 'string' ? result.version : null;
+    if (record.state === 'done' && version && (record.kind === 'score' || record.kind === 'demo')) {
+      // The night shows what scored it; an adopting job also makes the version the home's.
+      await ws.update({ activeModel: version, threshold: Number(result.threshold) });
+      if (result.adopt === true) this.home.setActive(version, nativeSize(modelLibrary().meta(version)));
+    }
+    if (record.state === 'failed' && record.kind === 'score' && version)
+      this.autoScoreFailed.add(`${ws.dir}\n${version}`);
+    if (ws === this.workspace) {
+      if (record.kind === 'ingest') this.nightSize = await ws.stampSize();
+      this.events.emit('workspaceChanged', this.summary(ws));
+      // An ingest (or a score that left candidates appended meanwhile) ends with the night scored.
+      if (record.state === 'done') await this.ensureScored();
+    }
   }
 
   async pickFolder(title: string): Promise<{ available: boolean; path: string | null }> {
@@ -80,16 +129,69 @@ export class Services {
     return this.workspace;
   }
 
+  private requireJournal(): LabelJournal {
+    this.requireWorkspace();
+    return this.journal!;
+  }
+
+  /** The version that scores this night on open: the home's active model for its stamp size. */
+  homeModel(): string | null {
+    return this.home.activeFor(this.nightSize);
+  }
+
+  summary(ws: Workspace = this.requireWorkspace()): WorkspaceSummary {
+    return ws.summary(ws === this.workspace ? this.homeModel() : this.home.activeFor(null));
+  }
+
   async openWorkspace(
     dir: string,
     create: boolean,
     extra: { simulated?: boolean; name?: string } = {},
   ): Promise<Workspace> {
     const ws = await Workspace.open(dir, { create, ...extra });
+    await this.ensureDefaultModel();
+    await this.moveLegacyModels(ws);
     this.workspace = ws;
+    this.journal = new LabelJournal(ws.dir);
+    this.nightSize = await ws.stampSize();
+    this.home.opened(ws.dir);
     this.jobs.reconcile(ws);
-    this.events.emit('workspaceChanged', ws.summary());
+    this.events.emit('workspaceChanged', this.summary(ws));
+    await this.ensureScored();
     return ws;
+  }
+
+  /** Versions trained before models lived in the home sit in the night's models/: put them in the library. */
+  private async moveLegacyModels(ws: Workspace): Promise<void> {
+    const legacy = workspaceLayout(ws.dir).legacyModels;
+    if (!existsSync(legacy)) return;
+    const library = modelLibrary();
+    for (const name of readdirSync(legacy)) {
+      const folder = path.join(legacy, name);
+      if (name.includes('.tmp-') || !existsSync(path.join(folder, 'meta.json'))) continue;
+      try {
+        await library.adoptFolder(folder);
+      } catch (e) {
+        console.error(`[skysift] ${folder}: not moved into the model library (${(e as Error).message})`);
+      }
+    }
+  }
+
+  /**
+   * Every night is scored: one never scored gets the home's model for its stamps; candidates
+   * appended since get scores from the version the night shows. Returns the scoring job, if any.
+   */
+  async ensureScored(): Promise<string | null> {
+    const ws = this.workspace;
+    if (!ws || ws.size === 0) return null;
+    if (this.jobs.isBusy('score') || this.jobs.isBusy('ingest') || this.jobs.isBusy('demo')) return null;
+    const library = modelLibrary();
+    const shown = ws.settings.activeModel;
+    const version = shown && library.has(shown) ? shown : this.homeModel();
+    if (!version || !library.has(version)) return null;
+    const scored = ws.scoredCount(version);
+    if (scored === ws.size || this.autoScoreFailed.has(`${ws.dir}\n${version}`)) return null;
+    return this.jobs.start('score', { version, adopt: false, onlyMissing: scored > 0 });
   }
 
   candidateList(): { workspace: string; model: string | null; rows: CandidateRow[] } {
@@ -110,6 +212,15 @@ export class Services {
     };
   }
 
+  candidateScores(version: string | undefined): CallResult<'candidatesScores'> {
+    const ws = this.requireWorkspace();
+    const v = version ?? ws.settings.activeModel;
+    const scores = ws.scores(v ?? null);
+    if (version && !scores)
+      throw new Error(`${version} has not scored ${ws.dir}: score the night with it first`);
+    return { version: v, scores: ws.list().map((e) => ({ id: e.id, score: scores?.get(e.id) ?? null })) };
+  }
+
   async stamps(ids: string[]): Promise<WireTriplet[]> {
     const ws = this.requireWorkspace();
     return Promise.all(
@@ -125,48 +236,77 @@ export class Services {
     );
   }
 
+  /** The nights whose labels a retrain reads: all of the home's (optionally by survey) or this one. */
+  private async trainingNights(which: 'all' | 'this', surveys?: string[]): Promise<string[]> {
+    const ws = this.requireWorkspace();
+    if (which === 'this') return [ws.dir];
+    const dirs = new Set([ws.dir, ...this.home.nights().map((n) => n.dir)]);
+    if (!surveys?.length) return [...dirs];
+    const wanted = new Set(surveys.map((s) => s.toLowerCase()));
+    const out: string[] = [];
+    for (const dir of dirs) {
+      const night = dir === ws.dir ? ws : await Workspace.open(dir);
+      if (night.list().some((e) => wanted.has((e.meta.survey ?? e.source).toLowerCase()))) out.push(dir);
+    }
+    if (!out.length) throw new Error(`No night of the home has candidates from ${surveys.join(', ')}.`);
+    return out;
+  }
+
   async startTrain(args: CallArgs<'trainStart'>): Promise<string> {
     this.requireWorkspace();
     if (this.jobs.isBusy('train'))
       throw new Error('A training job is already running: wait for it or cancel it.');
-    const { resumeJobId, ...params } = args;
+    const { resumeJobId, nights, surveys, ...params } = args;
     if (resumeJobId) {
       const prior = this.jobs.get(resumeJobId);
       if (!prior || prior.kind !== 'train')
         throw new Error(`No training job ${resumeJobId} to restart in this workspace.`);
       return this.jobs.start('train', prior.params);
     }
-    return this.jobs.start('train', params);
+    return this.jobs.start('train', {
+      ...params,
+      nights: await this.trainingNights(nights ?? 'all', surveys),
+      activeModel: this.homeModel(),
+    });
   }
 
-  async startScore(version: string, adopt: boolean): Promise<string> {
-    const ws = this.requireWorkspace();
-    if (!registryFor(ws).has(version))
-      throw new Error(`No model version ${version} in this workspace's registry.`);
+  async startScore(
+    version: string,
+    adopt: boolean,
+    engine: { backend?: string; batchSize?: number } = {},
+  ): Promise<string> {
+    this.requireWorkspace();
+    if (!modelLibrary().has(version)) throw new Error(`No model version ${version} in the home's library.`);
     if (this.jobs.isBusy('score'))
       throw new Error('A scoring job is already running: wait for it or cancel it.');
-    return this.jobs.start('score', { version, adopt });
+    this.autoScoreFailed.delete(`${this.requireWorkspace().dir}\n${version}`);
+    return this.jobs.start('score', { version, adopt, ...engine });
   }
 
   /**
-   * Adopt (or roll back to) a version: instant when its scores for this workspace exist, else a
-   * scoring job that adopts it when done. The queue reorders when workspaceChanged arrives.
+   * Adopt (or roll back to) a version: it becomes the home's active model (the next night is
+   * scored by it on open) and this night shows it: at once when its scores exist, else after a
+   * scoring job. The queue reorders when workspaceChanged arrives.
    */
   async adopt(version: string): Promise<{ jobId: string | null; activeModel: string | null }> {
     const ws = this.requireWorkspace();
-    const registry = registryFor(ws);
-    if (!registry.has(version)) throw new Error(`No model version ${version} in this workspace's registry.`);
-    if (ws.scores(version)) {
-      await ws.update({ activeModel: version, threshold: registry.meta(version).threshold });
-      this.events.emit('workspaceChanged', ws.summary());
+    const library = modelLibrary();
+    if (!library.has(version)) throw new Error(`No model version ${version} in the home's library.`);
+    const meta = library.meta(version);
+    if (ws.scoredCount(version) === ws.size) {
+      this.home.setActive(version, nativeSize(meta));
+      await ws.update({ activeModel: version, threshold: meta.threshold });
+      this.events.emit('workspaceChanged', this.summary(ws));
       return { jobId: null, activeModel: version };
     }
     return { jobId: await this.startScore(version, true), activeModel: ws.settings.activeModel };
   }
 
   models(): ModelSummary[] {
-    const ws = this.requireWorkspace();
-    return registryFor(ws)
+    const ws = this.workspace;
+    const shipped = shippedVersion();
+    const active = this.homeModel();
+    return modelLibrary()
       .list()
       .map((m) => ({
         version: m.version,
@@ -176,7 +316,14 @@ export class Services {
         parent: m.parent,
         backend: m.backend,
         threshold: m.threshold,
-        active: ws.settings.activeModel === m.version,
+        active: active === m.version,
+        shownHere: ws?.settings.activeModel === m.version,
+        scoredHere: !!ws && ws.size > 0 && ws.scoredCount(m.version) === ws.size,
+        input: { size: m.spec.inputSize, channels: m.spec.channels, preprocessing: m.spec.preprocessing },
+        trainedOn: m.trainedOn ?? null,
+        realEvaluation: m.realEvaluation ?? null,
+        nights: (m.data?.nights ?? (m.data ? [m.data.workspace] : [])).map((d) => path.basename(d)),
+        shipped: m.version === shipped,
         labelCounts: m.data?.counts ?? null,
         labelSources: m.data?.labelSources ?? null,
         cost: m.cost,
@@ -185,16 +332,97 @@ export class Services {
       }));
   }
 
+  async importModel(folder: string, version?: string): Promise<ModelSummary> {
+    const meta = await importModelFolder(modelLibrary(), folder, version);
+    const size = nativeSize(meta);
+    if (size) this.home.setActive(meta.version, size);
+    if (this.workspace) this.events.emit('workspaceChanged', this.summary());
+    return this.models().find((m) => m.version === meta.version)!;
+  }
+
+  private nightSummary(ws: Workspace, lastOpenedAt: string): NightSummary {
+    const labels = new LabelJournal(ws.dir).labels();
+    const scores = ws.scores(ws.settings.activeModel);
+    const threshold = ws.settings.threshold;
+    let flagged = 0;
+    if (scores && threshold !== null) for (const s of scores.values()) if (s >= threshold) flagged++;
+    return {
+      dir: ws.dir,
+      name: ws.name,
+      simulated: ws.settings.simulated,
+      candidates: ws.size,
+      scored: ws.scoredCount(ws.settings.activeModel),
+      scoredBy: ws.settings.activeModel,
+      threshold,
+      flagged,
+      labels: countLabels(labels),
+      secondsSpent: labels.reduce((s, l) => s + l.secondsSpent, 0),
+      lastOpenedAt,
+    };
+  }
+
+  async homeInfo(): Promise<HomeInfo> {
+    const nights: NightSummary[] = [];
+    for (const n of this.home.nights()) {
+      try {
+        const ws = n.dir === this.workspace?.dir ? this.workspace : await Workspace.open(n.dir);
+        nights.push(this.nightSummary(ws, n.lastOpenedAt));
+      } catch (e) {
+        console.error(`[skysift] night ${n.dir} left out of the tally: ${(e as Error).message}`);
+      }
+    }
+    const state = this.home.state;
+    return {
+      home: this.home.root,
+      activeModel: state.activeModel,
+      activeBySize: state.activeBySize,
+      lastNight: this.home.lastNight(),
+      nights,
+      handPaceSeconds: state.settings.handPaceSeconds,
+    };
+  }
+
+  async setHandPace(seconds: number | null): Promise<HomeInfo> {
+    this.home.setHandPace(seconds);
+    return this.homeInfo();
+  }
+
+  /** Labels into the open night's journal; resolves once they are fsynced. */
+  async putLabels(args: CallArgs<'labelsPut'>): Promise<{ acknowledged: number }> {
+    const ws = this.requireWorkspace();
+    const labels = args.labels ?? [];
+    const removed = args.removed ?? [];
+    const stray = labels.find((l) => l.workspace !== ws.dir);
+    if (stray)
+      throw new Error(
+        `A label for ${stray.candidateId} was given in ${stray.workspace}, but the open night is ${ws.dir}: it was not written here. Open that night to keep it.`,
+      );
+    const events: JournalEvent[] = [
+      ...labels.map((label) => ({ op: 'set' as const, label })),
+      ...removed.map((r) => ({ op: 'remove' as const, candidateId: r.candidateId, at: r.at })),
+    ];
+    await this.requireJournal().append(events);
+    return { acknowledged: events.length };
+  }
+
+  listLabels(): CallResult<'labelsList'> {
+    const ws = this.requireWorkspace();
+    return { workspace: ws.dir, labels: this.requireJournal().labels() };
+  }
+
   exportConfirmed(args: CallArgs<'exportConfirmed'>): Promise<CallResult<'exportConfirmed'>> {
-    return exportConfirmed(this.requireWorkspace(), args);
+    const labels = args.labels ?? this.requireJournal().labels();
+    return exportConfirmed(this.requireWorkspace(), { ...args, labels });
   }
 
   exportLabels(args: CallArgs<'labelsExport'>): Promise<CallResult<'labelsExport'>> {
-    return exportLabelSet(this.requireWorkspace(), args);
+    const labels = args.labels ?? this.requireJournal().labels();
+    return exportLabelSet(this.requireWorkspace(), { ...args, labels });
   }
 
   importLabels(args: CallArgs<'labelsImport'>): Promise<CallResult<'labelsImport'>> {
-    return importLabelSet(this.requireWorkspace(), args);
+    const existing = args.existing ?? this.requireJournal().labels();
+    return importLabelSet(this.requireWorkspace(), { ...args, existing });
   }
 
   async startIngest(folder: string, resumeJobId?: string): Promise<string> {

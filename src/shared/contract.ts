@@ -9,12 +9,13 @@ import { CandidateMetaSchema, GivenSchema, LabelValueSchema, SourceKindSchema } 
 import {
   ExportConfirmedArgsSchema,
   ExportResultSchema,
+  HumanLabelSchema,
   LabelsExportArgsSchema,
   LabelsImportArgsSchema,
   LabelsImportResultSchema,
 } from './labels';
 
-export const HostKindSchema = z.enum(['electron', 'browser']);
+export const HostKindSchema = z.enum(['electron', 'browser', 'cli']);
 
 export const BackendInfoSchema = z.object({
   /** The compute backend the engine runs on, or null while no compute worker has started. */
@@ -35,8 +36,47 @@ export const WorkspaceSummarySchema = z.object({
   simulated: z.boolean(),
   candidates: z.number().int().nonnegative(),
   sources: z.record(z.string(), z.number().int().nonnegative()),
+  /** The library version whose scores this night shows (the one that scored it). */
   activeModel: z.string().nullable(),
   threshold: z.number().nullable(),
+  /** Candidates with a score by activeModel. */
+  scored: z.number().int().nonnegative(),
+  /** The home's active model for this night's stamps: what scores it (and anything appended) on open. */
+  homeModel: z.string().nullable(),
+});
+
+const LabelCountsSchema = z.object({
+  real: z.number().int().nonnegative(),
+  bogus: z.number().int().nonnegative(),
+  skip: z.number().int().nonnegative(),
+});
+
+/** One night of the home, as the season's tally and the Night panel list them. */
+export const NightSummarySchema = z.object({
+  dir: z.string(),
+  name: z.string(),
+  simulated: z.boolean(),
+  candidates: z.number().int().nonnegative(),
+  scored: z.number().int().nonnegative(),
+  scoredBy: z.string().nullable(),
+  threshold: z.number().nullable(),
+  /** Candidates at or above the threshold of the version that scored the night. */
+  flagged: z.number().int().nonnegative(),
+  labels: LabelCountsSchema,
+  /** Seconds the astronomer spent on the labelled candidates (from the journal). */
+  secondsSpent: z.number().nonnegative(),
+  lastOpenedAt: z.string(),
+});
+
+export const HomeInfoSchema = z.object({
+  home: z.string(),
+  /** The version that scores a night as it opens (unless one is set for its stamp size). */
+  activeModel: z.string().nullable(),
+  activeBySize: z.record(z.string(), z.string()),
+  lastNight: z.string().nullable(),
+  nights: z.array(NightSummarySchema),
+  /** Seconds per candidate by hand, as the astronomer set it (null: not set). */
+  handPaceSeconds: z.number().positive().nullable(),
 });
 
 /** The queue is sorted and filtered in the renderer (labels live there), so it gets light rows. */
@@ -151,6 +191,21 @@ export const TrainingEpochSchema = z.object({
   samplesPerSecond: z.number(),
 });
 
+/** What a model version learned from: the desk shows it beside every figure. */
+export const TrainedOnSchema = z.object({
+  data: z.enum(['simulated', 'injected-real', 'labelled-real', 'mixed', 'external']),
+  surveys: z.array(z.string()),
+  labels: z.object({ real: z.number().int(), bogus: z.number().int() }),
+  description: z.string(),
+});
+
+/** A version's figures on real labelled stamps it never trained on, and where they come from. */
+export const RealEvaluationSchema = z.object({
+  source: z.string(),
+  n: z.number().int().nonnegative(),
+  evaluation: EvaluationSummarySchema,
+});
+
 export const ModelSummarySchema = z.object({
   version: z.string(),
   createdAt: z.string(),
@@ -159,7 +214,23 @@ export const ModelSummarySchema = z.object({
   parent: z.string().nullable(),
   backend: z.string().nullable(),
   threshold: z.number(),
+  /** Active in the home for this night's stamps (it scores the next night on open). */
   active: z.boolean(),
+  /** Its scores are the ones this night shows. */
+  shownHere: z.boolean(),
+  /** It has scored this night already (showing it is instant). */
+  scoredHere: z.boolean(),
+  input: z.object({
+    size: z.tuple([z.number().int(), z.number().int()]),
+    channels: z.array(z.string()),
+    preprocessing: z.string(),
+  }),
+  trainedOn: TrainedOnSchema.nullable(),
+  realEvaluation: RealEvaluationSchema.nullable(),
+  /** The nights whose labels trained it (folder names), when it was trained on labels. */
+  nights: z.array(z.string()),
+  /** The default model that ships with Skysift. */
+  shipped: z.boolean(),
   labelCounts: z.object({ real: z.number().int(), bogus: z.number().int() }).nullable(),
   labelSources: z.record(z.string(), z.number().int()).nullable(),
   cost: z.object({ params: z.number(), flopsPerStamp: z.number() }).nullable(),
@@ -168,6 +239,8 @@ export const ModelSummarySchema = z.object({
 });
 
 const NoArgs = z.object({}).strict();
+/** The compute backend to force ('auto': the first that works, as the status bar says). */
+export const BackendNameSchema = z.enum(['auto', 'tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu']);
 /** A model version names a folder of the registry: no separators, no dot-names. */
 export function isVersionName(v: string): boolean {
   return /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/.test(v) && !v.includes('..');
@@ -199,18 +272,76 @@ export const calls = {
       .object({
         architecture: z.enum(['compact', 'space2vec']).default('compact'),
         fromScratch: z.boolean().default(false),
-        humanLabels: z.array(z.object({ id: z.string().min(1), label: LabelValueSchema })).max(2_000_000),
+        /** Whose labels: every night of the home (default) or the open night only. Main reads the journals. */
+        nights: z.enum(['all', 'this']).default('all'),
+        /** Keep only nights whose candidates come from these surveys/instruments (absent: every night). */
+        surveys: z.array(z.string().min(1)).optional(),
         maxEpochs: z.number().int().min(1).max(500).optional(),
         resumeJobId: z.string().optional(),
+        /** Engine settings for pipelines and benchmarks (the desk leaves them to the defaults). */
+        backend: BackendNameSchema.optional(),
+        seed: z.number().int().optional(),
+        batchSize: z.number().int().min(1).max(4096).optional(),
+        learningRate: z.number().positive().max(1).optional(),
+        patience: z.number().int().min(1).max(100).optional(),
+        notes: z.string().max(2000).optional(),
       })
       .strict(),
     result: z.object({ jobId: z.string() }),
   },
   scoreStart: {
-    args: z.object({ version: VersionName, adopt: z.boolean().default(true) }).strict(),
+    args: z
+      .object({
+        version: VersionName,
+        adopt: z.boolean().default(true),
+        backend: BackendNameSchema.optional(),
+        batchSize: z.number().int().min(1).max(4096).optional(),
+      })
+      .strict(),
     result: z.object({ jobId: z.string() }),
   },
   modelsList: { args: NoArgs, result: z.array(ModelSummarySchema) },
+  /** Put a TF.js layers model folder (e.g. braai) into the home's library. */
+  modelImport: {
+    args: z.object({ folder: z.string().min(1), version: VersionName.optional() }).strict(),
+    result: ModelSummarySchema,
+  },
+  /** The home: its nights with their tallies, the active model, the night opened last. */
+  homeInfo: { args: NoArgs, result: HomeInfoSchema },
+  /** Seconds per candidate by hand, for the tally (null: prefer the measured pace). */
+  homeSetHandPace: {
+    args: z.object({ seconds: z.number().positive().max(3600).nullable() }).strict(),
+    result: HomeInfoSchema,
+  },
+  /**
+   * Labels given at the desk, into the night's journal: resolves once they are on disk (fsynced).
+   * `removed`: labels taken back (undo of a first label).
+   */
+  labelsPut: {
+    args: z
+      .object({
+        labels: z.array(HumanLabelSchema).max(100_000).default([]),
+        removed: z
+          .array(z.object({ candidateId: z.string().min(1), at: z.iso.datetime({ offset: true }) }))
+          .max(100_000)
+          .default([]),
+      })
+      .strict(),
+    result: z.object({ acknowledged: z.number().int().nonnegative() }),
+  },
+  /** Every label of the open night, from main's journal (the system of record). */
+  labelsList: {
+    args: NoArgs,
+    result: z.object({ workspace: z.string(), labels: z.array(HumanLabelSchema) }),
+  },
+  /** The open night's scores by a version (default: the one it shows); null where not scored. */
+  candidatesScores: {
+    args: z.object({ version: VersionName.optional() }).strict(),
+    result: z.object({
+      version: z.string().nullable(),
+      scores: z.array(z.object({ id: z.string(), score: z.number().nullable() })),
+    }),
+  },
   /** Confirmed supernovae ('real' labels joined with the catalog) to CSV, JSON, VOTable or a TNS draft. */
   exportConfirmed: { args: ExportConfirmedArgsSchema, result: ExportResultSchema },
   /** The whole label set to a CSV or JSON file a colleague can import. */
@@ -268,6 +399,10 @@ export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
 
 export type AppInfo = z.output<typeof AppInfoSchema>;
+export type HomeInfo = z.output<typeof HomeInfoSchema>;
+export type NightSummary = z.output<typeof NightSummarySchema>;
+export type TrainedOn = z.output<typeof TrainedOnSchema>;
+export type RealEvaluation = z.output<typeof RealEvaluationSchema>;
 export type BackendInfo = z.output<typeof BackendInfoSchema>;
 export type WorkspaceSummary = z.output<typeof WorkspaceSummarySchema>;
 export type CandidateRow = z.output<typeof CandidateRowSchema>;

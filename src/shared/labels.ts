@@ -28,6 +28,46 @@ export const HumanLabelSchema = z
   .strict();
 export type HumanLabel = z.infer<typeof HumanLabelSchema>;
 
+/**
+ * Sub-classes refine a label; each implies its class, so one key does both. Real means
+ * astrophysical (the field's real/bogus, as braai and autoscan use it): variable stars, AGN and
+ * asteroids are real, and the supernova-like ones are told apart by their sub-class. The demo
+ * simulator labels its kinds through the same table.
+ */
+export interface SubClass {
+  /** The digit key that applies it at the desk. */
+  key: string;
+  id: string;
+  name: string;
+  implies: 'real' | 'bogus';
+}
+
+export const SUBCLASSES: readonly SubClass[] = [
+  { key: '1', id: 'sn', name: 'supernova-like transient', implies: 'real' },
+  { key: '2', id: 'variable-star', name: 'variable star', implies: 'real' },
+  { key: '3', id: 'agn', name: 'AGN / nuclear variability', implies: 'real' },
+  { key: '4', id: 'asteroid', name: 'asteroid (moving object)', implies: 'real' },
+  { key: '5', id: 'bad-subtraction', name: 'bad subtraction (dipole)', implies: 'bogus' },
+  { key: '6', id: 'cosmic-ray', name: 'cosmic ray', implies: 'bogus' },
+  { key: '7', id: 'hot-pixel', name: 'hot pixel / bad column', implies: 'bogus' },
+  { key: '8', id: 'satellite', name: 'satellite or trail', implies: 'bogus' },
+  { key: '9', id: 'bright-star', name: 'bright-star residual / ghost', implies: 'bogus' },
+];
+
+export function subclassById(id: string | null | undefined): SubClass | undefined {
+  return id ? SUBCLASSES.find((s) => s.id === id) : undefined;
+}
+
+/** The class a label stands for: its sub-class's, else its own; null for a skip ("cannot tell"). */
+export function trainingClass(l: {
+  label: HumanLabelValue;
+  subclass: string | null;
+}): 'real' | 'bogus' | null {
+  const implied = subclassById(l.subclass)?.implies;
+  if (implied) return implied;
+  return l.label === 'skip' ? null : l.label;
+}
+
 export const LABEL_SET_FORMAT = 'skysift-labels';
 export const LABEL_SET_VERSION = 1;
 
@@ -60,7 +100,8 @@ const MAX_LABELS = 2_000_000;
 
 export const ExportConfirmedArgsSchema = z
   .object({
-    labels: z.array(HumanLabelSchema).max(MAX_LABELS),
+    /** Absent: the night's labels as main's journal holds them (the system of record). */
+    labels: z.array(HumanLabelSchema).max(MAX_LABELS).optional(),
     format: ConfirmedFormatSchema,
     /** An existing folder; the file name is Skysift's own (skysift-confirmed-<workspace>-<time>.<ext>). */
     folder: z.string().min(1),
@@ -80,17 +121,23 @@ export type ExportResult = z.infer<typeof ExportResultSchema>;
 
 export const LabelsExportArgsSchema = z
   .object({
-    labels: z.array(HumanLabelSchema).max(MAX_LABELS),
+    /** Absent: the night's labels from main's journal. */
+    labels: z.array(HumanLabelSchema).max(MAX_LABELS).optional(),
     format: LabelSetFormatSchema,
     folder: z.string().min(1),
+    /** A plain file name in `folder` (default: Skysift's own); an existing file is never overwritten (-2, -3 ... is added). */
+    fileName: z
+      .string()
+      .regex(/^[^/\\.][^/\\]*$/, 'a plain file name, no folder')
+      .optional(),
   })
   .strict();
 
 export const LabelsImportArgsSchema = z
   .object({
     file: z.string().min(1),
-    /** The labels the app holds now for the open workspace: import never overwrites them. */
-    existing: z.array(HumanLabelSchema).max(MAX_LABELS),
+    /** The labels held now for the open night (absent: main's journal): import never overwrites them. */
+    existing: z.array(HumanLabelSchema).max(MAX_LABELS).optional(),
   })
   .strict();
 

@@ -1,13 +1,14 @@
 /**
  * `skysift export`: the confirmed-supernova list (CSV, JSON, VOTable) or a draft TNS AT report,
- * from a label file exported by the app, or else from the labels that came with the data.
+ * from the night's labels (main's journal), or from a label file exported by the app.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfirmedFormatSchema, type HumanLabel } from '../../shared/labels';
-import { dataLabels, exportConfirmed, readLabelFile } from '../../main/export/exportService';
-import { openWorkspaceArg } from './common';
+import type { Client } from '../client';
+import { openNight } from './night';
 
-export async function exportCommand(argv: string[]) {
+export async function exportCommand(client: Client, argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -25,27 +26,28 @@ export async function exportCommand(argv: string[]) {
   const format = ConfirmedFormatSchema.safeParse(values.format);
   if (!format.success) throw new Error(`--format must be csv, json, votable or tns, got "${values.format}"`);
   if (!values.out) throw new Error('export needs --out <folder> (an existing folder)');
-  const ws = await openWorkspaceArg(values.workspace);
+  const night = await openNight(client, values.workspace);
 
-  let labels: HumanLabel[];
+  let labels: HumanLabel[] | undefined;
   if (values.labels) {
-    const parsed = await readLabelFile(values.labels);
+    // Read against no labels at all: every label of the file comes back, or an error per bad line.
+    const parsed = await client.call('labelsImport', { file: path.resolve(values.labels), existing: [] });
     if (parsed.errors.length) {
       // A confirmed list silently missing some labels would mislead: refuse, and say where.
       for (const e of parsed.errors) console.error(`  ${e.reason}`);
       throw new Error(`${values.labels}: ${parsed.errors.length} bad lines (above); fix them and run again`);
     }
-    labels = parsed.labels.map((p) => p.label);
+    labels = parsed.labels;
   } else {
-    labels = dataLabels(ws);
-    if (!labels.length) console.error(`note: ${ws.dir} has no labels from the data; give --labels <file>`);
+    const { labels: given } = await client.call('labelsList', {});
+    if (!given.length) console.error(`note: ${night.dir} has no labels yet; give --labels <file>`);
   }
 
   const subclasses = (values.subclass ?? [])
     .flatMap((s) => s.split(','))
     .map((s) => s.trim())
     .filter(Boolean);
-  const result = await exportConfirmed(ws, {
+  const result = await client.call('exportConfirmed', {
     labels,
     format: format.data,
     folder: values.out,

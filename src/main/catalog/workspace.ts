@@ -1,16 +1,9 @@
 /**
- * The workspace on disk: one folder per night or dataset.
- *
- *   workspace.json           name, whether simulated, active model and its threshold
- *   catalog/part-NNNNNN.json candidates of one ingest chunk (the commit point of that chunk)
- *   stamps/part-NNNNNN.bin   their packed triplets (written before the catalog part)
- *   scores/<model>.json      scores per model version
- *   jobs/<id>.json           job records (ingest, train, score), for reporting and resume
- *
+ * The workspace on disk: one folder per night or dataset (its layout: layout.ts).
  * Parts are append-only and written atomically, so a crash mid-ingest loses at most the chunk in
  * flight, and reopening reads a few JSON files instead of every FITS file.
  */
-import { existsSync, promises as fs, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -23,6 +16,7 @@ import type { WorkspaceSummary } from '../../shared/contract';
 import type { StampTriplet } from '../../shared/stamp';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { decodeTriplet, encodeTriplet } from './stampPack';
+import { WORKSPACE_FOLDERS, workspaceLayout } from './layout';
 
 export const CatalogEntrySchema = z.object({
   id: z.string(),
@@ -70,7 +64,8 @@ export class Workspace {
   private entries: CatalogEntry[] = [];
   private byId = new Map<string, CatalogEntry>();
   private partsLoaded = new Set<number>();
-  private scoreCache = new Map<string, Map<string, number>>();
+  /** Scores per version, with the file's size and mtime: a worker rewrites the file, and then it is read again. */
+  private scoreCache = new Map<string, { stamp: string; scores: Map<string, number> }>();
 
   private constructor(
     readonly dir: string,
@@ -112,8 +107,7 @@ export class Workspace {
         `${abs}: no workspace here (workspace.json missing). Create one, or open another folder.`,
       );
     }
-    for (const sub of ['catalog', 'stamps', 'scores', 'jobs', 'models'])
-      await fs.mkdir(path.join(abs, sub), { recursive: true });
+    for (const sub of WORKSPACE_FOLDERS) await fs.mkdir(path.join(abs, sub), { recursive: true });
     const ws = new Workspace(abs, file);
     ws.refresh();
     return ws;
@@ -257,28 +251,48 @@ export class Workspace {
     await writeFileAtomic(path.join(this.dir, 'workspace.json'), JSON.stringify(this.file, null, 2));
   }
 
-  async writeScores(model: string, scores: Map<string, number>): Promise<void> {
-    const safe = model.replace(/[^A-Za-z0-9._-]/g, '_');
-    await writeFileAtomic(
-      path.join(this.dir, 'scores', `${safe}.json`),
-      JSON.stringify({ model, scores: Object.fromEntries(scores) }),
-    );
-    this.scoreCache.set(model, scores);
+  private scoresFile(model: string): string {
+    return path.join(workspaceLayout(this.dir).scores, `${model.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
   }
 
+  async writeScores(model: string, scores: Map<string, number>): Promise<void> {
+    const file = this.scoresFile(model);
+    await writeFileAtomic(file, JSON.stringify({ model, scores: Object.fromEntries(scores) }));
+    this.scoreCache.set(model, { stamp: fileStamp(file), scores });
+  }
+
+  /** A version's scores for this night, or null when it has not scored it. */
   scores(model: string | null): Map<string, number> | null {
     if (!model) return null;
-    const cached = this.scoreCache.get(model);
-    if (cached) return cached;
-    const file = path.join(this.dir, 'scores', `${model.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+    const file = this.scoresFile(model);
     if (!existsSync(file)) return null;
+    const stamp = fileStamp(file);
+    const cached = this.scoreCache.get(model);
+    if (cached && cached.stamp === stamp) return cached.scores;
     const parsed = ScoresFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
     const map = new Map(Object.entries(parsed.scores));
-    this.scoreCache.set(model, map);
+    this.scoreCache.set(model, { stamp, scores: map });
     return map;
   }
 
-  summary(): WorkspaceSummary {
+  /** Candidates with a score by this version ("scored" means scored by the model the night shows). */
+  scoredCount(model: string | null): number {
+    const scores = this.scores(model);
+    if (!scores) return 0;
+    let n = 0;
+    for (const e of this.entries) if (scores.has(e.id)) n++;
+    return n;
+  }
+
+  /** The size of the night's stamps ("63x63"), from its first candidate; null for an empty night. */
+  async stampSize(): Promise<string | null> {
+    const first = this.entries[0];
+    if (!first) return null;
+    const t = await this.readTriplet(first.id);
+    return `${t.difference.height}x${t.difference.width}`;
+  }
+
+  summary(homeModel: string | null): WorkspaceSummary {
     const sources: Record<string, number> = {};
     for (const e of this.entries) sources[e.source] = (sources[e.source] ?? 0) + 1;
     return {
@@ -289,6 +303,14 @@ export class Workspace {
       sources,
       activeModel: this.file.activeModel,
       threshold: this.file.threshold,
+      scored: this.scoredCount(this.file.activeModel),
+      homeModel,
     };
   }
+}
+
+/** Size and mtime: enough to see that another process replaced the file (atomic rename). */
+function fileStamp(file: string): string {
+  const st = statSync(file);
+  return `${st.size}:${st.mtimeMs}:${st.ino}`;
 }

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Workspace } from '../catalog/workspace';
 import { runIngest } from '../stamps/ingest';
-import { registryFor, runScore, type EngineReporter } from '../model/engineJobs';
+import { modelLibrary, runScore, type EngineReporter } from '../model/engineJobs';
 import { shippedModelDir } from '../util/resources';
 import { generateNight } from './generator';
 
@@ -35,7 +35,7 @@ export async function runDemoNight(
     onProgress: (d, t) => report.progress(d, t, 'ingesting the demo night'),
   });
   if (ingest.cancelled) return { cancelled: true, result: {} };
-  const meta = await registryFor(ws).adoptFolder(shippedModelDir());
+  const meta = await modelLibrary().adoptFolder(shippedModelDir());
   const scored = await runScore(ws, { version: meta.version, adopt: true }, report, signal);
   return {
     cancelled: scored.cancelled,

@@ -75,13 +75,19 @@ export async function exportConfirmed(
 
 export async function exportLabelSet(
   ws: Workspace,
-  req: { labels: readonly HumanLabel[]; format: LabelSetFormat; folder: string },
+  req: { labels: readonly HumanLabel[]; format: LabelSetFormat; folder: string; fileName?: string },
   now = new Date(),
 ): Promise<{ file: string; rows: number }> {
   const text = req.format === 'csv' ? labelsToCsv(req.labels) : labelsToJson(req.labels, ws.name, now);
+  const named = req.fileName;
   const file = await writeExportFile(
     req.folder,
-    (n) => exportFileName('labels', ws.name, now, req.format, n),
+    (n) =>
+      named
+        ? n === 1
+          ? named
+          : named.replace(/(\.[^.]*)?$/, (ext) => `-${n}${ext}`)
+        : exportFileName('labels', ws.name, now, req.format, n),
     text,
   );
   return { file, rows: req.labels.length };

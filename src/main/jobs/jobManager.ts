@@ -32,7 +32,12 @@ export class JobManager {
     private readonly events: EventBus,
     private readonly workspace: () => Workspace | null,
     private readonly hooks: {
-      onFinished?: (record: JobRecord, result: Record<string, unknown>) => void | Promise<void>;
+      /** After a job ends, with the night it ran in (the app may have opened another since). */
+      onFinished?: (
+        record: JobRecord,
+        result: Record<string, unknown>,
+        ws: Workspace,
+      ) => void | Promise<void>;
     } = {},
   ) {}
 
@@ -199,7 +204,7 @@ export class JobManager {
     if (run.child.connected) run.child.disconnect();
     ws.refresh();
     try {
-      await this.hooks.onFinished?.(record, result);
+      await this.hooks.onFinished?.(record, result, ws);
     } catch (e) {
       console.error(`[skysift] after job ${record.id}:`, e);
     }

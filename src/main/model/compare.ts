@@ -5,7 +5,7 @@
  */
 import type { Workspace } from '../catalog/workspace';
 import { evaluateScores } from './evaluate';
-import { registryFor } from './engineJobs';
+import { modelLibrary } from './engineJobs';
 
 export interface ComparedModel {
   version: string;
@@ -21,7 +21,7 @@ export function compareModels(
   against: string | null,
   confirmedReals: string[],
 ) {
-  const registry = registryFor(ws);
+  const registry = modelLibrary();
   const candMeta = registry.meta(candidate);
   const split = candMeta.data?.split;
   if (!split?.testLabels || split.testLabels.length !== split.test.length) {

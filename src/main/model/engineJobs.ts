@@ -1,28 +1,33 @@
 /**
- * The engine's jobs as the compute worker runs them: train a new version, score a workspace with
- * a version. Labels for training merge the human labels (sent by the renderer, from Dexie) with
- * those that came with the data; human labels win on conflict, and a seeded part of them is held
- * out of training altogether to judge the new model on.
+ * The engine's jobs as the compute worker runs them: train a new version, score a night with a
+ * version. Training reads its labels from the nights' journals (main's system of record; nothing
+ * travels in the message), merged with the labels that came with the data (human labels win); a
+ * seeded, stratified part of the human labels of all nights is held out to judge the new version
+ * and the active one on.
  */
 import { z } from 'zod';
-import type { Workspace } from '../catalog/workspace';
-import { LabelValueSchema } from '../../shared/candidate';
+import { Workspace } from '../catalog/workspace';
+import { LabelJournal } from '../catalog/labelJournal';
+import { trainingClass } from '../../shared/labels';
+import type { TrainedOn } from '../../shared/contract';
 import { selectBackend, type BackendChoice, type BackendName } from './backends';
 import { DEFAULT_ARCHITECTURE } from './architectures';
 import { ModelRegistry, specOf } from './registry';
 import { chooseInferenceEngine } from './onnx/inferenceEngine';
 import { scoreWorkspace } from './scoring';
 import { stratifiedSplit, type LabelledId } from './training/split';
+import { qualifyId } from './training/nightsCache';
 import { trainModel, type TrainProgress } from './training/train';
-import path from 'node:path';
-
-export const HumanLabelSchema = z.object({ id: z.string(), label: LabelValueSchema });
+import { libraryRoot } from '../home/home';
 
 export const TrainParamsSchema = z.object({
   architecture: z.string().default(DEFAULT_ARCHITECTURE),
-  /** Fine-tune from the active model (default) or start from random weights. */
+  /** Fine-tune from the home's active model (default) or start from random weights. */
   fromScratch: z.boolean().default(false),
-  humanLabels: z.array(HumanLabelSchema).default([]),
+  /** The nights whose labels train it (folders); default: the night the job runs in. */
+  nights: z.array(z.string()).default([]),
+  /** The home's active version when the job started: the parent, and the one compared against. */
+  activeModel: z.string().nullable().default(null),
   /** Fraction of the human labels never trained on: the comparison set for adopting. */
   heldOutFraction: z.number().min(0).max(0.9).default(0.2),
   backend: z.string().default('auto'),
@@ -38,14 +43,17 @@ export type TrainParams = z.input<typeof TrainParamsSchema>;
 export const ScoreParamsSchema = z.object({
   version: z.string(),
   backend: z.string().default('auto'),
-  /** Make this version the workspace's active model once scored. */
+  /** Make this version the home's active model once scored (the night shows it in any case). */
   adopt: z.boolean().default(true),
+  /** Score only the candidates this version has no score for yet (appended since), keeping the rest. */
+  onlyMissing: z.boolean().default(false),
   batchSize: z.number().int().positive().optional(),
 });
 export type ScoreParams = z.input<typeof ScoreParamsSchema>;
 
-export function registryFor(ws: Workspace): ModelRegistry {
-  return new ModelRegistry(path.join(ws.dir, 'models'));
+/** The home's model library (SKYSIFT_HOME, inherited by the workers): every night's versions. */
+export function modelLibrary(): ModelRegistry {
+  return new ModelRegistry(libraryRoot());
 }
 
 export interface EngineReporter {
@@ -55,33 +63,48 @@ export interface EngineReporter {
   progress(done: number, total: number, message: string, metrics?: Record<string, number | null>): void;
 }
 
-/** Merge labels: human over data; returns the merged set, the human part, and the counts by source. */
-export function mergeLabels(ws: Workspace, human: { id: string; label: 'real' | 'bogus' }[]) {
-  const merged = new Map<string, LabelledId>();
+/**
+ * The labels of the given nights: those that came with the data, overridden by the astronomer's
+ * (from each night's journal; a sub-class implies its class; skips are not labels to learn).
+ * Ids are night-qualified when there are several nights.
+ */
+export function collectLabels(nights: readonly Workspace[]) {
+  const all: LabelledId[] = [];
+  const human: LabelledId[] = [];
   let fromData = 0;
-  for (const e of ws.list()) {
-    if (e.given.label) {
-      merged.set(e.id, { id: e.id, label: e.given.label === 'real' ? 1 : 0 });
-      fromData++;
-    }
-  }
-  const humanIds: LabelledId[] = [];
   let overridden = 0;
-  for (const h of human) {
-    if (!ws.has(h.id)) continue;
-    const l: LabelledId = { id: h.id, label: h.label === 'real' ? 1 : 0 };
-    const prior = merged.get(h.id);
-    if (prior) {
-      fromData--;
-      if (prior.label !== l.label) overridden++;
+  const surveys = new Set<string>();
+  nights.forEach((ws, k) => {
+    const journal = new Map<string, 0 | 1>();
+    for (const l of new LabelJournal(ws.dir).labels()) {
+      const cls = trainingClass(l);
+      if (cls && ws.has(l.candidateId)) journal.set(l.candidateId, cls === 'real' ? 1 : 0);
     }
-    merged.set(h.id, l);
-    humanIds.push(l);
-  }
+    for (const e of ws.list()) {
+      const id = qualifyId(nights.length, k, e.id);
+      const mine = journal.get(e.id);
+      const given = e.given.label ? (e.given.label === 'real' ? 1 : 0) : undefined;
+      if (mine !== undefined) {
+        if (given !== undefined && given !== mine) overridden++;
+        all.push({ id, label: mine });
+        human.push({ id, label: mine });
+      } else if (given !== undefined) {
+        all.push({ id, label: given });
+        fromData++;
+      } else continue;
+      surveys.add(e.meta.survey ?? e.source);
+    }
+  });
   return {
-    all: [...merged.values()],
-    human: humanIds,
-    sources: { human: humanIds.length, data: fromData, overriddenByHuman: overridden },
+    all,
+    human,
+    // Keys are shown to the astronomer as they are: say what each count is.
+    sources: {
+      'your labels': human.length,
+      'labels that came with the data': fromData,
+      'data labels you changed': overridden,
+    },
+    surveys: [...surveys].sort(),
   };
 }
 
@@ -89,26 +112,39 @@ export async function runTrain(ws: Workspace, raw: unknown, report: EngineReport
   const p = TrainParamsSchema.parse(raw);
   const backend = await selectBackend(p.backend as BackendName | 'auto');
   report.backend(backend);
-  const { all, human, sources } = mergeLabels(ws, p.humanLabels);
+  const nightDirs = p.nights.length ? p.nights : [ws.dir];
+  const nights = await Promise.all(
+    nightDirs.map((dir) => (dir === ws.dir ? Promise.resolve(ws) : Workspace.open(dir))),
+  );
+  const { all, human, sources, surveys } = collectLabels(nights);
   // Held-out human labels: stratified, seeded, at least a few of each class when there are enough.
   let heldOut: LabelledId[] | undefined;
   if (human.length >= 10 && p.heldOutFraction > 0) {
     heldOut = stratifiedSplit(human, { validation: 0, test: p.heldOutFraction }, p.seed).test;
   }
-  const active = ws.settings.activeModel;
-  const registry = registryFor(ws);
+  const registry = modelLibrary();
+  const active = p.activeModel ?? ws.settings.activeModel;
+  const activeKnown = !!active && registry.has(active);
   const parent =
-    !p.fromScratch && active && registry.has(active) && registry.meta(active).spec.id === p.architecture
-      ? active
-      : null;
+    !p.fromScratch && activeKnown && registry.meta(active!).spec.id === p.architecture ? active : null;
+  const real = all.filter((l) => l.label === 1).length;
+  const simulatedOnly = nights.every((n) => n.settings.simulated);
+  const trainedOn: TrainedOn = {
+    data: simulatedOnly ? 'simulated' : nights.some((n) => n.settings.simulated) ? 'mixed' : 'labelled-real',
+    surveys,
+    labels: { real, bogus: all.length - real },
+    description: `${human.length} of your labels and ${sources['labels that came with the data']} labels from the data, over ${nights.length} night${nights.length === 1 ? '' : 's'}${parent ? `; fine-tuned from ${parent}` : ''}`,
+  };
   const result = await trainModel({
-    ws,
+    nights,
     registry,
     architecture: p.architecture,
     labels: all,
     labelSources: sources,
     heldOut,
     parent,
+    compareWith: activeKnown ? active : null,
+    trainedOn,
     backend: backend.name,
     seed: p.seed,
     maxEpochs: p.maxEpochs,
@@ -147,20 +183,34 @@ async function scoreVersion(
   report: EngineReporter,
   signal?: AbortSignal,
   batchSize?: number,
+  onlyMissing = false,
 ) {
-  const { model, meta } = await registryFor(ws).load(version);
+  // Candidates appended since the last scoring get scores; the others keep theirs.
+  const kept = onlyMissing ? (ws.scores(version) ?? new Map<string, number>()) : new Map<string, number>();
+  const ids = onlyMissing
+    ? ws
+        .list()
+        .filter((e) => !kept.has(e.id))
+        .map((e) => e.id)
+    : undefined;
+  if (ids && ids.length === 0) {
+    const meta = modelLibrary().meta(version);
+    return { cancelled: false, scored: 0, threshold: meta.threshold, engine: 'none (nothing new to score)' };
+  }
+  const { model, meta } = await modelLibrary().load(version);
   // ONNX Runtime on CPU backends when installed, else tfjs; the progress line says which and why.
-  const engine = await chooseInferenceEngine(registryFor(ws), version, model, specOf(meta));
+  const engine = await chooseInferenceEngine(modelLibrary(), version, model, specOf(meta));
   report.progress(0, ws.size, `scoring with ${version}: ${engine.description}`);
   report.inference?.(engine.name, engine.description);
   try {
     const { scores, cancelled } = await scoreWorkspace(ws, model, specOf(meta), {
+      ids,
       batchSize,
       signal,
       predict: engine.predict,
       onProgress: (done, total) => report.progress(done, total, `scoring with ${version} (${engine.name})`),
     });
-    if (!cancelled) await ws.writeScores(version, scores);
+    if (!cancelled) await ws.writeScores(version, new Map([...kept, ...scores]));
     return { cancelled, scored: scores.size, threshold: meta.threshold, engine: engine.name };
   } finally {
     model.dispose();
@@ -172,7 +222,7 @@ export async function runScore(ws: Workspace, raw: unknown, report: EngineReport
   const p = ScoreParamsSchema.parse(raw);
   const backend = await selectBackend(p.backend as BackendName | 'auto');
   report.backend(backend);
-  const scored = await scoreVersion(ws, p.version, report, signal, p.batchSize);
+  const scored = await scoreVersion(ws, p.version, report, signal, p.batchSize, p.onlyMissing);
   if (scored.cancelled) return { cancelled: true, result: {} };
   return {
     cancelled: false,

@@ -2,11 +2,13 @@
  * Loading TF.js layers models from a folder in Node. tf.io.fileSystem lives in tfjs-node, which is
  * optional (absent on most machines), so we read model.json and its weight shards ourselves.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from './architectures/spec';
+import type { ModelMeta, ModelRegistry } from './registry';
 
 /** An IOHandler that loads `<folder>/model.json` and the shards its weightsManifest names. */
 export function fileSystemLoadHandler(folder: string, modelFile = 'model.json'): tfc.io.IOHandler {
@@ -85,4 +87,30 @@ export async function importLayersModel(folder: string, spec?: ModelSpec): Promi
     );
   }
   return { model, spec: resolved };
+}
+
+/**
+ * Put a model folder into the library: a Skysift version (meta.json beside model.json, e.g. from
+ * another home) as it is, or a published TF.js layers model whose feeding we know (by its folder
+ * name). Anything else is refused with what Skysift can take.
+ */
+export async function importModelFolder(
+  registry: ModelRegistry,
+  folder: string,
+  version?: string,
+): Promise<ModelMeta> {
+  const abs = path.resolve(folder);
+  if (!existsSync(path.join(abs, 'model.json')))
+    throw new Error(
+      `${abs}: no model.json here: choose the folder of a TF.js layers model or of a Skysift version`,
+    );
+  if (existsSync(path.join(abs, 'meta.json'))) return registry.adoptFolder(abs);
+  const base = path.basename(abs);
+  const spec = KNOWN_IMPORTED_SPECS[base];
+  if (!spec)
+    throw new Error(
+      `${abs}: Skysift does not know how to feed "${base}" (its input size, channels and preprocessing). ` +
+        `It can import ${Object.keys(KNOWN_IMPORTED_SPECS).join(', ')} and Skysift versions (folders with meta.json).`,
+    );
+  return registry.importFolder(abs, spec, version ?? base);
 }

@@ -10,7 +10,13 @@ import path from 'node:path';
 import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
-import { EvaluationSummarySchema, isVersionName, TrainingEpochSchema } from '../../shared/contract';
+import {
+  EvaluationSummarySchema,
+  isVersionName,
+  RealEvaluationSchema,
+  TrainedOnSchema,
+  TrainingEpochSchema,
+} from '../../shared/contract';
 import { writeFileAtomic } from '../util/atomicWrite';
 import type { ModelSpec } from './architectures/spec';
 import { fileSystemLoadHandler, importLayersModel } from './importModel';
@@ -47,9 +53,17 @@ export const ModelMetaSchema = z.object({
   seed: z.number().nullable(),
   hyperparameters: z.record(z.string(), z.unknown()),
   cost: z.object({ params: z.number(), flopsPerStamp: z.number() }).nullable(),
+  /** What it learned from (absent in versions made before this was recorded). */
+  trainedOn: TrainedOnSchema.optional(),
+  /** Its figures on real labelled stamps it never trained on, with their source. */
+  realEvaluation: RealEvaluationSchema.nullable().optional(),
+  /** The version that was active when it was trained, judged on the same held-out labels. */
+  comparedWith: z.object({ version: z.string(), evaluation: EvaluationSummarySchema }).nullable().optional(),
   data: z
     .object({
       workspace: z.string(),
+      /** Every night whose labels it saw (split ids are `<k>:<id>` when there are several). */
+      nights: z.array(z.string()).optional(),
       fingerprint: z.string(),
       counts: z.object({ real: z.number().int(), bogus: z.number().int() }),
       labelSources: z.record(z.string(), z.number().int()),

@@ -10,6 +10,8 @@ import type { ModelSpec } from './architectures/spec';
 import { preprocessInto, stampInputLength } from './preprocess';
 
 export interface ScoreOptions {
+  /** Score only these candidates (default: every candidate of the night). */
+  ids?: readonly string[];
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
@@ -31,7 +33,7 @@ export async function scoreWorkspace(
   const buf = new Float32Array(batchSize * rowLength);
   const [h, w] = spec.inputSize;
   const scores = new Map<string, number>();
-  const total = ws.size;
+  const total = opts.ids?.length ?? ws.size;
   let ids: string[] = [];
 
   const flush = async () => {
@@ -55,7 +57,7 @@ export async function scoreWorkspace(
     opts.onProgress?.(scores.size, total);
   };
 
-  for await (const { entry, triplet } of ws.iterateTriplets()) {
+  for await (const { entry, triplet } of ws.iterateTriplets(opts.ids)) {
     if (opts.signal?.aborted) return { scores, cancelled: true };
     preprocessInto(spec, triplet, buf, ids.length);
     ids.push(entry.id);

@@ -24,13 +24,7 @@ import { ExportPanel } from './desk/export/ExportPanel';
 import { folderPicker } from './desk/export/folderPicker';
 import { NightPanel } from './desk/night/NightPanel';
 import { useIngestJob } from './desk/night/useIngestJob';
-import {
-  confirmedRealIds,
-  fromHumanLabel,
-  toHumanLabel,
-  trainingClass,
-  trainingLabels,
-} from './desk/labels/humanLabels';
+import { confirmedRealIds, fromHumanLabel, toHumanLabel, trainingClass } from './desk/labels/humanLabels';
 import type { HumanLabel } from '../../shared/labels';
 
 export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: TransportKind }) {
@@ -44,7 +38,6 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
     () =>
       new ModelStore({
         bridge,
-        humanLabels: async () => trainingLabels(await desk.storedLabels()),
         confirmedReals: async () => confirmedRealIds(await desk.storedLabels()),
         activeModel: () => desk.getSnapshot().workspace?.activeModel ?? null,
       }),

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Workspace, type NewCandidate } from '../../../src/main/catalog/workspace';
 import { generateNight } from '../../../src/main/demo/generator';
 import { selectBackend } from '../../../src/main/model/backends';
-import { registryFor, runScore, runTrain, type EngineReporter } from '../../../src/main/model/engineJobs';
+import { modelLibrary, runScore, runTrain, type EngineReporter } from '../../../src/main/model/engineJobs';
 import { runIngest } from '../../../src/main/stamps/ingest';
 import { ARTIFACT_KINDS } from '../../../src/main/demo/scene';
 import { auc } from '../../../src/shared/metrics';
@@ -60,9 +60,9 @@ describe('retraining on the astronomer labels fixes what the model got wrong', (
       unlabelled.push({ ...entry, given: { scores: {} }, triplet });
     }
     await wsB.appendPart(unlabelled);
-    await registryFor(wsB).adoptFolder(registryFor(wsA).versionDir(versionA));
+    await modelLibrary().adoptFolder(modelLibrary().versionDir(versionA));
     await runScore(wsB, { version: versionA, backend: 'wasm' }, quiet);
-    await wsB.update({ activeModel: versionA, threshold: registryFor(wsB).meta(versionA).threshold });
+    await wsB.update({ activeModel: versionA, threshold: modelLibrary().meta(versionA).threshold });
 
     const kinds = simKinds(nightB.csvPath);
     const truth = (id: string) => labelled.get(id)!.given.label!;
@@ -84,7 +84,7 @@ describe('retraining on the astronomer labels fixes what the model got wrong', (
       ...realsLabelled.map((id) => ({ id, label: 'real' as const })),
     ];
     const before = wsB.scores(versionA)!;
-    const threshold = registryFor(wsB).meta(versionA).threshold;
+    const threshold = modelLibrary().meta(versionA).threshold;
     const missedBefore = varsHeld.filter((id) => before.get(id)! >= threshold).length;
 
     const b = await runTrain(
@@ -93,7 +93,7 @@ describe('retraining on the astronomer labels fixes what the model got wrong', (
       quiet,
     );
     const after = wsB.scores(String(b.result.version))!;
-    const trained = new Set(registryFor(wsB).meta(String(b.result.version)).data!.split.train);
+    const trained = new Set(modelLibrary().meta(String(b.result.version)).data!.split.train);
     for (const id of [...varsHeld, ...realsHeld]) expect(trained.has(id)).toBe(false);
 
     // How well each model tells the held-out supernovae from the held-out variable stars (AUC),

@@ -8,7 +8,7 @@ import { generateNight } from '../../../src/main/demo/generator';
 import { selectBackend } from '../../../src/main/model/backends';
 import {
   mergeLabels,
-  registryFor,
+  modelLibrary,
   runScore,
   runTrain,
   type EngineReporter,
@@ -38,7 +38,7 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
       { backend: () => {}, progress: (done) => progress.push(done) },
     );
     expect(cancelled).toBe(false);
-    const registry = registryFor(ws);
+    const registry = modelLibrary();
     const meta = registry.meta(String(result.version));
     expect(meta.kind).toBe('trained');
     expect(meta.backend).toBe('wasm');

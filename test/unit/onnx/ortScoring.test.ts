@@ -11,7 +11,7 @@ import { Workspace } from '../../../src/main/catalog/workspace';
 import { generateNight } from '../../../src/main/demo/generator';
 import { buildCompact, COMPACT_SPEC } from '../../../src/main/model/architectures';
 import { selectBackend } from '../../../src/main/model/backends';
-import { registryFor, runScore, type EngineReporter } from '../../../src/main/model/engineJobs';
+import { modelLibrary, runScore, type EngineReporter } from '../../../src/main/model/engineJobs';
 import { chooseInferenceEngine } from '../../../src/main/model/onnx/inferenceEngine';
 import type { ModelMeta } from '../../../src/main/model/registry';
 import { scoreWorkspace } from '../../../src/main/model/scoring';
@@ -50,7 +50,7 @@ describe.skipIf(!ORT)('scoring through ONNX Runtime on a CPU backend', () => {
     await selectBackend('wasm');
     const model = buildCompact(4);
     randomiseBatchNorms(model, 9);
-    await registryFor(ws).save(model, meta(version));
+    await modelLibrary().save(model, meta(version));
     model.dispose();
   }, 120_000);
 
@@ -60,18 +60,18 @@ describe.skipIf(!ORT)('scoring through ONNX Runtime on a CPU backend', () => {
     const { result } = await runScore(ws, { version, backend: 'wasm', batchSize: 16 }, report);
     expect(result.engine).toBe('onnxruntime');
     expect(result.scored).toBe(60);
-    expect(existsSync(path.join(registryFor(ws).versionDir(version), 'model.onnx'))).toBe(true);
+    expect(existsSync(path.join(modelLibrary().versionDir(version), 'model.onnx'))).toBe(true);
     expect(messages[0]).toMatch(/ONNX Runtime on the CPU, \d+ threads, exported now/);
     const viaOrt = ws.scores(version)!;
 
-    const { model, meta: m } = await registryFor(ws).load(version);
+    const { model, meta: m } = await modelLibrary().load(version);
     const viaTfjs = (await scoreWorkspace(ws, model, m.spec as typeof COMPACT_SPEC)).scores;
     let maxDiff = 0;
     for (const [id, s] of viaTfjs) maxDiff = Math.max(maxDiff, Math.abs(s - viaOrt.get(id)!));
     expect(maxDiff).toBeLessThan(1e-5);
 
     // Second use: from the cached file.
-    const again = await chooseInferenceEngine(registryFor(ws), version, model, COMPACT_SPEC);
+    const again = await chooseInferenceEngine(modelLibrary(), version, model, COMPACT_SPEC);
     expect(again.description).toMatch(/from .*model\.onnx/);
     await again.release();
     model.dispose();
@@ -79,14 +79,14 @@ describe.skipIf(!ORT)('scoring through ONNX Runtime on a CPU backend', () => {
 
   it('falls back to tfjs, saying why, when the model cannot be exported', async () => {
     const odd = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [4] })] });
-    const engine = await chooseInferenceEngine(registryFor(ws), 'not-exported-yet', odd, COMPACT_SPEC, {
+    const engine = await chooseInferenceEngine(modelLibrary(), 'not-exported-yet', odd, COMPACT_SPEC, {
       engine: 'auto',
       backend: 'wasm',
     });
     expect(engine.name).toBe('tfjs-wasm');
     expect(engine.predict).toBeUndefined();
     expect(engine.description).toMatch(/ONNX Runtime not used: ONNX export: expected a 4-D image input/);
-    const gpu = await chooseInferenceEngine(registryFor(ws), version, odd, COMPACT_SPEC, {
+    const gpu = await chooseInferenceEngine(modelLibrary(), version, odd, COMPACT_SPEC, {
       backend: 'webgpu',
     });
     expect(gpu.name).toBe('tfjs-webgpu');

@@ -19,7 +19,7 @@ import {
   type LabelledId,
   type Split,
 } from './split';
-import { StampCache } from './stampCache';
+import { NightsCache } from './nightsCache';
 
 export interface TrainProgress {
   phase: 'cache' | 'train' | 'evaluate';
@@ -38,7 +38,8 @@ export interface TrainProgress {
 }
 
 export interface TrainOptions {
-  ws: Workspace;
+  /** The nights whose labelled candidates train it; with several, label ids are night-qualified (nightsCache.ts). */
+  nights: readonly Workspace[];
   registry: ModelRegistry;
   architecture: string;
   labels: LabelledId[];
@@ -48,6 +49,10 @@ export interface TrainOptions {
   heldOut?: LabelledId[];
   /** Fine-tune from this version instead of starting from random weights. */
   parent?: string | null;
+  /** Also judge this version (the home's active one) on the same held-out labels, for the comparison. */
+  compareWith?: string | null;
+  /** Provenance: what the labels are (the library shows it beside the figures). */
+  trainedOn?: ModelMeta['trainedOn'];
   backend: string;
   seed?: number;
   maxEpochs?: number;
@@ -77,7 +82,7 @@ function weightedBce(pred: tfc.Tensor, y: tfc.Tensor, w: tfc.Tensor): tfc.Scalar
 /** Scores for rows of the cache, in batches, in inference mode. */
 export async function predictCached(
   model: tfl.LayersModel,
-  cache: StampCache,
+  cache: Pick<NightsCache, 'read' | 'rowLength'>,
   spec: ModelSpec,
   ids: readonly string[],
   batchSize: number,
@@ -154,7 +159,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     );
   }
 
-  const cache = new StampCache(opts.ws, spec);
+  const cache = new NightsCache(opts.nights, spec);
   const allIds = [...split.train, ...split.validation, ...split.test].map((x) => x.id);
   const base: Omit<TrainProgress, 'message' | 'phase'> = {
     epoch: 0,
@@ -314,6 +319,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         targetMdr,
       )
     : null;
+  const comparedWith = opts.compareWith
+    ? await judgeOnHeldOut(opts, opts.compareWith, split.test, batchSize, targetMdr)
+    : null;
   const cost = modelCost(model);
   const counts = {
     real: opts.labels.filter((x) => x.label === 1).length,
@@ -338,8 +346,11 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       fineTuned: !!opts.parent,
     },
     cost: { params: cost.params, flopsPerStamp: cost.flopsPerStamp },
+    trainedOn: opts.trainedOn,
+    comparedWith,
     data: {
-      workspace: opts.ws.dir,
+      workspace: opts.nights[0].dir,
+      nights: opts.nights.map((n) => n.dir),
       fingerprint: labelFingerprint(opts.labels),
       counts,
       labelSources: opts.labelSources,
@@ -359,4 +370,32 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   if (!cancelled) await opts.registry.save(model, meta);
   model.dispose();
   return { meta, cancelled };
+}
+
+/** Another version's figures on the same held-out labels (its own preprocessing, its own cache). */
+async function judgeOnHeldOut(
+  opts: TrainOptions,
+  version: string,
+  test: readonly LabelledId[],
+  batchSize: number,
+  targetMdr: number | undefined,
+): Promise<ModelMeta['comparedWith']> {
+  if (!test.length || !opts.registry.has(version)) return null;
+  const { model, meta } = await opts.registry.load(version);
+  try {
+    const cache = new NightsCache(opts.nights, meta.spec as ModelSpec);
+    const ids = test.map((t) => t.id);
+    await cache.ensure(ids, undefined, opts.signal);
+    const scores = await predictCached(model, cache, meta.spec as ModelSpec, ids, batchSize);
+    return {
+      version,
+      evaluation: evaluateScores(
+        scores,
+        test.map((t) => t.label),
+        targetMdr,
+      ),
+    };
+  } finally {
+    model.dispose();
+  }
 }

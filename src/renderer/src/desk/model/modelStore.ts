@@ -56,8 +56,6 @@ export interface ModelSnapshot {
 
 export interface ModelStoreDeps {
   bridge: SkysiftBridge;
-  /** Read from Dexie at the moment of asking: the labels to train on. */
-  humanLabels: () => Promise<{ id: string; label: 'real' | 'bogus' }[]>;
   /** Ids the astronomer labelled real (for "missed confirmed reals"). */
   confirmedReals: () => Promise<string[]>;
   activeModel: () => string | null;
@@ -175,19 +173,16 @@ export class ModelStore {
 
   async retrain(opts: RetrainOptions): Promise<void> {
     await this.guard(async () => {
-      const humanLabels = await this.deps.humanLabels();
-      const { jobId } = await this.deps.bridge.invoke('trainStart', { ...opts, humanLabels });
+      // Main reads the labels of every night from its journals: none travel in the message.
+      const { jobId } = await this.deps.bridge.invoke('trainStart', { ...opts });
       this.set({ outcome: null, training: this.freshRun(jobId) });
     });
   }
 
-  /** An interrupted job again, with its own parameters (its labels as they were sent). */
+  /** An interrupted job again, with its own parameters (the journals' labels as they are now). */
   async restart(jobId: string): Promise<void> {
     await this.guard(async () => {
-      const { jobId: id } = await this.deps.bridge.invoke('trainStart', {
-        humanLabels: [],
-        resumeJobId: jobId,
-      });
+      const { jobId: id } = await this.deps.bridge.invoke('trainStart', { resumeJobId: jobId });
       this.set({ outcome: null, training: this.freshRun(id) });
     });
   }

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '../../main/model/backends';
-import { registryFor } from '../../main/model/engineJobs';
+import { modelLibrary } from '../../main/model/engineJobs';
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from '../../main/model/onnx/exportOnnx';
 import { specOf } from '../../main/model/registry';
 import { writeFileAtomic } from '../../main/util/atomicWrite';
@@ -22,7 +22,7 @@ export async function exportOnnxCommand(argv: string[]) {
   const out = path.resolve(values.out ?? `${version}.onnx`);
   // Weights are read synchronously: use the plain CPU backend, which every machine has.
   await selectBackend('cpu');
-  const { model, meta } = await registryFor(ws).load(version);
+  const { model, meta } = await modelLibrary().load(version);
   try {
     const spec = specOf(meta);
     const bytes = exportOnnx(model, spec);

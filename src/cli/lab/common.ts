@@ -1,5 +1,5 @@
 import { Workspace } from '../../main/catalog/workspace';
-import { registryFor } from '../../main/model/engineJobs';
+import { modelLibrary } from '../../main/model/engineJobs';
 import { shippedModelDir } from '../../main/util/resources';
 
 export async function openWorkspaceArg(dir: string | undefined, create = false): Promise<Workspace> {
@@ -22,7 +22,7 @@ export function pct(x: number | null | undefined): string {
 export async function resolveVersion(ws: Workspace, model: string | undefined): Promise<string> {
   const version =
     model === 'default'
-      ? (await registryFor(ws).adoptFolder(shippedModelDir())).version
+      ? (await modelLibrary().adoptFolder(shippedModelDir())).version
       : (model ?? ws.settings.activeModel);
   if (!version) throw new Error('no --model given and the workspace has no active model');
   return version;

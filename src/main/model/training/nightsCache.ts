@@ -1,0 +1,70 @@
+/**
+ * The stamp caches of several nights seen as one: training across the home's nights reads rows by
+ * "night-qualified" ids (`<k>:<id>`, k the night's index in the list), so two nights may hold the
+ * same candidate id without clashing. With one night the ids stay plain, as they are everywhere
+ * else (scores, splits of single-night versions).
+ */
+import type { Workspace } from '../../catalog/workspace';
+import type { ModelSpec } from '../architectures/spec';
+import { StampCache } from './stampCache';
+
+export function qualifyId(nightCount: number, k: number, id: string): string {
+  return nightCount > 1 ? `${k}:${id}` : id;
+}
+
+export function unqualifyId(nightCount: number, qualified: string): { night: number; id: string } {
+  if (nightCount <= 1) return { night: 0, id: qualified };
+  const cut = qualified.indexOf(':');
+  return { night: Number(qualified.slice(0, cut)), id: qualified.slice(cut + 1) };
+}
+
+export class NightsCache {
+  private readonly caches: StampCache[];
+
+  constructor(
+    readonly nights: readonly Workspace[],
+    spec: ModelSpec,
+  ) {
+    if (nights.length === 0) throw new Error('no night to read stamps from');
+    this.caches = nights.map((ws) => new StampCache(ws, spec));
+  }
+
+  get rowLength(): number {
+    return this.caches[0].rowLength;
+  }
+
+  private byNight(ids: readonly string[]): string[][] {
+    const per: string[][] = this.nights.map(() => []);
+    for (const q of ids) {
+      const { night, id } = unqualifyId(this.nights.length, q);
+      per[night].push(id);
+    }
+    return per;
+  }
+
+  async ensure(
+    ids: readonly string[],
+    onProgress?: (done: number, total: number) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const per = this.byNight(ids);
+    let before = 0;
+    for (let k = 0; k < per.length; k++) {
+      const offset = before;
+      await this.caches[k].ensure(per[k], (d) => onProgress?.(offset + d, ids.length), signal);
+      before += per[k].length;
+    }
+  }
+
+  /** Rows in the order of `ids` ([N, H, W, C]); reads night by night, then puts each row in place. */
+  read(ids: readonly string[], out: Float32Array): void {
+    if (this.nights.length === 1) return this.caches[0].read(ids, out);
+    const row = this.rowLength;
+    const one = new Float32Array(row);
+    ids.forEach((q, i) => {
+      const { night, id } = unqualifyId(this.nights.length, q);
+      this.caches[night].read([id], one);
+      out.set(one, i * row);
+    });
+  }
+}
