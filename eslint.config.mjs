@@ -1,5 +1,6 @@
 // Lint + the layer rule of DESIGN.md: renderer -> shared; main -> shared; host and cli ->
-// main + shared; shared imports nothing of ours; only main/index.ts and preload import electron.
+// main/api + shared (cli/lab: main + shared); shared imports nothing of ours; only main/index.ts
+// and preload import electron.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -53,10 +54,33 @@ export default tseslint.config(
     ),
   },
   {
+    // One way in: the browser host and the CLI reach main only through main/api (createApp,
+    // createApi), like Electron's IPC does; no side door into main's internals.
     files: ['src/host/**/*.ts', 'src/cli/**/*.ts'],
-    rules: restrict(
-      ['**/renderer/**', 'electron'],
-      'host and cli use main and shared, never the renderer or electron.',
-    ),
+    ignores: ['src/cli/lab/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/renderer/**', 'electron'],
+              message: 'host and cli never use the renderer or electron.',
+            },
+            {
+              regex: '(^|/)main/(?!api$)',
+              message:
+                'host and cli import main/api and shared only (engine tools for model work live in src/cli/lab).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The engine tools act on files directly (evaluation on data labels, baseline, ONNX export,
+    // the simulator): main's modules, never the renderer or electron.
+    files: ['src/cli/lab/**/*.ts'],
+    rules: restrict(['**/renderer/**', 'electron'], 'engine tools use main and shared only.'),
   },
 );

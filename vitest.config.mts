@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['test/unit/helpers/tempHome.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Two cores: the heavier suites (training, fuzzing) must not fight each other.

@@ -24,7 +24,8 @@ import { workspaceLayout } from './catalog/layout';
 import { countLabels, LabelJournal, type JournalEvent } from './catalog/labelJournal';
 import { EventBus } from './events';
 import { JobManager } from './jobs/jobManager';
-import { exportConfirmed, exportLabelSet, importLabelSet } from './export/exportService';
+import { dataLabels, exportConfirmed, exportLabelSet, importLabelSet } from './export/exportService';
+import type { HumanLabel } from '../shared/labels';
 import { stampToWire } from './util/base64';
 import { shippedModelDir } from './util/resources';
 import { Home, skysiftHome } from './home/home';
@@ -151,11 +152,13 @@ export class Services {
     const ws = await Workspace.open(dir, { create, ...extra });
     await this.ensureDefaultModel();
     await this.moveLegacyModels(ws);
+    // Everything about the night is settled before it becomes the open one (calls may come at once).
+    this.jobs.reconcile(ws);
+    const size = await ws.stampSize();
+    this.home.opened(ws.dir);
     this.workspace = ws;
     this.journal = new LabelJournal(ws.dir);
-    this.nightSize = await ws.stampSize();
-    this.home.opened(ws.dir);
-    this.jobs.reconcile(ws);
+    this.nightSize = size;
     this.events.emit('workspaceChanged', this.summary(ws));
     await this.ensureScored();
     return ws;
@@ -410,8 +413,19 @@ export class Services {
     return { workspace: ws.dir, labels: this.requireJournal().labels() };
   }
 
+  /** The night's labels: those that came with the data, overridden by the astronomer's (journal). */
+  private nightLabels(): HumanLabel[] {
+    const mine = new Map(
+      this.requireJournal()
+        .labels()
+        .map((l) => [l.candidateId, l]),
+    );
+    const fromData = dataLabels(this.requireWorkspace()).filter((l) => !mine.has(l.candidateId));
+    return [...fromData, ...mine.values()];
+  }
+
   exportConfirmed(args: CallArgs<'exportConfirmed'>): Promise<CallResult<'exportConfirmed'>> {
-    const labels = args.labels ?? this.requireJournal().labels();
+    const labels = args.labels ?? this.nightLabels();
     return exportConfirmed(this.requireWorkspace(), { ...args, labels });
   }
 

@@ -240,7 +240,7 @@ export const ModelSummarySchema = z.object({
 
 const NoArgs = z.object({}).strict();
 /** The compute backend to force ('auto': the first that works, as the status bar says). */
-export const BackendNameSchema = z.enum(['auto', 'tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu']);
+export const BackendNameSchema = z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
 /** A model version names a folder of the registry: no separators, no dot-names. */
 export function isVersionName(v: string): boolean {
   return /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/.test(v) && !v.includes('..');

@@ -103,6 +103,8 @@ function issues(error: z.ZodError): string {
     .join('; ');
 }
 
+const REQUIRED_CSV_COLUMNS: readonly string[] = ['candidateId', 'label'];
+
 function parseLabelsCsv(text: string, file: string): ParsedLabelFile {
   const name = path.basename(file);
   const errors: LabelImportError[] = [];
@@ -132,14 +134,16 @@ function parseLabelsCsv(text: string, file: string): ParsedLabelFile {
   }
   const header = rows[0].cells.map((c) => c.trim());
   const col = new Map(header.map((h, i) => [h, i]));
-  const missing = LABEL_CSV_COLUMNS.filter((c) => !col.has(c));
+  // candidateId and label are all a pipeline's CSV needs; the desk's own files carry every column.
+  const missing = REQUIRED_CSV_COLUMNS.filter((c) => !col.has(c));
   if (missing.length) {
     errors.unshift({
       line: rows[0].line,
-      reason: `${name}, line ${rows[0].line}: not a Skysift label file, missing columns ${missing.join(', ')} (expected ${LABEL_CSV_COLUMNS.join(',')})`,
+      reason: `${name}, line ${rows[0].line}: not a label file, missing columns ${missing.join(', ')} (needs candidateId,label; the desk's files also carry ${LABEL_CSV_COLUMNS.filter((c) => !REQUIRED_CSV_COLUMNS.includes(c)).join(',')})`,
     });
     return { labels: [], errors };
   }
+  const importedAt = new Date().toISOString();
   const labels: ParsedLabel[] = [];
   for (const row of rows.slice(1)) {
     const where = `${name}, line ${row.line}`;
@@ -150,7 +154,8 @@ function parseLabelsCsv(text: string, file: string): ParsedLabelFile {
       });
       continue;
     }
-    const cell = (c: (typeof LABEL_CSV_COLUMNS)[number]) => row.cells[col.get(c)!];
+    // An absent column reads as an empty cell; empty cells of a minimal CSV get neutral values.
+    const cell = (c: (typeof LABEL_CSV_COLUMNS)[number]) => (col.has(c) ? row.cells[col.get(c)!] : '');
     const text = (c: (typeof LABEL_CSV_COLUMNS)[number]) => decodeTextCell(cell(c));
     const orNull = (s: string) => (s === '' ? null : s);
     const num = (s: string) => (s.trim() === '' ? null : Number(s));
@@ -161,9 +166,9 @@ function parseLabelsCsv(text: string, file: string): ParsedLabelFile {
       subclass: orNull(text('subclass')),
       modelVersion: orNull(text('modelVersion')),
       score: num(cell('score')),
-      secondsSpent: num(cell('secondsSpent')),
-      labelledAt: text('labelledAt'),
-      by: text('by'),
+      secondsSpent: col.has('secondsSpent') ? num(cell('secondsSpent')) : 0,
+      labelledAt: col.has('labelledAt') ? text('labelledAt') : importedAt,
+      by: col.has('by') ? text('by') : `file ${name}`,
     };
     const parsed = HumanLabelSchema.safeParse(candidate);
     if (parsed.success) labels.push({ label: parsed.data, line: row.line });

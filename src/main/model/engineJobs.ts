@@ -145,6 +145,10 @@ export async function runTrain(ws: Workspace, raw: unknown, report: EngineReport
     parent,
     compareWith: activeKnown ? active : null,
     trainedOn,
+    // Figures on held-out labels count as "on real stamps" only when no simulated night gave any.
+    realEvaluationSource: nights.some((n) => n.settings.simulated)
+      ? undefined
+      : `your held-out labels (${surveys.join(', ') || 'unknown survey'}), never trained on`,
     backend: backend.name,
     seed: p.seed,
     maxEpochs: p.maxEpochs,

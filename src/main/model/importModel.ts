@@ -9,6 +9,7 @@ import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from './architectures/spec';
 import type { ModelMeta, ModelRegistry } from './registry';
+import { selectBackend } from './backends';
 
 /** An IOHandler that loads `<folder>/model.json` and the shards its weightsManifest names. */
 export function fileSystemLoadHandler(folder: string, modelFile = 'model.json'): tfc.io.IOHandler {
@@ -112,5 +113,7 @@ export async function importModelFolder(
       `${abs}: Skysift does not know how to feed "${base}" (its input size, channels and preprocessing). ` +
         `It can import ${Object.keys(KNOWN_IMPORTED_SPECS).join(', ')} and Skysift versions (folders with meta.json).`,
     );
+  // Reading and re-saving the weights needs a tfjs backend; the plain JS one is enough for that.
+  await selectBackend('cpu');
   return registry.importFolder(abs, spec, version ?? base);
 }

@@ -60,7 +60,7 @@ describe('the workspace', () => {
     const dir = tmp();
     await expect(Workspace.open(dir)).rejects.toThrow(/no workspace here/);
     const ws = await Workspace.open(dir, { create: true, name: 'night' });
-    expect(ws.summary()).toMatchObject({ name: 'night', candidates: 0, simulated: false });
+    expect(ws.summary(null)).toMatchObject({ name: 'night', candidates: 0, simulated: false });
   });
 
   it('appends parts atomically, skips ids it has, and reopens without re-reading stamps', async () => {

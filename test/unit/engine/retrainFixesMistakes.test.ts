@@ -11,6 +11,7 @@ import { Workspace, type NewCandidate } from '../../../src/main/catalog/workspac
 import { generateNight } from '../../../src/main/demo/generator';
 import { selectBackend } from '../../../src/main/model/backends';
 import { modelLibrary, runScore, runTrain, type EngineReporter } from '../../../src/main/model/engineJobs';
+import { giveLabels } from '../helpers/journal';
 import { runIngest } from '../../../src/main/stamps/ingest';
 import { ARTIFACT_KINDS } from '../../../src/main/demo/scene';
 import { auc } from '../../../src/shared/metrics';
@@ -87,9 +88,10 @@ describe('retraining on the astronomer labels fixes what the model got wrong', (
     const threshold = modelLibrary().meta(versionA).threshold;
     const missedBefore = varsHeld.filter((id) => before.get(id)! >= threshold).length;
 
+    await giveLabels(wsB, human);
     const b = await runTrain(
       wsB,
-      { backend: 'wasm', maxEpochs: 6, batchSize: 32, seed: 3, humanLabels: human, heldOutFraction: 0 },
+      { backend: 'wasm', maxEpochs: 6, batchSize: 32, seed: 3, heldOutFraction: 0 },
       quiet,
     );
     const after = wsB.scores(String(b.result.version))!;

@@ -7,7 +7,7 @@ import { Workspace } from '../../../src/main/catalog/workspace';
 import { generateNight } from '../../../src/main/demo/generator';
 import { selectBackend } from '../../../src/main/model/backends';
 import {
-  mergeLabels,
+  collectLabels,
   modelLibrary,
   runScore,
   runTrain,
@@ -15,6 +15,7 @@ import {
 } from '../../../src/main/model/engineJobs';
 import { runIngest } from '../../../src/main/stamps/ingest';
 import { compareModels } from '../../../src/main/model/compare';
+import { giveLabels } from '../helpers/journal';
 
 const quiet: EngineReporter = { backend: () => {}, progress: () => {} };
 
@@ -70,16 +71,25 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
       .list()
       .slice(0, 40)
       .map((e) => ({ id: e.id, label: e.given.label === 'real' ? ('bogus' as const) : ('real' as const) }));
-    const merged = mergeLabels(ws, human);
-    expect(merged.sources).toMatchObject({ human: 40, data: 360, overriddenByHuman: 40 });
+    await giveLabels(ws, human);
+    const merged = collectLabels([ws]);
+    expect(merged.sources).toMatchObject({
+      'your labels': 40,
+      'labels that came with the data': 360,
+      'data labels you changed': 40,
+    });
     const tuned = await runTrain(
       ws,
-      { architecture: 'compact', backend: 'wasm', maxEpochs: 1, batchSize: 64, humanLabels: human },
+      { architecture: 'compact', backend: 'wasm', maxEpochs: 1, batchSize: 64 },
       quiet,
     );
     const tunedMeta = registry.meta(String(tuned.result.version));
     expect(tunedMeta.parent).toBe(meta.version);
-    expect(tunedMeta.data?.labelSources).toMatchObject({ human: 40 });
+    expect(tunedMeta.data?.labelSources).toMatchObject({ 'your labels': 40 });
+    expect(tunedMeta.trainedOn).toMatchObject({ data: 'simulated', labels: { real: 200, bogus: 200 } });
+    // Judged against the active version on the same held-out labels, in the training job itself.
+    expect(tunedMeta.comparedWith?.version).toBe(meta.version);
+    expect(tunedMeta.comparedWith?.evaluation.n).toBe(8);
     expect(tunedMeta.data?.split.test.length).toBe(8);
     const trainIds = new Set(tunedMeta.data!.split.train);
     for (const id of tunedMeta.data!.split.test) expect(trainIds.has(id)).toBe(false);

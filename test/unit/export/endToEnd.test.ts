@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { exportCommand } from '../../../src/cli/commands/export';
+import { openClient } from '../../../src/cli/client';
 import { Workspace } from '../../../src/main/catalog/workspace';
 import { createApi } from '../../../src/main/api';
 import { confirmedRows } from '../../../src/main/export/confirmedRows';
@@ -61,7 +62,12 @@ describe('skysift export', () => {
   async function run(argv: string[]) {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    await exportCommand(argv);
+    const client = openClient();
+    try {
+      await exportCommand(client, argv);
+    } finally {
+      client.stop();
+    }
     return log.mock.calls.map((c) => c.join(' ')).join('\n');
   }
 

@@ -170,8 +170,23 @@ describe('broken label files: clear errors with file and line, good lines still 
     const { result } = await importText('w.csv', 'id,verdict\nc1,real\n');
     expect(result.labels).toEqual([]);
     expect(result.errors[0].reason).toMatch(
-      /^w\.csv, line 1: not a Skysift label file, missing columns candidateId, label/,
+      /^w\.csv, line 1: not a label file, missing columns candidateId, label \(needs candidateId,label/,
     );
+  });
+
+  it('a pipeline CSV with only candidateId,label imports, saying where the labels came from', async () => {
+    const ws = await makeWorkspace();
+    const { result } = await importText(
+      'pipe.csv',
+      'candidateId,label\nc1,real\nc2,bogus\nc3,maybe\n',
+      [],
+      ws,
+    );
+    expect(result.labels.map((l) => [l.candidateId, l.label, l.by, l.subclass, l.secondsSpent])).toEqual([
+      ['c1', 'real', 'file pipe.csv', null, 0],
+      ['c2', 'bogus', 'file pipe.csv', null, 0],
+    ]);
+    expect(result.errors.map((e) => e.line)).toEqual([4]);
   });
 
   it('bad label values and short rows in CSV: each line reported, good lines imported', async () => {

@@ -62,7 +62,7 @@ const shapedArgs = fc.dictionary(
     'jobId',
     'architecture',
     'fromScratch',
-    'humanLabels',
+    'nights',
     'maxEpochs',
     'version',
     'adopt',

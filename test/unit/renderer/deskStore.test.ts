@@ -23,6 +23,8 @@ const WS: WorkspaceSummary = {
   sources: { manifest: 5 },
   activeModel: 'm1',
   threshold: 0.5,
+  scored: 0,
+  homeModel: null,
 };
 const ROWS = [
   row('a', 0.2),

@@ -53,6 +53,8 @@ export interface TrainOptions {
   compareWith?: string | null;
   /** Provenance: what the labels are (the library shows it beside the figures). */
   trainedOn?: ModelMeta['trainedOn'];
+  /** When the held-out labels are real (no simulated night among them): what they are, for the library. */
+  realEvaluationSource?: string;
   backend: string;
   seed?: number;
   maxEpochs?: number;
@@ -347,6 +349,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     },
     cost: { params: cost.params, flopsPerStamp: cost.flopsPerStamp },
     trainedOn: opts.trainedOn,
+    realEvaluation:
+      evaluation && opts.realEvaluationSource
+        ? { source: opts.realEvaluationSource, n: evaluation.n, evaluation }
+        : null,
     comparedWith,
     data: {
       workspace: opts.nights[0].dir,
