@@ -6,6 +6,9 @@
  */
 import { z } from 'zod';
 import { CandidateMetaSchema, GivenSchema, LabelValueSchema, SourceKindSchema } from './candidate';
+import { JobKindSchema, JobParamsSchemas, JobResultSchemas } from './jobs';
+
+export { JobKindSchema };
 import {
   ExportConfirmedArgsSchema,
   ExportResultSchema,
@@ -109,7 +112,6 @@ export const WireTripletSchema = z.object({
   difference: WireStampSchema,
 });
 
-export const JobKindSchema = z.enum(['ingest', 'train', 'score', 'demo']);
 export const JobStateSchema = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
 
 export const JobProgressSchema = z.object({
@@ -137,18 +139,42 @@ export const IngestReportSchema = z.object({
   cancelled: z.boolean(),
 });
 
-export const JobRecordSchema = z.object({
+const jobRecordBase = {
   id: z.string(),
-  kind: JobKindSchema,
   state: JobStateSchema,
   startedAt: z.string(),
   endedAt: z.string().nullable(),
-  params: z.record(z.string(), z.unknown()),
   report: IngestReportSchema.nullable(),
   error: z.string().nullable(),
-  /** What the job produced (training: the new version; scoring: the version scored). */
-  result: z.record(z.string(), z.unknown()).default({}),
-});
+};
+
+/** A job record: its parameters and (once done; empty when cancelled or failed) its result, typed by kind. */
+export const JobRecordSchema = z.discriminatedUnion('kind', [
+  z.object({
+    ...jobRecordBase,
+    kind: z.literal('ingest'),
+    params: JobParamsSchemas.ingest,
+    result: JobResultSchemas.ingest.default({}),
+  }),
+  z.object({
+    ...jobRecordBase,
+    kind: z.literal('train'),
+    params: JobParamsSchemas.train,
+    result: JobResultSchemas.train.partial().default({}),
+  }),
+  z.object({
+    ...jobRecordBase,
+    kind: z.literal('score'),
+    params: JobParamsSchemas.score,
+    result: JobResultSchemas.score.partial().default({}),
+  }),
+  z.object({
+    ...jobRecordBase,
+    kind: z.literal('demo'),
+    params: JobParamsSchemas.demo,
+    result: JobResultSchemas.demo.partial().default({}),
+  }),
+]);
 
 export const EvaluationSummarySchema = z.object({
   n: z.number().int(),

@@ -121,8 +121,9 @@ export async function train(client: Client, argv: string[]) {
     notes: values.notes,
   });
   const record = await client.wait(jobId, 'train');
-  if (record.state === 'cancelled') return void console.log('Cancelled: no model version written.');
-  const version = String(record.result.version);
+  if (record.kind !== 'train' || record.state === 'cancelled' || !record.result.version)
+    return void console.log('Cancelled: no model version written.');
+  const version = record.result.version;
   const m = (await client.call('modelsList', {})).find((x) => x.version === version)!;
   for (const c of m.curves)
     console.log(
@@ -170,11 +171,11 @@ export async function score(client: Client, argv: string[]) {
     batchSize: values['batch-size'] ? Number(values['batch-size']) : undefined,
   });
   const record = await client.wait(jobId, 'score');
-  if (record.state === 'cancelled') return void console.log('Cancelled.');
+  if (record.kind !== 'score' || record.state === 'cancelled') return void console.log('Cancelled.');
   const secs = (Date.now() - t0) / 1000;
-  const n = Number(record.result.scored);
+  const n = record.result.scored ?? 0;
   console.log(
-    `scored ${n} candidates with ${version} in ${secs.toFixed(1)} s (${(n / secs).toFixed(0)} stamps/s, ${String(record.result.engine)}); this night shows it`,
+    `scored ${n} candidates with ${version} in ${secs.toFixed(1)} s (${(n / secs).toFixed(0)} stamps/s, ${record.result.engine}); this night shows it`,
   );
   if (values.adopt) console.log(`${version} is now the home's active model`);
 }

@@ -10,13 +10,12 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { JobProgress, JobRecord } from '../../shared/contract';
 import { JobRecordSchema } from '../../shared/contract';
+import { JobParamsSchemas, type JobKind, type JobParamsIn } from '../../shared/jobs';
 import { writeFileAtomic, writeFileAtomicSync } from '../util/atomicWrite';
 import { builtFile } from '../util/builtPath';
 import type { EventBus } from '../events';
 import type { Workspace } from '../catalog/workspace';
 import { FromWorkerSchema, type ToWorker } from './protocol';
-
-type JobKind = JobRecord['kind'];
 
 interface Running {
   record: JobRecord;
@@ -93,22 +92,24 @@ export class JobManager {
     return [...this.running.values()].some((r) => !kind || r.record.kind === kind);
   }
 
-  async start(kind: JobKind, params: Record<string, unknown>, jobId?: string): Promise<string> {
+  async start<K extends JobKind>(kind: K, rawParams: JobParamsIn<K>, jobId?: string): Promise<string> {
     const ws = this.workspace();
     if (!ws) throw new Error('No workspace is open: open or create one first.');
     const id =
       jobId ?? `${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
-    const record: JobRecord = {
+    // The record holds the parameters with their defaults filled in: a restart runs exactly these.
+    const record = JobRecordSchema.parse({
       id,
       kind,
       state: 'running',
       startedAt: new Date().toISOString(),
       endedAt: null,
-      params,
+      params: JobParamsSchemas[kind].parse(rawParams),
       report: null,
       error: null,
       result: {},
-    };
+    });
+    const params = record.params;
     await this.save(ws, record);
     const child = fork(builtFile('worker.js'), [], {
       // In Electron, process.execPath is the Electron binary: run it as plain Node for the worker.
@@ -191,14 +192,24 @@ export class JobManager {
     result: Record<string, unknown>,
   ): Promise<void> {
     if (!this.running.delete(run.record.id)) return;
-    const record: JobRecord = {
+    // The worker's result must be what this kind of job produces; anything else fails the job.
+    const checked = JobRecordSchema.safeParse({
       ...run.record,
       state,
       report,
       error,
-      result,
+      result: state === 'done' ? result : {},
       endedAt: new Date().toISOString(),
-    };
+    });
+    const record: JobRecord = checked.success
+      ? checked.data
+      : {
+          ...run.record,
+          state: 'failed',
+          report,
+          error: `The compute worker's result was not valid for a ${run.record.kind} job (${checked.error.issues[0]?.message}).`,
+          endedAt: new Date().toISOString(),
+        };
     await this.save(ws, record);
     run.child.removeAllListeners('exit');
     if (run.child.connected) run.child.disconnect();

@@ -9,6 +9,7 @@ import { runIngest } from '../stamps/ingest';
 import { runScore, runTrain, type EngineReporter } from '../model/engineJobs';
 import { runDemoNight } from '../demo/demoNight';
 import { ToWorkerSchema, type FromWorker, type WorkerStart } from './protocol';
+import { IngestJobParamsSchema } from '../../shared/jobs';
 
 const abort = new AbortController();
 
@@ -34,7 +35,7 @@ async function run(start: WorkerStart): Promise<void> {
   const ws = await Workspace.open(start.workspace);
   switch (start.kind) {
     case 'ingest': {
-      const folder = String(start.params.folder ?? '');
+      const { folder } = IngestJobParamsSchema.parse(start.params);
       const report = await runIngest(ws, folder, { onProgress: throttledProgress(), signal: abort.signal });
       await send({ type: 'done', cancelled: report.cancelled, report, result: {} });
       return;

@@ -5,13 +5,12 @@
  * seeded, stratified part of the human labels of all nights is held out to judge the new version
  * and the active one on.
  */
-import { z } from 'zod';
+import { ScoreJobParamsSchema, TrainJobParamsSchema, type JobParamsIn } from '../../shared/jobs';
 import { Workspace } from '../catalog/workspace';
 import { LabelJournal } from '../catalog/labelJournal';
 import { trainingClass } from '../../shared/labels';
 import type { TrainedOn } from '../../shared/contract';
 import { selectBackend, type BackendChoice, type BackendName } from './backends';
-import { DEFAULT_ARCHITECTURE } from './architectures';
 import { ModelRegistry, specOf } from './registry';
 import { chooseInferenceEngine } from './onnx/inferenceEngine';
 import { scoreWorkspace } from './scoring';
@@ -20,36 +19,8 @@ import { qualifyId } from './training/nightsCache';
 import { trainModel, type TrainProgress } from './training/train';
 import { libraryRoot } from '../home/home';
 
-export const TrainParamsSchema = z.object({
-  architecture: z.string().default(DEFAULT_ARCHITECTURE),
-  /** Fine-tune from the home's active model (default) or start from random weights. */
-  fromScratch: z.boolean().default(false),
-  /** The nights whose labels train it (folders); default: the night the job runs in. */
-  nights: z.array(z.string()).default([]),
-  /** The home's active version when the job started: the parent, and the one compared against. */
-  activeModel: z.string().nullable().default(null),
-  /** Fraction of the human labels never trained on: the comparison set for adopting. */
-  heldOutFraction: z.number().min(0).max(0.9).default(0.2),
-  backend: z.string().default('auto'),
-  seed: z.number().int().default(1),
-  maxEpochs: z.number().int().positive().optional(),
-  batchSize: z.number().int().positive().optional(),
-  learningRate: z.number().positive().optional(),
-  patience: z.number().int().positive().optional(),
-  notes: z.string().default(''),
-});
-export type TrainParams = z.input<typeof TrainParamsSchema>;
-
-export const ScoreParamsSchema = z.object({
-  version: z.string(),
-  backend: z.string().default('auto'),
-  /** Make this version the home's active model once scored (the night shows it in any case). */
-  adopt: z.boolean().default(true),
-  /** Score only the candidates this version has no score for yet (appended since), keeping the rest. */
-  onlyMissing: z.boolean().default(false),
-  batchSize: z.number().int().positive().optional(),
-});
-export type ScoreParams = z.input<typeof ScoreParamsSchema>;
+export type TrainParams = JobParamsIn<'train'>;
+export type ScoreParams = JobParamsIn<'score'>;
 
 /** The home's model library (SKYSIFT_HOME, inherited by the workers): every night's versions. */
 export function modelLibrary(): ModelRegistry {
@@ -109,7 +80,7 @@ export function collectLabels(nights: readonly Workspace[]) {
 }
 
 export async function runTrain(ws: Workspace, raw: unknown, report: EngineReporter, signal?: AbortSignal) {
-  const p = TrainParamsSchema.parse(raw);
+  const p = TrainJobParamsSchema.parse(raw);
   const backend = await selectBackend(p.backend as BackendName | 'auto');
   report.backend(backend);
   const nightDirs = p.nights.length ? p.nights : [ws.dir];
@@ -223,7 +194,7 @@ async function scoreVersion(
 }
 
 export async function runScore(ws: Workspace, raw: unknown, report: EngineReporter, signal?: AbortSignal) {
-  const p = ScoreParamsSchema.parse(raw);
+  const p = ScoreJobParamsSchema.parse(raw);
   const backend = await selectBackend(p.backend as BackendName | 'auto');
   report.backend(backend);
   const scored = await scoreVersion(ws, p.version, report, signal, p.batchSize, p.onlyMissing);

@@ -86,7 +86,13 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
     const tunedMeta = registry.meta(String(tuned.result.version));
     expect(tunedMeta.parent).toBe(meta.version);
     expect(tunedMeta.data?.labelSources).toMatchObject({ 'your labels': 40 });
-    expect(tunedMeta.trainedOn).toMatchObject({ data: 'simulated', labels: { real: 200, bogus: 200 } });
+    // What it learned from: the data's labels with the astronomer's 40 in their place.
+    const flipped = new Map(human.map((h) => [h.id, h.label]));
+    const reals = ws.list().filter((e) => (flipped.get(e.id) ?? e.given.label) === 'real').length;
+    expect(tunedMeta.trainedOn).toMatchObject({
+      data: 'simulated',
+      labels: { real: reals, bogus: 400 - reals },
+    });
     // Judged against the active version on the same held-out labels, in the training job itself.
     expect(tunedMeta.comparedWith?.version).toBe(meta.version);
     expect(tunedMeta.comparedWith?.evaluation.n).toBe(8);
