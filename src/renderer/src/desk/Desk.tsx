@@ -71,7 +71,15 @@ export function Desk(props: { desk: DeskStore; s: DeskSnapshot; tally: Tally; si
           </p>
         )}
       </section>
-      {s.statsOpen && <StatsPanel tally={tally} picture={picture} model={s.model} threshold={s.threshold} />}
+      {s.statsOpen && (
+        <StatsPanel
+          tally={tally}
+          picture={picture}
+          model={s.model}
+          threshold={s.threshold}
+          onClose={() => desk.setPanels({ statsOpen: false })}
+        />
+      )}
       {side}
       {s.helpOpen && (
         <HelpOverlay
