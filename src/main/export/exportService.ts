@@ -44,12 +44,17 @@ export async function exportConfirmed(
 ): Promise<ExportResult> {
   ws.refresh();
   const { rows, unknownIds } = confirmedRows(ws, req.labels, { subclasses: req.subclasses });
-  const meta = { workspace: ws.name, exportedAt: now, activeModel: ws.settings.activeModel };
+  const meta = {
+    workspace: ws.name,
+    exportedAt: now,
+    activeModel: ws.settings.activeModel,
+    simulated: ws.settings.simulated,
+  };
   let text: string;
   let count = rows.length;
   switch (req.format) {
     case 'csv':
-      text = confirmedToCsv(rows);
+      text = confirmedToCsv(rows, meta);
       break;
     case 'json':
       text = confirmedToJson(rows, meta);
@@ -58,7 +63,7 @@ export async function exportConfirmed(
       text = confirmedToVoTable(rows, { ...meta, generator: `Skysift ${VERSION}` });
       break;
     case 'tns': {
-      const draft = tnsDraft(rows, req.tns);
+      const draft = tnsDraft(rows, req.tns, { simulated: meta.simulated });
       count = Object.keys(draft.at_report).length;
       text = JSON.stringify(draft, null, 2) + '\n';
       break;
