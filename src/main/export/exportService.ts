@@ -35,6 +35,7 @@ export interface ExportConfirmedRequest {
   folder: string;
   subclasses?: readonly string[];
   tns?: TnsDraftOptions;
+  createFolder?: boolean;
 }
 
 export async function exportConfirmed(
@@ -74,13 +75,14 @@ export async function exportConfirmed(
     req.folder,
     (n) => exportFileName(kind, ws.name, now, CONFIRMED_EXT[req.format], n),
     text,
+    { createFolder: req.createFolder },
   );
   return { file, rows: count, unknownIds };
 }
 
 export async function exportLabelSet(
   ws: Workspace,
-  req: { labels: readonly HumanLabel[]; format: LabelSetFormat; folder: string },
+  req: { labels: readonly HumanLabel[]; format: LabelSetFormat; folder: string; createFolder?: boolean },
   now = new Date(),
 ): Promise<{ file: string; rows: number }> {
   const text = req.format === 'csv' ? labelsToCsv(req.labels) : labelsToJson(req.labels, ws.name, now);
@@ -88,6 +90,7 @@ export async function exportLabelSet(
     req.folder,
     (n) => exportFileName('labels', ws.name, now, req.format, n),
     text,
+    { createFolder: req.createFolder },
   );
   return { file, rows: req.labels.length };
 }

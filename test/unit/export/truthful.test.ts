@@ -2,13 +2,14 @@
  * Exports say what the data say: rows in natural id order, numbers without float noise, and a
  * simulated night says so inside every file (CSV, JSON, VOTable, TNS draft), not only in its name.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Workspace } from '../../../src/main/catalog/workspace';
 import { confirmedRows } from '../../../src/main/export/confirmedRows';
 import { SIMULATED_NOTE } from '../../../src/main/export/confirmedTable';
-import { exportConfirmed } from '../../../src/main/export/exportService';
+import { exportConfirmed, exportLabelSet } from '../../../src/main/export/exportService';
+import { isMissingFolder } from '../../../src/renderer/src/desk/export/FolderField';
 import { dataPrecision } from '../../../src/main/export/skyFormat';
 import type { ConfirmedFormat } from '../../../src/shared/labels';
 import { label, tmpDir } from './fixtures';
@@ -115,4 +116,31 @@ describe('a simulated night says so inside every export', () => {
       expect(plain).not.toContain('SIMULATED');
     });
   }
+});
+
+describe('exporting into a folder that does not exist', () => {
+  it('says so (the desk then offers to create it), and creates it when asked', async () => {
+    const ws = await night(false);
+    const folder = path.join(tmpDir(), 'new', 'deeper');
+    await expect(exportConfirmed(ws, { labels: [label(ws, '9')], format: 'csv', folder })).rejects.toThrow(
+      `${folder}: no such folder. Create it, or choose an existing folder to export into.`,
+    );
+    const r = await exportConfirmed(ws, {
+      labels: [label(ws, '9')],
+      format: 'csv',
+      folder,
+      createFolder: true,
+    });
+    expect(path.dirname(r.file)).toBe(realpathSync(folder));
+    const set = await exportLabelSet(ws, {
+      labels: [label(ws, '9')],
+      format: 'json',
+      folder: path.join(folder, 'labels'),
+      createFolder: true,
+    });
+    expect(readFileSync(set.file, 'utf8')).toContain('"9"');
+    expect(
+      isMissingFolder(`${folder}: no such folder. Create it, or choose an existing folder to export into.`),
+    ).toBe(true);
+  });
 });
