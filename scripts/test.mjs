@@ -7,22 +7,11 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, run } from './lib.mjs';
+import { planSteps } from './testPlan.mjs';
 
 const results = path.join(ROOT, 'test-output');
 mkdirSync(results, { recursive: true });
 for (const f of ['unit-results.json', 'e2e-results.json']) rmSync(path.join(results, f), { force: true });
-
-const steps = [
-  ['typecheck', 'npx', ['tsc', '-b', 'tsconfig.json']],
-  ['lint', 'npx', ['eslint', '.']],
-  ['format', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']],
-  ['build', 'npx', ['electron-vite', 'build', '--logLevel', 'warn']],
-  ['setup: chromium', 'bash', ['scripts/setup-chromium.sh']],
-  ['setup: lavapipe (webgpu on the CPU)', 'bash', ['scripts/setup-lavapipe.sh']],
-  ['setup: xmllint and astropy (VOTable checks)', 'bash', ['scripts/setup-votable-tools.sh']],
-  ['unit tests', 'npx', ['vitest', 'run']],
-  ['e2e tests', 'npx', ['vitest', 'run', '--config', 'vitest.e2e.config.mts']],
-];
 
 const noApt = process.env.SKYSIFT_TEST_NO_APT === '1';
 console.log(
@@ -34,17 +23,14 @@ console.log(
 
 const failedSteps = [];
 const skippedSteps = [];
-for (const [name, cmd, args] of steps) {
-  if (cmd === 'bash' && !existsSync(path.join(ROOT, args[0]))) continue;
-  if (noApt && name.startsWith('setup:')) {
-    console.log(`\n=== ${name}: skipped (SKYSIFT_TEST_NO_APT=1) ===`);
-    continue;
-  }
-  if (name === 'e2e tests' && !existsSync('/usr/bin/chromium')) {
-    console.log(
-      `\n=== ${name}: SKIPPED: /usr/bin/chromium is absent (scripts/setup-chromium.sh installs it) ===`,
-    );
-    skippedSteps.push(name);
+// The e2e check for Chromium is made when its turn comes: the setup step before it may install it.
+for (const { name, cmd, args } of planSteps(process.env, () => true)) {
+  const [step] = planSteps(process.env, (p) =>
+    existsSync(path.isAbsolute(p) ? p : path.join(ROOT, p)),
+  ).filter((s) => s.name === name);
+  if (step.skip) {
+    console.log(`\n=== ${name}: skipped (${step.skip}) ===`);
+    if (!name.startsWith('setup:')) skippedSteps.push(name);
     continue;
   }
   const t0 = Date.now();
