@@ -111,6 +111,9 @@ describe('retrain from the desk, compare, adopt, roll back', () => {
         timeout: 60_000,
       })
       .toBeGreaterThanOrEqual(1);
+    // Time per epoch and a range, never the worst case as an ETA.
+    expect(await text(page, 'training-eta')).toMatch(/per epoch|measuring/);
+    expect(await text(page, 'training-eta')).not.toMatch(/ETA/);
 
     // The desk is not blocked by training: two more labels from the keys while it runs.
     await page.locator('body').click({ position: { x: 5, y: 5 } });
