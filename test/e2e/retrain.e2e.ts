@@ -146,6 +146,12 @@ describe('retrain from the desk, compare, adopt, roll back', () => {
     expect(await current(page)).toBe(here);
     await expect.poll(() => queueIds(page)).not.toEqual(orderBefore);
     expect(await text(page, 'decision')).toContain('Adopted');
+    // The Active section: words for the label sources, one threshold per model, Pippin explained.
+    const active = await text(page, 'active-model');
+    expect(active).not.toMatch(/overriddenByHuman/);
+    expect(await text(page, 'active-heldout')).toMatch(
+      /at the threshold above; Pippin .*FPR \+ MDR at thresholds 0\.4, 0\.5 and 0\.6/,
+    );
 
     // The new model agrees better with the astronomer: the gap between the mean scores of the
     // candidates labelled real and of those labelled bogus grows. (The mean of the reals alone is
