@@ -18,8 +18,11 @@ if (electron && hasDisplay()) {
   const child = spawn(electron, ['.'], { cwd: ROOT, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
+  // npm ci never downloads it: package.json's allowScripts keeps electron's install script off.
   const why = !electron
-    ? 'no Electron binary here (set ELECTRON_EXEC_PATH, or let the electron package download one)'
+    ? 'no Electron binary here (npm ci does not download it: allowScripts keeps the electron ' +
+      'install script off; set ELECTRON_EXEC_PATH to an Electron binary, or run ' +
+      '`node node_modules/electron/install.js` once to download it)'
     : 'no display (DISPLAY/WAYLAND_DISPLAY unset)';
   console.log(`[skysift] ${why}: starting the browser host instead.`);
   const host = spawn(process.execPath, [path.join(ROOT, 'out/main/host.js'), ...process.argv.slice(2)], {

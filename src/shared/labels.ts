@@ -105,6 +105,8 @@ export const ExportConfirmedArgsSchema = z
     format: ConfirmedFormatSchema,
     /** An existing folder; the file name is Skysift's own (skysift-confirmed-<workspace>-<time>.<ext>). */
     folder: z.string().min(1),
+    /** Create `folder` (and its parents) when it does not exist; otherwise a missing folder is an error. */
+    createFolder: z.boolean().optional(),
     /** Keep only 'real' labels with one of these sub-classes (absent or empty: every 'real' label). */
     subclasses: z.array(z.string().min(1)).optional(),
     tns: TnsDraftOptionsSchema.optional(),
@@ -130,6 +132,8 @@ export const LabelsExportArgsSchema = z
       .string()
       .regex(/^[^/\\.][^/\\]*$/, 'a plain file name, no folder')
       .optional(),
+    /** Create `folder` (and its parents) when it does not exist. */
+    createFolder: z.boolean().optional(),
   })
   .strict();
 

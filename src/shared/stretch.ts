@@ -7,6 +7,14 @@
  * invert; masked pixels come out as MASKED = NaN) -> `renderRGBA` (levels through a colour map into RGBA
  * bytes for an ImageData, masked pixels in their own colour).
  *
+ * Diverging (symmetric-limit) images are stretched on |x| with the sign kept: x = v/m in [-1, 1],
+ * level = 0.5 + sign(x) * f(|x|) / 2, so zero stays at 0.5 (the neutral colour) under every stretch.
+ * Stretching after mapping [-m, m] to [0, 1] would put zero at f(0.5) (0.90 for log), and the whole
+ * background of a difference would take the positive colour.
+ *
+ * The stretch functions are astropy.visualization's (LogStretch, SqrtStretch, AsinhStretch); the
+ * limits are MinMaxInterval, PercentileInterval and ZScaleInterval.
+ *
  * Masked pixels (`StampImage.mask[i] === 0`) never enter the limits and are never given a level.
  */
 import type { StampImage } from './stamp';
@@ -32,11 +40,16 @@ export type LimitSpec =
 export interface StretchSpec {
   limits: LimitSpec;
   stretch?: StretchFn;
-  /** DS9 log exponent `a` in log10(a*x+1)/log10(a); default 1000. */
+  /** astropy LogStretch `a` in log(a*x+1)/log(a+1); default 1000 (DS9 divides by log(a) instead). */
   logA?: number;
   /** asinh softening `a` in asinh(x/a)/asinh(1/a) (astropy AsinhStretch); default 0.1 (~ DS9 asinh). */
   asinhA?: number;
   invert?: boolean;
+  /**
+   * Stretch |x| about zero and keep the sign (see the file comment). `renderRGBA` sets it for
+   * `symmetric` limits unless told otherwise.
+   */
+  diverging?: boolean;
 }
 
 export interface Limits {
@@ -230,7 +243,7 @@ export function applyStretch(x: number, spec: Pick<StretchSpec, 'stretch' | 'log
       return Math.sqrt(x);
     case 'log': {
       const a = spec.logA ?? 1000;
-      return Math.log10(a * x + 1) / Math.log10(a);
+      return Math.log(a * x + 1) / Math.log(a + 1);
     }
     case 'asinh': {
       const a = spec.asinhA ?? 0.1;
@@ -239,7 +252,11 @@ export function applyStretch(x: number, spec: Pick<StretchSpec, 'stretch' | 'log
   }
 }
 
-/** Levels in 0..1 (1 = bright, before `invert`), NaN (= MASKED) for masked pixels. */
+/**
+ * Levels in 0..1 (1 = bright, before `invert`), NaN (= MASKED) for masked pixels. With
+ * `spec.diverging`, levels are 0.5 + sign(v - c) * f(|v - c| / half-span) / 2 about the centre c of the
+ * limits (0 for symmetric limits), so the centre stays at 0.5 whatever the stretch.
+ */
 export function stretchToLevels(
   image: StampImage,
   limits: Limits,
@@ -248,15 +265,25 @@ export function stretchToLevels(
   const { data, mask } = image;
   const out = new Float32Array(data.length);
   const span = limits.max - limits.min;
+  const centre = (limits.max + limits.min) / 2;
+  const half = span / 2;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (mask[i] === 0 || !Number.isFinite(v)) {
       out[i] = MASKED;
       continue;
     }
-    let x = span > 0 ? (v - limits.min) / span : 0.5;
-    x = x < 0 ? 0 : x > 1 ? 1 : x;
-    let y = applyStretch(x, spec);
+    let y: number;
+    if (spec.diverging) {
+      let x = half > 0 ? (v - centre) / half : 0;
+      x = x < -1 ? -1 : x > 1 ? 1 : x;
+      const f = applyStretch(Math.abs(x), spec);
+      y = 0.5 + (x < 0 ? -f : f) / 2;
+    } else {
+      let x = span > 0 ? (v - limits.min) / span : 0.5;
+      x = x < 0 ? 0 : x > 1 ? 1 : x;
+      y = applyStretch(x, spec);
+    }
     if (spec.invert) y = 1 - y;
     out[i] = y;
   }
@@ -294,12 +321,14 @@ export function renderRGBA(
   maskedColor: Rgb = MASKED_RGB,
 ): Uint8ClampedArray {
   const cmap = typeof colormap === 'string' ? COLORMAPS[colormap] : colormap;
-  const levels = stretchToLevels(image, computeLimits(image, spec.limits), spec);
+  const diverging = spec.diverging ?? spec.limits.kind === 'symmetric';
+  const levels = stretchToLevels(image, computeLimits(image, spec.limits), { ...spec, diverging });
   const out = new Uint8ClampedArray(levels.length * 4);
-  // 256-entry lookup table: the colour map is called 256 times, not once per pixel.
-  const lut = new Uint8ClampedArray(256 * 3);
-  for (let k = 0; k < 256; k++) {
-    const c = cmap(k / 255);
+  // Lookup table: the colour map is called 257 times, not once per pixel. 257 entries (steps of
+  // 1/256) so that level 0.5, the zero of a diverging image, hits the map's centre exactly.
+  const lut = new Uint8ClampedArray(257 * 3);
+  for (let k = 0; k < 257; k++) {
+    const c = cmap(k / 256);
     lut[k * 3] = c[0];
     lut[k * 3 + 1] = c[1];
     lut[k * 3 + 2] = c[2];
@@ -312,7 +341,7 @@ export function renderRGBA(
       out[o + 1] = maskedColor[1];
       out[o + 2] = maskedColor[2];
     } else {
-      const k = Math.round(l * 255) * 3;
+      const k = Math.round(l * 256) * 3;
       out[o] = lut[k];
       out[o + 1] = lut[k + 1];
       out[o + 2] = lut[k + 2];

@@ -63,7 +63,7 @@ describe('retrain from the desk, compare, adopt, roll back', () => {
     await host?.stop();
   });
 
-  it('vets, retrains while vetting goes on, adopts: queue re-sorted, place kept, reals scored higher', async () => {
+  it('vets, retrains while vetting goes on, adopts: queue re-sorted, place kept, labels separated better', async () => {
     console.log(`night scored with the ${night.scoredWith} model`);
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const errors: string[] = [];
@@ -77,12 +77,14 @@ describe('retrain from the desk, compare, adopt, roll back', () => {
 
     // Vet from the keys with the simulation's truth: real (some as sub-class 1), bogus, a few skips.
     const real = new Set<string>();
+    const bogus = new Set<string>();
     const vet = async (count: number) => {
       for (let i = 0; i < count; i++) {
         const truth = night.given.get(await current(page));
         const key = i % 11 === 7 ? 's' : truth === 'real' ? (i % 5 === 0 ? '1' : 'r') : 'b';
         const id = await labelWithKey(page, key);
         if (key === 'r' || key === '1') real.add(id);
+        if (key === 'b') bogus.add(id);
       }
     };
     const order = (o: string) => expect.poll(() => page.locator('#queue-order').inputValue()).toBe(o);
@@ -93,7 +95,7 @@ describe('retrain from the desk, compare, adopt, roll back', () => {
     await vet(VETTED / 2);
     for (const _ of [0, 1]) await page.keyboard.press('o');
     await order('flagged');
-    // The cursor stays on its candidate when the order changes: Home goes to the top.
+    // Changing the order goes to the top of the new order; Home goes there too.
     await page.keyboard.press('Home');
     await vet(VETTED / 2);
     expect(real.size).toBeGreaterThan(3);
@@ -109,6 +111,9 @@ describe('retrain from the desk, compare, adopt, roll back', () => {
         timeout: 60_000,
       })
       .toBeGreaterThanOrEqual(1);
+    // Time per epoch and a range, never the worst case as an ETA.
+    expect(await text(page, 'training-eta')).toMatch(/per epoch|measuring/);
+    expect(await text(page, 'training-eta')).not.toMatch(/ETA/);
 
     // The desk is not blocked by training: two more labels from the keys while it runs.
     await page.locator('body').click({ position: { x: 5, y: 5 } });
@@ -141,8 +146,17 @@ describe('retrain from the desk, compare, adopt, roll back', () => {
     expect(await current(page)).toBe(here);
     await expect.poll(() => queueIds(page)).not.toEqual(orderBefore);
     expect(await text(page, 'decision')).toContain('Adopted');
+    // The Active section: words for the label sources, one threshold per model, Pippin explained.
+    const active = await text(page, 'active-model');
+    expect(active).not.toMatch(/overriddenByHuman/);
+    expect(await text(page, 'active-heldout')).toMatch(
+      /at the threshold above; Pippin .*FPR \+ MDR at thresholds 0\.4, 0\.5 and 0\.6/,
+    );
 
-    // The candidates labelled real now score higher on average.
+    // The new model agrees better with the astronomer: the gap between the mean scores of the
+    // candidates labelled real and of those labelled bogus grows. (The mean of the reals alone is
+    // not the measure: with 34 reals near 0.96 and 4 bogus, fine-tuning rightly pulled the bogus
+    // down 0.08 -> 0.03 at the cost of 0.007 on the reals.)
     const [oldScores, newScores] = await Promise.all([
       scoresOf(night.dir, before!),
       scoresOf(night.dir, after),
@@ -151,7 +165,14 @@ describe('retrain from the desk, compare, adopt, roll back', () => {
     const oldMean = mean(ids.map((id) => oldScores.get(id)!));
     const newMean = mean(ids.map((id) => newScores.get(id)!));
     console.log(`mean score of ${ids.length} labelled-real: ${oldMean.toFixed(4)} -> ${newMean.toFixed(4)}`);
-    expect(newMean).toBeGreaterThan(oldMean);
+    const bIds = [...bogus];
+    const oldBogus = mean(bIds.map((id) => oldScores.get(id)!));
+    const newBogus = mean(bIds.map((id) => newScores.get(id)!));
+    console.log(
+      `mean score of ${bIds.length} labelled-bogus: ${oldBogus.toFixed(4)} -> ${newBogus.toFixed(4)}`,
+    );
+    expect(bIds.length).toBeGreaterThan(0);
+    expect(newMean - newBogus).toBeGreaterThan(oldMean - oldBogus);
     // The queue shows the new scores.
     const shown = await page.locator(`.queue-list li[data-id="${here}"] .qscore`).textContent();
     expect(shown).toBe(newScores.get(here)!.toFixed(3));

@@ -6,6 +6,7 @@
  */
 import type { CatalogEntry, Workspace } from '../catalog/workspace';
 import type { HumanLabel } from '../../shared/labels';
+import { dataPrecision } from './skyFormat';
 
 export interface ConfirmedRow {
   id: string;
@@ -50,7 +51,8 @@ export const CONFIRMED_COLUMNS = [
   'labelledAt',
 ] as const satisfies readonly (keyof ConfirmedRow)[];
 
-const num = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : x);
+// Catalog numbers without float noise (see dataPrecision).
+const num = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : dataPrecision(x));
 const str = (s: string | undefined | null) => (s === undefined || s === null || s === '' ? null : s);
 
 /**
@@ -69,6 +71,8 @@ function scoreOf(
   if (given) return { score: given[1], model: `data:${given[0]}` };
   return { score: null, model: null };
 }
+
+const naturalOrder = new Intl.Collator('en', { numeric: true });
 
 export interface ConfirmedSelection {
   rows: ConfirmedRow[];
@@ -120,6 +124,7 @@ export function confirmedRows(
       labelledAt: label.labelledAt,
     });
   }
-  rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  // Natural order (101 before 1007), as the queue lists them; text order put 1007 before 101.
+  rows.sort((a, b) => naturalOrder.compare(a.id, b.id));
   return { rows, unknownIds };
 }

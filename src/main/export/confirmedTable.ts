@@ -5,8 +5,14 @@
 import { csvLine } from '../stamps/csv';
 import { CONFIRMED_COLUMNS, type ConfirmedRow } from './confirmedRows';
 
-export function confirmedToCsv(rows: readonly ConfirmedRow[]): string {
-  const lines = [CONFIRMED_COLUMNS.join(',')];
+/** Said inside every export of a simulated night, not only in its file name. */
+export const SIMULATED_NOTE =
+  'SIMULATED NIGHT: these candidates and stamps were made up by the Skysift demo; none is a real detection.';
+
+export function confirmedToCsv(rows: readonly ConfirmedRow[], meta: { simulated?: boolean } = {}): string {
+  // A '#' line (pandas comment='#', astropy's ascii reader and TOPCAT skip it; a spreadsheet shows it).
+  const lines = meta.simulated ? [`# ${SIMULATED_NOTE}`] : [];
+  lines.push(CONFIRMED_COLUMNS.join(','));
   for (const row of rows) lines.push(csvLine(CONFIRMED_COLUMNS.map((c) => row[c])));
   return lines.join('\r\n') + '\r\n';
 }
@@ -15,13 +21,14 @@ export const CONFIRMED_JSON_FORMAT = 'skysift-confirmed';
 
 export function confirmedToJson(
   rows: readonly ConfirmedRow[],
-  meta: { workspace: string; exportedAt: Date; activeModel: string | null },
+  meta: { workspace: string; exportedAt: Date; activeModel: string | null; simulated?: boolean },
 ): string {
   return (
     JSON.stringify(
       {
         format: CONFIRMED_JSON_FORMAT,
         version: 1,
+        ...(meta.simulated ? { simulated: true, note: SIMULATED_NOTE } : {}),
         workspace: meta.workspace,
         exportedAt: meta.exportedAt.toISOString(),
         activeModel: meta.activeModel,

@@ -35,6 +35,7 @@ export interface ExportConfirmedRequest {
   folder: string;
   subclasses?: readonly string[];
   tns?: TnsDraftOptions;
+  createFolder?: boolean;
 }
 
 export async function exportConfirmed(
@@ -44,12 +45,17 @@ export async function exportConfirmed(
 ): Promise<ExportResult> {
   ws.refresh();
   const { rows, unknownIds } = confirmedRows(ws, req.labels, { subclasses: req.subclasses });
-  const meta = { workspace: ws.name, exportedAt: now, activeModel: ws.settings.activeModel };
+  const meta = {
+    workspace: ws.name,
+    exportedAt: now,
+    activeModel: ws.settings.activeModel,
+    simulated: ws.settings.simulated,
+  };
   let text: string;
   let count = rows.length;
   switch (req.format) {
     case 'csv':
-      text = confirmedToCsv(rows);
+      text = confirmedToCsv(rows, meta);
       break;
     case 'json':
       text = confirmedToJson(rows, meta);
@@ -58,7 +64,7 @@ export async function exportConfirmed(
       text = confirmedToVoTable(rows, { ...meta, generator: `Skysift ${VERSION}` });
       break;
     case 'tns': {
-      const draft = tnsDraft(rows, req.tns);
+      const draft = tnsDraft(rows, req.tns, { simulated: meta.simulated });
       count = Object.keys(draft.at_report).length;
       text = JSON.stringify(draft, null, 2) + '\n';
       break;
@@ -69,13 +75,20 @@ export async function exportConfirmed(
     req.folder,
     (n) => exportFileName(kind, ws.name, now, CONFIRMED_EXT[req.format], n),
     text,
+    { createFolder: req.createFolder },
   );
   return { file, rows: count, unknownIds };
 }
 
 export async function exportLabelSet(
   ws: Workspace,
-  req: { labels: readonly HumanLabel[]; format: LabelSetFormat; folder: string; fileName?: string },
+  req: {
+    labels: readonly HumanLabel[];
+    format: LabelSetFormat;
+    folder: string;
+    fileName?: string;
+    createFolder?: boolean;
+  },
   now = new Date(),
 ): Promise<{ file: string; rows: number }> {
   const text = req.format === 'csv' ? labelsToCsv(req.labels) : labelsToJson(req.labels, ws.name, now);
@@ -89,6 +102,7 @@ export async function exportLabelSet(
           : named.replace(/(\.[^.]*)?$/, (ext) => `-${n}${ext}`)
         : exportFileName('labels', ws.name, now, req.format, n),
     text,
+    { createFolder: req.createFolder },
   );
   return { file, rows: req.labels.length };
 }

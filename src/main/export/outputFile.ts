@@ -38,13 +38,28 @@ export function exportFileName(kind: string, workspace: string, at: Date, ext: s
   return `skysift-${kind}-${fileSafe(workspace)}-${fileTimestamp(at)}${suffix}.${ext}`;
 }
 
-/** The chosen folder's real path; refuses a missing folder or a file given as a folder. */
-export async function resolveOutputFolder(folder: string): Promise<string> {
+/** The start of the message for a missing output folder; the desk offers to create it on seeing it. */
+export const NO_SUCH_FOLDER = 'no such folder';
+
+/**
+ * The chosen folder's real path; refuses a file given as a folder, and a missing folder unless
+ * `create` (then it is made, with its parents).
+ */
+export async function resolveOutputFolder(folder: string, create = false): Promise<string> {
   let real: string;
   try {
     real = await fs.realpath(path.resolve(folder));
   } catch {
-    throw new ExportError(`${folder}: no such folder. Choose an existing folder to export into.`);
+    if (!create)
+      throw new ExportError(
+        `${folder}: ${NO_SUCH_FOLDER}. Create it, or choose an existing folder to export into.`,
+      );
+    try {
+      await fs.mkdir(path.resolve(folder), { recursive: true });
+      real = await fs.realpath(path.resolve(folder));
+    } catch (e) {
+      throw new ExportError(`${folder}: cannot create this folder (${(e as Error).message}).`);
+    }
   }
   const stat = await fs.stat(real);
   if (!stat.isDirectory()) throw new ExportError(`${folder}: not a folder. Choose a folder to export into.`);
@@ -68,8 +83,9 @@ export async function writeExportFile(
   folder: string,
   name: (attempt: number) => string,
   data: string,
+  opts: { createFolder?: boolean } = {},
 ): Promise<string> {
-  const dir = await resolveOutputFolder(folder);
+  const dir = await resolveOutputFolder(folder, opts.createFolder === true);
   for (let attempt = 1; attempt <= 100; attempt++) {
     const base = name(attempt);
     if (base.includes('/') || base.includes('\\') || base.startsWith('.'))

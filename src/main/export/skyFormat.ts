@@ -42,3 +42,19 @@ export function decToSexagesimal(decDeg: number): string {
   const s = cs % 6000;
   return `${sign}${pad(d, 2)}:${pad(m, 2)}:${pad(Math.floor(s / 100), 2)}.${pad(s % 100, 2)}`;
 }
+
+/**
+ * A number as the data gave it, without the float noise arithmetic adds (37.15035082999998 ->
+ * 37.15035083): the fewest decimals that stay within 64 units in the last place of the value
+ * (~1.4e-14 relative). Arithmetic noise is a few units in the last place; a digit the source wrote
+ * (even the 15th significant one) moves the value by far more, so it is kept and none is made up.
+ */
+export function dataPrecision(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const tol = Math.abs(x) * 64 * Number.EPSILON;
+  for (let d = 0; d <= 15; d++) {
+    const r = Number(x.toFixed(d));
+    if (Math.abs(r - x) <= tol) return r;
+  }
+  return x;
+}

@@ -10,6 +10,7 @@
 import type { TnsDraftOptions } from '../../shared/labels';
 import type { ConfirmedRow } from './confirmedRows';
 import { decToSexagesimal, mjdToUtcString, raToSexagesimal } from './skyFormat';
+import { SIMULATED_NOTE } from './confirmedTable';
 
 export const TNS_AT_TYPE_PSN = '1';
 export const TNS_FLUX_UNITS_AB_MAG = '1';
@@ -18,12 +19,18 @@ const placeholder = (what: string) => `<${what}>`;
 
 export interface TnsDraft {
   _skysift_note: string;
+  /** Present (true) only for a simulated night: then every report's remarks say so too. */
+  _skysift_simulated?: true;
   /** Confirmed candidates left out, and why (no position or no time). */
   _skysift_left_out: { id: string; reason: string }[];
   at_report: Record<string, unknown>;
 }
 
-function reportFor(row: ConfirmedRow & { ra: number; dec: number; mjd: number }, opts: TnsDraftOptions) {
+function reportFor(
+  row: ConfirmedRow & { ra: number; dec: number; mjd: number },
+  opts: TnsDraftOptions,
+  simulated: boolean,
+) {
   const band = row.band ?? '?';
   const survey = row.survey ?? 'the survey';
   const scoreText =
@@ -41,6 +48,7 @@ function reportFor(row: ConfirmedRow & { ra: number; dec: number; mjd: number },
     at_type: TNS_AT_TYPE_PSN,
     internal_name: row.objectId ?? row.id,
     remarks:
+      (simulated ? `${SIMULATED_NOTE} DO NOT SUBMIT. ` : '') +
       `DRAFT from Skysift, review before submitting. Vetted as real by ${row.by} at ${row.labelledAt}` +
       `${row.subclass ? ` (sub-class: ${row.subclass})` : ''}; ${scoreText}; ${survey} candidate ${row.id}.`,
     non_detection: {
@@ -74,7 +82,12 @@ function reportFor(row: ConfirmedRow & { ra: number; dec: number; mjd: number },
   };
 }
 
-export function tnsDraft(rows: readonly ConfirmedRow[], opts: TnsDraftOptions = {}): TnsDraft {
+export function tnsDraft(
+  rows: readonly ConfirmedRow[],
+  opts: TnsDraftOptions = {},
+  night: { simulated?: boolean } = {},
+): TnsDraft {
+  const simulated = night.simulated === true;
   const reports: Record<string, unknown> = {};
   const leftOut: TnsDraft['_skysift_left_out'] = [];
   for (const row of rows) {
@@ -85,13 +98,16 @@ export function tnsDraft(rows: readonly ConfirmedRow[], opts: TnsDraftOptions = 
       reports[String(Object.keys(reports).length)] = reportFor(
         { ...row, ra: row.ra, dec: row.dec, mjd: row.mjd },
         opts,
+        simulated,
       );
   }
   return {
     _skysift_note:
+      (simulated ? `${SIMULATED_NOTE} Do not submit any of it. ` : '') +
       'DRAFT AT report written by Skysift, not sent anywhere. Review every entry, replace each "<...>" placeholder ' +
       '(group ids, TNS filter and instrument ids, a last non-detection or archive), remove the "_skysift_" keys, ' +
       'then submit it yourself through the TNS bulk-report API or web form.',
+    ...(simulated ? { _skysift_simulated: true as const } : {}),
     _skysift_left_out: leftOut,
     at_report: reports,
   };

@@ -9,6 +9,7 @@
  */
 import { CONFIRMED_COLUMNS, type ConfirmedRow } from './confirmedRows';
 import { isXmlChar } from './xmlTree';
+import { SIMULATED_NOTE } from './confirmedTable';
 
 export const VOTABLE_NS = 'http://www.ivoa.net/xml/VOTable/v1.3';
 export const VOTABLE_SCHEMA_LOCATION = 'http://www.ivoa.net/xml/VOTable/VOTable-1.4.xsd';
@@ -53,7 +54,8 @@ export const CONFIRMED_FIELDS: readonly VoFieldSpec[] = [
     ref: TIMESYS_ID,
     description: 'Time of the search image (MJD, UTC)',
   },
-  { name: 'band', kind: 'text', ucd: 'instr.filter', description: 'Filter' },
+  // instr.bandpass ("band name"): instr.filter is a secondary-only word in UCD1+, invalid alone.
+  { name: 'band', kind: 'text', ucd: 'instr.bandpass', description: 'Filter (band name)' },
   {
     name: 'mag',
     kind: 'double',
@@ -129,7 +131,13 @@ function cell(row: ConfirmedRow, f: VoFieldSpec): string {
 
 export function confirmedToVoTable(
   rows: readonly ConfirmedRow[],
-  meta: { workspace: string; exportedAt: Date; activeModel: string | null; generator: string },
+  meta: {
+    workspace: string;
+    exportedAt: Date;
+    activeModel: string | null;
+    generator: string;
+    simulated?: boolean;
+  },
 ): string {
   const out: string[] = [];
   out.push('<?xml version="1.0" encoding="UTF-8"?>');
@@ -142,13 +150,15 @@ export function confirmedToVoTable(
     })}>`,
   );
   out.push(
-    `  <DESCRIPTION>Supernova candidates confirmed as real by an astronomer in Skysift (workspace ${xmlEscape(meta.workspace)}).</DESCRIPTION>`,
+    `  <DESCRIPTION>${meta.simulated ? `${SIMULATED_NOTE} ` : ''}Supernova candidates confirmed as real by an astronomer in Skysift (workspace ${xmlEscape(meta.workspace)}).</DESCRIPTION>`,
   );
   out.push(`  <RESOURCE${attrs({ name: 'skysift-confirmed', type: 'results' })}>`);
   out.push(`    <INFO${attrs({ name: 'workspace', value: meta.workspace })}/>`);
   out.push(`    <INFO${attrs({ name: 'exportedAt', value: meta.exportedAt.toISOString() })}/>`);
   out.push(`    <INFO${attrs({ name: 'activeModel', value: meta.activeModel ?? '' })}/>`);
   out.push(`    <INFO${attrs({ name: 'generator', value: meta.generator })}/>`);
+  if (meta.simulated)
+    out.push(`    <INFO${attrs({ name: 'simulated', value: 'true' })}>${SIMULATED_NOTE}</INFO>`);
   out.push(`    <COOSYS${attrs({ ID: COOSYS_ID, system: 'ICRS' })}/>`);
   out.push(
     `    <TIMESYS${attrs({ ID: TIMESYS_ID, timeorigin: 'MJD-origin', timescale: 'UTC', refposition: 'TOPOCENTER' })}/>`,
@@ -159,8 +169,9 @@ export function confirmedToVoTable(
     const ascii = !text || rows.every((r) => isAscii(String(r[f.name] ?? '')));
     out.push(
       `      <FIELD${attrs({
+        // ID = name: astropy's to_table() names columns by ID, so 'col_ra' read back as col_ra.
         name: f.name,
-        ID: `col_${f.name}`,
+        ID: f.name,
         datatype: text ? (ascii ? 'char' : 'unicodeChar') : 'double',
         arraysize: text ? '*' : undefined,
         unit: f.unit,

@@ -15,6 +15,7 @@ import { AUTOSCAN_LABELS_RE, desUnits, readAutoscanLabels } from './sources/desA
 import { isManifestHeader, manifestUnits } from './sources/manifest';
 import {
   errorMessage,
+  namedOnce,
   tripletFailed,
   type IngestUnit,
   type UnitError,
@@ -127,7 +128,7 @@ export async function runIngest(
   };
   opts.onProgress?.(0, 0, `looking for stamps under ${input}`);
   const plan = await planIngest(input, { maxFiles: opts.maxFiles });
-  report.rejected.push(...plan.errors);
+  report.rejected.push(...plan.errors.map(namedOnce));
 
   // Resume: skip what a previous (cancelled or interrupted) run already committed.
   const doneAvro = new Set<string>();
@@ -211,7 +212,7 @@ export async function runIngest(
       }
       const results = await inFlight.shift()!;
       for (const r of results) {
-        report.rejected.push(...r.errors);
+        report.rejected.push(...r.errors.map(namedOnce));
         for (const c of r.candidates) {
           if (seen.has(c.id) || ws.has(c.id)) {
             report.duplicates++;

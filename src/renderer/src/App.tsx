@@ -16,7 +16,7 @@ import { DeskStore, type DeskSnapshot } from './desk/deskStore';
 import { registerDeskActions } from './desk/actions/deskActions';
 import { LabelStore } from './desk/labels/labelStore';
 import { Desk, useDeskKeys } from './desk/Desk';
-import { computeTally } from './desk/tally/tally';
+import { computeTally, loadSetPace, nightCounts, subscribeSetPace } from './desk/tally/tally';
 import { TallyStatus } from './desk/tally/TallyStatus';
 import { ModelStore } from './desk/model/modelStore';
 import { ModelPanel } from './desk/model/ModelPanel';
@@ -86,11 +86,16 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
   // Deferred: the tally (a median over every label) is redrawn after the next stamps, never before.
   const labelsVersion = useDeferredValue(s.labelsVersion);
   const counts = useDeferredValue(s.counts);
+  const setPace = useSyncExternalStore(subscribeSetPace, loadSetPace);
   const tally = useMemo(
-    () => computeTally(counts.total, s.threshold === null ? null : counts.flagged, desk.labelRecords()),
+    () =>
+      computeTally(
+        nightCounts(counts.total, s.threshold === null ? null : counts.flagged, desk.labelRecords()),
+        setPace,
+      ),
     // labelsVersion: the label map changed in place.
     // (listed so the memo recomputes when it does)
-    [counts, s.threshold, labelsVersion, desk],
+    [counts, s.threshold, labelsVersion, desk, setPace],
   );
   const workspace = s.workspace;
   const pick = useMemo(() => folderPicker(bridge, info?.host), [bridge, info?.host]);

@@ -101,7 +101,9 @@ describe('resource limits', () => {
     expect(r.error).toBeNull();
     expect(r.value!.added).toBe(1);
     expect(r.value!.rejected).toHaveLength(1);
-    expect(r.value!.rejected[0].reason).toMatch(/srchBIG\.fits: the file is 1024 MiB/);
+    const [big] = r.value!.rejected;
+    expect(`${big.file}: ${big.reason}`).toMatch(/srchBIG\.fits: the file is 1024 MiB/);
+    expect(big.reason).not.toContain('srchBIG.fits');
     console.log(
       `[limits] ingest with a 1 GB file: 1 added, 1 refused ("${r.value!.rejected[0].reason.slice(0, 90)}..."), peak RSS +${r.peakMiB.toFixed(1)} MiB`,
     );

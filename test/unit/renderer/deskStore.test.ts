@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type {
   CallArgs,
   CallName,
@@ -157,5 +157,44 @@ describe('the desk store: keys, labels, undo', () => {
     expect(desk.getSnapshot().settings.stretch).toBe('log');
     await key('i');
     expect(desk.getSnapshot().settings.invert).toBe(true);
+  });
+});
+
+describe('the queue order: top of the new order, remembered, never lost to a late disk write', () => {
+  it('switching order goes to the top of the new order, not the candidate that was current', () => {
+    desk.setOrder('flagged'); // the order is remembered: earlier tests left another one
+    expect(cur()).toBe('b'); // the top of "flagged first", at the certain end of "uncertainty"
+    desk.setOrder('uncertainty');
+    expect(desk.getSnapshot().view[0].id).toBe('d');
+    expect(cur()).toBe('d');
+    expect(desk.getSnapshot().cursor).toBe(0);
+  });
+
+  it('is remembered like the stretch and the theme', async () => {
+    desk.setOrder('time');
+    const again = new DeskStore(fakeBridge(), labels);
+    await again.load();
+    expect(again.getSnapshot().order).toBe('time');
+    desk.setOrder('flagged');
+  });
+
+  it('a setting whose localStorage write was lost (closed < 1 s after) comes back from IndexedDB', async () => {
+    const before = localStorage.getItem('skysift.view')!;
+    const stampBefore = localStorage.getItem('skysift.view@')!;
+    desk.setSettings({ stretch: 'asinh' });
+    desk.setOrder('score');
+    // Let the durable writes land, then put localStorage back as Chromium's late commit left it.
+    await new Promise((r) => setTimeout(r, 50));
+    localStorage.setItem('skysift.view', before);
+    localStorage.setItem('skysift.view@', stampBefore ?? '0');
+    localStorage.setItem('skysift.order', 'flagged');
+    localStorage.setItem('skysift.order@', '0');
+    const again = new DeskStore(fakeBridge(), labels);
+    await again.load();
+    await vi.waitFor(() => {
+      expect(again.getSnapshot().settings.stretch).toBe('asinh');
+      expect(again.getSnapshot().order).toBe('score');
+    });
+    again.setOrder('flagged');
   });
 });

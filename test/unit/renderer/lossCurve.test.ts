@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   addProgressPoint,
-  formatEta,
   scaleLossChart,
   type EpochPoint,
 } from '../../../src/renderer/src/desk/model/lossCurve';
@@ -56,12 +55,5 @@ describe('the live loss curve', () => {
     const none = scaleLossChart([], 0, BOX);
     expect(none.loss).toBe('');
     expect(none.xMax).toBe(1);
-  });
-
-  it('says an ETA the way people do', () => {
-    expect(formatEta(null)).toBe('estimating...');
-    expect(formatEta(42.4)).toBe('42 s');
-    expect(formatEta(200)).toBe('3 min 20 s');
-    expect(formatEta(7322)).toBe('2 h 2 min');
   });
 });

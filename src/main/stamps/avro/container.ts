@@ -42,7 +42,7 @@ export function parseHeader(bytes: Uint8Array): ContainerHeader {
     // Schemaless datums (e.g. early ZTF simulation alerts) land here too: without the
     // container there is no writer schema, so they cannot be decoded safely.
     throw new ContainerProblem(
-      "not an Avro object container file (missing the 'Obj\\x01' magic; a schemaless Avro datum cannot be read without its schema)",
+      'not an Avro object container file: it does not start with the 4 bytes an Avro container starts with ("Obj" and the byte 1, hex 4F 62 6A 01); a schemaless Avro datum cannot be read without its schema',
       { offset: 0 },
     );
   }

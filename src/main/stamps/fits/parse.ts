@@ -192,10 +192,14 @@ export function openFits(input: Uint8Array, file: string, opts: FitsReadOptions 
   if (bytes.length === 0)
     throw new FitsError(file, 'the gzip data inflates to 0 bytes', 'download or export it again');
   if (!isFitsStart(bytes)) {
+    const picture = /^it is a (JPEG|PNG) image/.exec(describeStart(bytes));
     throw new FitsError(
       file,
       `not a FITS file: ${describeStart(bytes)} instead of the "SIMPLE  =" card`,
-      'point Skysift at the .fits/.fits.gz stamps',
+      // Said so that it fits a user of stamp folders and of Avro alert packets alike.
+      picture
+        ? `a ${picture[1]} is a picture already stretched for display, without the pixel values Skysift needs; use FITS stamps (.fits, .fits.gz) or alert packets whose cutouts are FITS`
+        : 'Skysift reads FITS stamps (.fits, .fits.gz), alone or as the cutouts inside Avro alert packets',
     );
   }
   return bytes;

@@ -38,6 +38,19 @@ export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * A rejection that names its file once. The report shows "file: reason", and FitsError and
+ * AlertFileError messages start with their file (they are also thrown to callers with no report),
+ * so the path was printed twice. "file (science cutout): x" keeps its "science cutout: x".
+ */
+export function namedOnce(err: UnitError): UnitError {
+  const { file, reason } = err;
+  if (reason.startsWith(`${file}: `)) return { file, reason: reason.slice(file.length + 2) };
+  const part = reason.startsWith(`${file} (`) ? /^\(([^)]*)\): /.exec(reason.slice(file.length + 1)) : null;
+  if (part) return { file, reason: `${part[1]}: ${reason.slice(file.length + 1 + part[0].length)}` };
+  return err;
+}
+
 /** A unit made of one triplet of files, decodable in-process (decode) or by a decoder thread. */
 export function tripletUnit(
   unit: Pick<IngestUnit, 'source' | 'key' | 'ids'>,

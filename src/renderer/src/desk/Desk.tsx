@@ -61,6 +61,7 @@ export function Desk(props: { desk: DeskStore; s: DeskSnapshot; tally: Tally; si
             model={s.model}
             threshold={s.threshold}
             label={s.current ? desk.labels.get(s.current.id) : undefined}
+            simulated={s.workspace?.simulated === true}
           />
         </div>
         <StretchBar settings={s.settings} onChange={(p) => desk.setSettings(p)} />
@@ -71,7 +72,15 @@ export function Desk(props: { desk: DeskStore; s: DeskSnapshot; tally: Tally; si
           </p>
         )}
       </section>
-      {s.statsOpen && <StatsPanel tally={tally} picture={picture} model={s.model} threshold={s.threshold} />}
+      {s.statsOpen && (
+        <StatsPanel
+          tally={tally}
+          picture={picture}
+          model={s.model}
+          threshold={s.threshold}
+          onClose={() => desk.setPanels({ statsOpen: false })}
+        />
+      )}
       {side}
       {s.helpOpen && (
         <HelpOverlay

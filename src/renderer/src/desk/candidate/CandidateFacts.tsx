@@ -12,14 +12,34 @@ function Fact({ name, children, testId }: { name: string; children: React.ReactN
   );
 }
 
+/**
+ * The label that came with the data, as the facts show it. On a simulated night it is the answer
+ * to the exercise: hidden until the astronomer has labelled the candidate, then shown with whether
+ * they agreed (a skip is not an answer, so it stays hidden).
+ */
+export function givenLabelText(
+  given: 'real' | 'bogus' | undefined | null,
+  mine: LabelRecord['label'] | undefined,
+  simulated: boolean,
+): { text: string; verdict: 'agree' | 'differ' | null } {
+  if (!given) return { text: 'none', verdict: null };
+  if (!simulated) return { text: given, verdict: null };
+  if (mine !== 'real' && mine !== 'bogus')
+    return { text: 'hidden until you label it (simulated night)', verdict: null };
+  return mine === given
+    ? { text: `${given}: you agree`, verdict: 'agree' }
+    : { text: `${given}: you said ${mine}`, verdict: 'differ' };
+}
+
 /** What the astronomer reads beside the stamps: scores, when, where, how bright, what was said. */
 export function CandidateFacts(props: {
   row: CandidateRow | null;
   model: string | null;
   threshold: number | null;
   label: LabelRecord | undefined;
+  simulated: boolean;
 }) {
-  const { row, model, threshold, label } = props;
+  const { row, model, threshold, label, simulated } = props;
   if (!row) return <section className="facts" aria-label="candidate" />;
   const m = row.meta;
   const given = Object.entries(row.given.scores);
@@ -38,7 +58,7 @@ export function CandidateFacts(props: {
               </b>{' '}
               <span className="muted">
                 {model}
-                {threshold !== null ? `, threshold ${threshold}` : ''}
+                {threshold !== null ? `, threshold ${threshold.toFixed(3)}` : ''}
               </span>
             </>
           )}
@@ -92,8 +112,8 @@ export function CandidateFacts(props: {
           {m.survey ?? row.source}
           {m.objectId ? <span className="muted"> {m.objectId}</span> : ''}
         </Fact>
-        <Fact name="given label" testId="fact-given-label">
-          {row.given.label ?? <span className="muted">none</span>}
+        <Fact name={simulated ? 'simulated truth' : 'given label'} testId="fact-given-label">
+          <GivenLabel view={givenLabelText(row.given.label, label?.label, simulated)} />
         </Fact>
         <Fact name="your label" testId="fact-your-label">
           {label ? (
@@ -107,5 +127,17 @@ export function CandidateFacts(props: {
         </Fact>
       </dl>
     </section>
+  );
+}
+
+function GivenLabel({ view }: { view: ReturnType<typeof givenLabelText> }) {
+  if (view.verdict === null) return <span className={view.text === 'none' ? 'muted' : ''}>{view.text}</span>;
+  return (
+    <span
+      className={view.verdict === 'agree' ? 'verdict-agree' : 'verdict-differ'}
+      data-verdict={view.verdict}
+    >
+      {view.text}
+    </span>
   );
 }

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { SkysiftBridge } from '../../../../shared/contract';
 import type { ConfirmedFormat, ExportResult, HumanLabel } from '../../../../shared/labels';
 import { SUBCLASSES } from '../labels/labelKinds';
-import { FolderField, useRemembered } from './FolderField';
+import { CreateFolderOffer, FolderField, isMissingFolder, useRemembered } from './FolderField';
 
 const FORMATS: { id: ConfirmedFormat; name: string }[] = [
   { id: 'csv', name: 'CSV' },
@@ -27,8 +27,11 @@ export function ConfirmedExport(props: {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
+    void run(false);
+  };
+  const run = async (createFolder: boolean) => {
     setPending(true);
     setError(null);
     try {
@@ -37,6 +40,7 @@ export function ConfirmedExport(props: {
           labels: await labels(),
           format,
           folder,
+          ...(createFolder ? { createFolder } : {}),
           ...(subclasses.length ? { subclasses } : {}),
           ...(format === 'tns' && reporter ? { tns: { reporter } } : {}),
         }),
@@ -96,6 +100,14 @@ export function ConfirmedExport(props: {
         <p className="panel-error" role="alert">
           {error}
         </p>
+      )}
+      {isMissingFolder(error) && (
+        <CreateFolderOffer
+          folder={folder}
+          pending={pending}
+          onCreate={() => void run(true)}
+          testId="confirmed-create-folder"
+        />
       )}
       {result && (
         <p data-testid="confirmed-result" data-rows={result.rows}>

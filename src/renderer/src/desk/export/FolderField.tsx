@@ -45,3 +45,28 @@ export function useRemembered(key: string, fallback = ''): [string, (v: string) 
   }, [key, value]);
   return [value, setValue];
 }
+
+/** Whether an export failed only because its folder does not exist (main says "<folder>: no such folder"). */
+export function isMissingFolder(message: string | null): boolean {
+  return message !== null && /: no such folder\./.test(message);
+}
+
+/**
+ * The offer made when the export folder does not exist: create it and export (the browser host has
+ * no folder picker, so typing a new folder's path is the way to make one).
+ */
+export function CreateFolderOffer(props: {
+  folder: string;
+  pending: boolean;
+  onCreate: () => void;
+  testId: string;
+}) {
+  const { folder, pending, onCreate, testId } = props;
+  return (
+    <p className="small">
+      <button type="button" disabled={pending} onClick={onCreate} data-testid={testId}>
+        Create <span className="mono">{folder}</span> and export
+      </button>
+    </p>
+  );
+}

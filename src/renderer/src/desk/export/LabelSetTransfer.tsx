@@ -1,7 +1,7 @@
 import { useReducer, useState, type FormEvent } from 'react';
 import type { SkysiftBridge } from '../../../../shared/contract';
 import type { HumanLabel, LabelSetFormat } from '../../../../shared/labels';
-import { FolderField, useRemembered } from './FolderField';
+import { CreateFolderOffer, FolderField, isMissingFolder, useRemembered } from './FolderField';
 import { ImportReviewView } from './ImportReviewView';
 import { acceptedLabels, reviewReducer, startReview, type ImportReview } from './importReview';
 
@@ -45,12 +45,19 @@ export function LabelSetTransfer(props: {
   };
   const exportSet = (e: FormEvent) => {
     e.preventDefault();
+    doExport(false);
+  };
+  const doExport = (createFolder: boolean) =>
     void busy(async () => {
-      const r = await bridge.invoke('labelsExport', { labels: await labels(), format, folder });
+      const r = await bridge.invoke('labelsExport', {
+        labels: await labels(),
+        format,
+        folder,
+        ...(createFolder ? { createFolder } : {}),
+      });
       setMessage(`Wrote ${r.rows} labels to ${r.file}`);
       setFile(r.file);
     });
-  };
   const readFile = (e: FormEvent) => {
     e.preventDefault();
     void busy(async () => {
@@ -113,6 +120,14 @@ export function LabelSetTransfer(props: {
         <p className="panel-error" role="alert">
           {error}
         </p>
+      )}
+      {isMissingFolder(error) && (
+        <CreateFolderOffer
+          folder={folder}
+          pending={pending}
+          onCreate={() => doExport(true)}
+          testId="labels-create-folder"
+        />
       )}
       {message && (
         <p data-testid="labels-message" className="small">

@@ -1,5 +1,12 @@
 import type { ModelSummary } from '../../../../shared/contract';
-import { fmtNum, fmtRate } from './comparisonRows';
+import { PIPPIN_EXPLAINED, fmtNum, fmtOr, fmtRate, ratesAt, unavailableFigures } from './comparisonRows';
+
+/** Words for the label-source keys the registry records (never show the field names). */
+const SOURCE_WORDS: Record<string, string> = {
+  human: 'labelled by you',
+  data: 'from the data files',
+  overriddenByHuman: 'data labels you overrode',
+};
 
 /** The model the queue is sorted by: what it is, where it came from, how it did on held-out labels. */
 export function ActiveModel({ model }: { model: ModelSummary | undefined }) {
@@ -7,7 +14,7 @@ export function ActiveModel({ model }: { model: ModelSummary | undefined }) {
   const e = model.evaluation;
   const sources = model.labelSources
     ? Object.entries(model.labelSources)
-        .map(([k, n]) => `${n} ${k}`)
+        .map(([k, n]) => `${n} ${SOURCE_WORDS[k] ?? k}`)
         .join(', ')
     : 'not recorded';
   return (
@@ -32,11 +39,25 @@ export function ActiveModel({ model }: { model: ModelSummary | undefined }) {
       <dt>threshold</dt>
       <dd>{model.threshold.toFixed(3)}</dd>
       <dt>held-out</dt>
-      <dd>
-        {e
-          ? `AUC ${fmtNum(e.auc)}, Pippin ${fmtNum(e.pippin)}, at ${fmtNum(e.operatingPoint.threshold)}: FPR ${fmtRate(e.operatingPoint.fpr)} MDR ${fmtRate(e.operatingPoint.mdr)} (n ${e.n})`
-          : 'no evaluation recorded'}
-      </dd>
+      <dd data-testid="active-heldout">{e ? heldOutText(e, model.threshold) : 'no evaluation recorded'}</dd>
     </dl>
+  );
+}
+
+/**
+ * The held-out figures at the model's own threshold (the one the queue uses), so the panel shows one
+ * threshold per model; figures the held-out labels cannot support are "-" with the reason.
+ */
+function heldOutText(e: NonNullable<ModelSummary['evaluation']>, threshold: number): string {
+  const u = unavailableFigures(e);
+  const at = ratesAt(e.roc, threshold);
+  const fpr = u.fpr ? null : at.fpr;
+  const mdr = u.mdr ? null : at.mdr;
+  const auc = u.auc ? null : e.auc;
+  const pippin = u.pippin ? null : e.pippin;
+  return (
+    `${e.n} labels (${e.reals} real, ${e.bogus} bogus): AUC ${fmtOr(fmtNum(auc), auc, u.auc)}, ` +
+    `FPR ${fmtOr(fmtRate(fpr), fpr, u.fpr)}, MDR ${fmtOr(fmtRate(mdr), mdr, u.mdr)} at the threshold above; ` +
+    `Pippin ${fmtOr(fmtNum(pippin), pippin, u.pippin)}. ${PIPPIN_EXPLAINED}.`
   );
 }

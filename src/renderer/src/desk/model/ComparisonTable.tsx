@@ -1,4 +1,13 @@
-import { comparedColumns, fmtNum, fmtRate } from './comparisonRows';
+import { useState } from 'react';
+import {
+  PIPPIN_EXPLAINED,
+  adoptWarning,
+  comparedColumns,
+  fmtNum,
+  fmtOr,
+  fmtRate,
+  unavailableFigures,
+} from './comparisonRows';
 import type { TrainingOutcome } from './modelStore';
 import { LossChart } from './LossChart';
 
@@ -12,11 +21,15 @@ export function ComparisonTable(props: {
   const { outcome, pending, onAdopt, onDiscard } = props;
   const c = outcome.comparison;
   const cols = c ? comparedColumns(c) : [];
+  const u = c ? unavailableFigures(c.heldOut) : {};
+  const warning = c ? adoptWarning(c.heldOut) : null;
+  // Adopting on a comparison with figures missing takes a second, explicit click.
+  const [confirming, setConfirming] = useState(false);
   const rows: [string, (col: (typeof cols)[number]) => string, string][] = [
-    ['AUC', (m) => fmtNum(m.auc), 'higher is better'],
-    ['FPR at its threshold', (m) => fmtRate(m.fpr), 'bogus flagged'],
-    ['MDR at its threshold', (m) => fmtRate(m.mdr), 'reals missed'],
-    ['Pippin (FPR+MDR at 0.4/0.5/0.6)', (m) => fmtNum(m.pippin), 'lower is better'],
+    ['AUC', (m) => fmtOr(fmtNum(m.auc), m.auc, u.auc), 'higher is better'],
+    ['FPR at its threshold', (m) => fmtOr(fmtRate(m.fpr), m.fpr, u.fpr), 'bogus flagged'],
+    ['MDR at its threshold', (m) => fmtOr(fmtRate(m.mdr), m.mdr, u.mdr), 'reals missed'],
+    ['Pippin', (m) => fmtOr(fmtNum(m.pippin), m.pippin, u.pippin), PIPPIN_EXPLAINED],
     [`Your confirmed reals missed (of ${c?.confirmedReals ?? 0})`, (m) => String(m.missedConfirmed), ''],
     ['Threshold', (m) => m.threshold.toFixed(3), ''],
   ];
@@ -60,23 +73,52 @@ export function ComparisonTable(props: {
               ))}
             </tbody>
           </table>
+          <p className="muted small">{PIPPIN_EXPLAINED}.</p>
+          {warning && (
+            <p className="panel-warning" role="alert" data-testid="compare-warning">
+              {warning}
+            </p>
+          )}
         </>
       )}
       {outcome.version && outcome.decision === null && (
         <div className="button-row">
-          <button
-            type="button"
-            className="primary"
-            disabled={pending}
-            onClick={() => onAdopt(outcome.version!)}
-            data-testid="adopt-new"
-          >
-            Adopt {outcome.version}
-          </button>
+          {confirming ? (
+            <>
+              <button
+                type="button"
+                className="primary"
+                disabled={pending}
+                onClick={() => onAdopt(outcome.version!)}
+                data-testid="adopt-anyway"
+              >
+                Adopt {outcome.version} anyway
+              </button>
+              <button type="button" disabled={pending} onClick={() => setConfirming(false)}>
+                Cancel
+              </button>
+            </>
+          ) : (
+            <button
+              type="button"
+              className="primary"
+              disabled={pending}
+              onClick={() => (warning ? setConfirming(true) : onAdopt(outcome.version!))}
+              data-testid="adopt-new"
+            >
+              Adopt {outcome.version}
+              {warning ? '...' : ''}
+            </button>
+          )}
           <button type="button" disabled={pending} onClick={onDiscard} data-testid="discard-new">
             Discard
           </button>
         </div>
+      )}
+      {confirming && warning && outcome.decision === null && (
+        <p className="small" data-testid="adopt-confirm">
+          Adopt although {warning.charAt(0).toLowerCase() + warning.slice(1)}
+        </p>
       )}
       {outcome.decision === 'adopted' && (
         <p data-testid="decision">

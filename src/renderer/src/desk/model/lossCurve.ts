@@ -92,13 +92,3 @@ export function scaleLossChart(points: readonly EpochPoint[], maxEpochs: number,
 }
 
 const round = (v: number) => Math.round(v * 10) / 10;
-
-/** "3 min 20 s", "45 s": an ETA for people. */
-export function formatEta(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return 'estimating...';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${s % 60} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
-}

@@ -30,7 +30,10 @@ export function QueueColumn({ desk, s }: { desk: DeskStore; s: DeskSnapshot }) {
         onFind={(id) => desk.goTo(id)}
       />
       {!s.workspace && (
-        <p className="empty">No night is open. Open a workspace and ingest a folder of stamps (right).</p>
+        <p className="empty">
+          No night is open. Open a workspace and ingest a folder of stamps with the form below the desk, or in
+          the Night panel (N).
+        </p>
       )}
       {s.workspace && s.rows.length === 0 && (
         <p className="empty">This workspace has no candidates yet. Ingest a folder of stamps to fill it.</p>

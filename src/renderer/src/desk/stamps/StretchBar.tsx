@@ -72,7 +72,7 @@ export function StretchBar(props: { settings: ViewSettings; onChange: (p: Partia
         </select>
       </label>
       <span className="muted legend">
-        masked pixels <span className="swatch masked" /> crosshair at the candidate
+        <span className="swatch masked" /> masked pixel; ticks around the centre pixel: the candidate
       </span>
     </div>
   );

@@ -1,5 +1,16 @@
+import { useState } from 'react';
 import type { RocPoint } from '../../../../shared/metrics';
-import { formatDuration, type ModelPicture, type Tally } from './tally';
+import { SidePanel } from '../SidePanel';
+import {
+  fmtSeconds,
+  fmtThreshold,
+  formatDuration,
+  loadSetPace,
+  paceExplained,
+  saveSetPace,
+  type ModelPicture,
+  type Tally,
+} from './tally';
 
 /** `raw`: the unrounded number, for tests that check the arithmetic rather than the formatting. */
 function Row(props: { name: string; value: string; testId?: string; raw?: number | null }) {
@@ -78,7 +89,34 @@ function RocChart({ roc, threshold }: { roc: RocPoint[]; threshold: number | nul
   );
 }
 
-const hours = (h: number | undefined) => (h === undefined ? '-' : formatDuration(h));
+const time = (h: number | undefined) => (h === undefined ? '-' : formatDuration(h));
+
+/** The by-hand pace the astronomer can set; empty = none set. */
+function PaceField() {
+  const [value, setValue] = useState(() => String(loadSetPace() ?? ''));
+  const parsed = value.trim() === '' ? null : Number(value);
+  const bad = parsed !== null && !(Number.isFinite(parsed) && parsed > 0);
+  return (
+    <label className="small pace-field">
+      Your by-hand pace, seconds per candidate:{' '}
+      <input
+        type="number"
+        min="0.05"
+        step="0.05"
+        value={value}
+        placeholder="not set"
+        data-testid="set-pace"
+        aria-invalid={bad}
+        onChange={(e) => {
+          setValue(e.target.value);
+          const v = e.target.value.trim() === '' ? null : Number(e.target.value);
+          if (v === null || (Number.isFinite(v) && v > 0)) saveSetPace(v);
+        }}
+      />
+      {bad && <span className="panel-error"> a number of seconds above 0</span>}
+    </label>
+  );
+}
 
 /** The stats panel: the tally in full, the score histogram with the labels, the ROC and threshold. */
 export function StatsPanel(props: {
@@ -86,12 +124,14 @@ export function StatsPanel(props: {
   picture: ModelPicture | null;
   model: string | null;
   threshold: number | null;
+  onClose: () => void;
 }) {
-  const { tally, picture, model, threshold } = props;
-  const { seed, own } = tally;
+  const { tally, picture, model, threshold, onClose } = props;
+  const { saved, byHand } = tally;
+  const at = `at ${fmtSeconds(byHand.seconds)} s/candidate`;
   return (
-    <aside className="stats" aria-label="stats" data-testid="stats">
-      <h2>Time saved</h2>
+    <SidePanel title="Stats" testId="stats" closeKey="g" onClose={onClose}>
+      <h3>Time saved</h3>
       <table className="tally-table">
         <tbody>
           <Row name="candidates in the night" value={String(tally.candidates)} testId="stat-candidates" />
@@ -100,7 +140,8 @@ export function StatsPanel(props: {
             value={tally.flagged === null ? 'no model yet' : String(tally.flagged)}
             testId="stat-flagged"
           />
-          <Row name="vetted so far" value={String(tally.vetted)} testId="stat-vetted" />
+          <Row name="vetted (real or bogus)" value={String(tally.vetted)} testId="stat-vetted" />
+          <Row name="skipped (cannot tell)" value={String(tally.skipped)} testId="stat-skipped" />
           <Row
             name="your seconds per candidate"
             value={tally.pace === null ? '-' : tally.pace.toFixed(2)}
@@ -108,51 +149,56 @@ export function StatsPanel(props: {
             raw={tally.pace}
           />
           <Row
-            name={`hours saved, at ${tally.secondsPerStampByHand} s by hand`}
-            value={hours(seed?.hoursSaved)}
-            testId="stat-saved-seed"
-            raw={seed?.hoursSaved}
+            name={`by-hand pace (${byHand.source})`}
+            value={`${fmtSeconds(byHand.seconds)} s`}
+            testId="stat-byhand"
+            raw={byHand.seconds}
           />
           <Row
-            name="hours saved, at your pace"
-            value={hours(own?.hoursSaved)}
-            testId="stat-saved-own"
-            raw={own?.hoursSaved}
+            name={`time saved tonight, ${at}`}
+            value={time(saved?.hoursSaved)}
+            testId="stat-saved"
+            raw={saved?.hoursSaved}
           />
           <Row
             name="per 1M candidates: all by hand"
-            value={hours(seed?.perMillion.hoursAll)}
+            value={time(saved?.perMillion.hoursAll)}
             testId="stat-million-all"
+            raw={saved?.perMillion.hoursAll}
           />
           <Row
-            name="per 1M: flagged only (seed pace)"
-            value={hours(seed?.perMillion.hoursFlagged)}
+            name="per 1M: flagged only"
+            value={time(saved?.perMillion.hoursFlagged)}
             testId="stat-million-flagged"
-            raw={seed?.perMillion.hoursFlagged}
+            raw={saved?.perMillion.hoursFlagged}
           />
           <Row
-            name="per 1M: saved (seed / your pace)"
-            value={`${hours(seed?.perMillion.hoursSaved)} / ${hours(own?.perMillion.hoursSaved)}`}
+            name="per 1M: time saved"
+            value={time(saved?.perMillion.hoursSaved)}
             testId="stat-million-saved"
-            raw={own?.perMillion.hoursSaved}
+            raw={saved?.perMillion.hoursSaved}
           />
           <Row
             name="fewer candidates to look at"
             value={
-              seed && Number.isFinite(seed.reductionFactor) ? `${seed.reductionFactor.toFixed(1)}x` : '-'
+              saved && Number.isFinite(saved.reductionFactor) ? `${saved.reductionFactor.toFixed(1)}x` : '-'
             }
           />
         </tbody>
       </table>
-      <h2>Scores {model ? <span className="muted">{model}</span> : ''}</h2>
+      <p className="muted small" data-testid="pace-explained">
+        By hand: {paceExplained(tally)} Time saved = candidates the model did not flag x that pace.
+      </p>
+      <PaceField />
+      <h3>Scores {model ? <span className="muted">{model}</span> : ''}</h3>
       {picture ? (
         <>
           <HistogramChart picture={picture} threshold={threshold} />
           <p className="legend muted">
             <span className="swatch all" /> all <span className="swatch real" /> your real{' '}
-            <span className="swatch bogus" /> your bogus; line: threshold {threshold ?? '-'}
+            <span className="swatch bogus" /> your bogus; line: threshold {fmtThreshold(threshold)}
           </p>
-          <h2>ROC on your labels</h2>
+          <h3>ROC on your labels</h3>
           {picture.roc ? (
             <>
               <RocChart roc={picture.roc} threshold={threshold} />
@@ -168,6 +214,6 @@ export function StatsPanel(props: {
       ) : (
         <p className="muted">No model has scored this night yet.</p>
       )}
-    </aside>
+    </SidePanel>
   );
 }
