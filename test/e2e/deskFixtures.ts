@@ -37,7 +37,7 @@ export async function makeScoredDemoNight(n: number, seed = 7): Promise<DemoNigh
       '--workspace',
       dir,
     ],
-    { cwd: ROOT, encoding: 'utf8' },
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SKYSIFT_HOME: FIXTURE_HOME } },
   );
   if (r.status !== 0) throw new Error(`skysift demo failed:\n${r.stdout}\n${r.stderr}`);
   cli(['score', '--workspace', dir, '--model', 'default', '--adopt']);
@@ -55,8 +55,15 @@ export async function makeScoredDemoNight(n: number, seed = 7): Promise<DemoNigh
 /** The model shipped in resources/models/default (see its TRAINED_BY.md). */
 export const SHIPPED_MODEL_DIR = path.join(ROOT, 'resources/models/default');
 
+/** The fixtures' own Skysift home (never the user's ~/.skysift); the hosts under test get theirs. */
+const FIXTURE_HOME = mkdtempSync(path.join(os.tmpdir(), 'skysift-fixture-home-'));
+
 function cli(args: string[]): string {
-  const r = spawnSync(process.execPath, ['out/main/cli.js', ...args], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['out/main/cli.js', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, SKYSIFT_HOME: FIXTURE_HOME },
+  });
   if (r.status !== 0) throw new Error(`skysift ${args[0]} failed:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
