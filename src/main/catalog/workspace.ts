@@ -19,6 +19,7 @@ import {
   SourceKindSchema,
   StampOriginSchema,
 } from '../../shared/candidate';
+import { CandidateContextSchema } from '../../shared/context';
 import type { WorkspaceSummary } from '../../shared/contract';
 import type { StampTriplet } from '../../shared/stamp';
 import { writeFileAtomic } from '../util/atomicWrite';
@@ -30,6 +31,8 @@ export const CatalogEntrySchema = z.object({
   origin: StampOriginSchema,
   meta: CandidateMetaSchema,
   given: GivenSchema,
+  /** Earlier epochs and context fields from the packet (shared/context.ts); absent when it had none. */
+  context: CandidateContextSchema.optional(),
   stamp: z.object({ part: z.number().int(), offset: z.number().int(), length: z.number().int() }),
 });
 export type CatalogEntry = z.infer<typeof CatalogEntrySchema>;
@@ -61,6 +64,7 @@ export interface NewCandidate {
   origin: CatalogEntry['origin'];
   meta: CatalogEntry['meta'];
   given: CatalogEntry['given'];
+  context?: CatalogEntry['context'];
   triplet: StampTriplet;
 }
 
@@ -196,6 +200,7 @@ export class Workspace {
         origin: c.origin,
         meta: c.meta,
         given: c.given,
+        ...(c.context ? { context: c.context } : {}),
         stamp: { part, offset, length: blob.length },
       });
       offset += blob.length;

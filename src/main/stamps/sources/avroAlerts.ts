@@ -36,6 +36,11 @@ export function avroUnits(files: string[]): IngestUnit[] {
       if (error) errors.push({ file, reason: error.message });
       for (const rec of records) {
         const where = `${file}#${rec.candid}`;
+        if (rec.contextProblem)
+          errors.push({
+            file: where,
+            reason: `history not read (${rec.contextProblem}); the candidate is kept without it`,
+          });
         try {
           if (!rec.cutouts.science || !rec.cutouts.difference) {
             throw new Error('alert has no science or difference cutout');
@@ -51,6 +56,10 @@ export function avroUnits(files: string[]): IngestUnit[] {
             },
             meta: rec.meta,
             given: { scores: rec.scores },
+            // Kept only where the packet knew something: most of a 100k night is ZTF, but not all.
+            ...(rec.context.history.length || Object.keys(rec.context.facts).length
+              ? { context: rec.context }
+              : {}),
             triplet: {
               search: read(rec.cutouts.science, 'science'),
               template: rec.cutouts.template ? read(rec.cutouts.template, 'template') : null,

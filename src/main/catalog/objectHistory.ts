@@ -1,0 +1,398 @@
+/**
+ * One object across packets and nights. Candidates are grouped by the survey's objectId where it
+ * gives one; a candidate without one joins the nearest candidate within MATCH_RADIUS_ARCSEC (DES
+ * autoscan and manifests carry positions only). The object's light curve is the union of its
+ * candidates' epochs and of the histories their packets carried, one point per time and band.
+ */
+import {
+  ASTEROID_RADIUS_ARCSEC,
+  RISING_MAG_PER_DAY,
+  STAR_RADIUS_ARCSEC,
+  STAR_SCORE,
+  type CandidateContextResult,
+  type ContextFacts,
+  type ContextSummary,
+  type HistoryPoint,
+  type LightCurvePoint,
+} from '../../shared/context';
+import type { CatalogEntry, Workspace } from './workspace';
+
+export const MATCH_RADIUS_ARCSEC = 1.5;
+/** Rates are fitted over the detections of this many days before a band's latest one. */
+export const RATE_WINDOW_DAYS = 10;
+/** Two epochs closer than this (about a second) in the same band are one epoch. */
+const SAME_EPOCH_DAYS = 1.5e-5;
+
+interface Member {
+  entry: CatalogEntry;
+  night: string;
+  /** The workspace the candidate is in: 0 the current one, then the others in the order given. */
+  nightIndex: number;
+}
+
+const DEG = Math.PI / 180;
+
+function separationArcsec(ra1: number, dec1: number, ra2: number, dec2: number): number {
+  const s =
+    Math.sin(((dec2 - dec1) * DEG) / 2) ** 2 +
+    Math.cos(dec1 * DEG) * Math.cos(dec2 * DEG) * Math.sin(((ra2 - ra1) * DEG) / 2) ** 2;
+  return ((2 * Math.asin(Math.min(1, Math.sqrt(s)))) / DEG) * 3600;
+}
+
+class UnionFind {
+  private parent: number[];
+  constructor(n: number) {
+    this.parent = Array.from({ length: n }, (_, i) => i);
+  }
+  find(i: number): number {
+    while (this.parent[i] !== i) {
+      this.parent[i] = this.parent[this.parent[i]];
+      i = this.parent[i];
+    }
+    return i;
+  }
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    // The smaller index stays the root: the group's key comes from its first member.
+    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+}
+
+/** Declination strips one match radius high, each sorted by RA: a neighbour is in 3 strips. */
+class PositionIndex {
+  private strips = new Map<number, { ra: number; dec: number; i: number }[]>();
+  private readonly h = MATCH_RADIUS_ARCSEC / 3600;
+
+  add(ra: number, dec: number, i: number): void {
+    const k = Math.floor(dec / this.h);
+    let s = this.strips.get(k);
+    if (!s) this.strips.set(k, (s = []));
+    s.push({ ra, dec, i });
+  }
+  seal(): void {
+    for (const s of this.strips.values()) s.sort((a, b) => a.ra - b.ra);
+  }
+  /** The nearest indexed point within the radius, other than `self`. */
+  nearest(ra: number, dec: number, self: number): number | null {
+    const k = Math.floor(dec / this.h);
+    const cos = Math.cos(Math.min(89.9, Math.abs(dec) + this.h) * DEG);
+    const w = Math.min(180, this.h / cos);
+    let best: number | null = null;
+    let bestD = MATCH_RADIUS_ARCSEC;
+    for (const kk of [k - 1, k, k + 1]) {
+      const s = this.strips.get(kk);
+      if (!s) continue;
+      // RA wraps at 0/360: look in the shifted windows too.
+      for (const shift of [0, 360, -360]) {
+        const lo = ra + shift - w;
+        const hi = ra + shift + w;
+        let a = 0;
+        let b = s.length;
+        while (a < b) {
+          const mid = (a + b) >> 1;
+          if (s[mid].ra < lo) a = mid + 1;
+          else b = mid;
+        }
+        for (let j = a; j < s.length && s[j].ra <= hi; j++) {
+          if (s[j].i === self) continue;
+          const d = separationArcsec(ra, dec, s[j].ra, s[j].dec);
+          if (d <= bestD) {
+            bestD = d;
+            best = s[j].i;
+          }
+        }
+      }
+    }
+    return best;
+  }
+}
+
+/** The objects of a night (and of the other nights given), built once per call. */
+export class ObjectIndex {
+  private members: Member[] = [];
+  private groupOf: number[] = [];
+  private groups = new Map<number, number[]>();
+  private byId = new Map<string, number>();
+  private curves = new Map<number, LightCurvePoint[]>();
+
+  /** `scores`: the current night's active-model scores, which pick each object's best candidate. */
+  constructor(
+    current: Workspace,
+    others: readonly Workspace[] = [],
+    private readonly scores: ReadonlyMap<string, number> | null = null,
+  ) {
+    [current, ...others].forEach((ws, nightIndex) => {
+      for (const entry of ws.list()) this.members.push({ entry, night: ws.name, nightIndex });
+    });
+    const n = this.members.length;
+    const uf = new UnionFind(n);
+    const byObject = new Map<string, number>();
+    const index = new PositionIndex();
+    this.members.forEach((m, i) => {
+      // The current night's candidate wins an id that another night also holds.
+      if (!this.byId.has(m.entry.id)) this.byId.set(m.entry.id, i);
+      const { objectId, survey, ra, dec } = m.entry.meta;
+      if (objectId) {
+        const key = `${survey ?? ''}\u0000${objectId}`;
+        const first = byObject.get(key);
+        if (first === undefined) byObject.set(key, i);
+        else uf.union(first, i);
+      }
+      if (ra !== undefined && dec !== undefined) index.add(ra, dec, i);
+    });
+    index.seal();
+    this.members.forEach((m, i) => {
+      const { objectId, ra, dec } = m.entry.meta;
+      if (objectId || ra === undefined || dec === undefined) return;
+      const j = index.nearest(ra, dec, i);
+      if (j !== null) uf.union(i, j);
+    });
+    for (let i = 0; i < n; i++) {
+      const root = uf.find(i);
+      this.groupOf.push(root);
+      const g = this.groups.get(root);
+      if (g) g.push(i);
+      else this.groups.set(root, [i]);
+    }
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  /** The object key of a candidate: the survey's objectId of a member, or 'pos:' + the first member's id. */
+  objectOf(id: string): string {
+    const root = this.groupOf[this.need(id)];
+    const group = this.groups.get(root)!;
+    for (const j of group) {
+      const o = this.members[j].entry.meta.objectId;
+      if (o) return o;
+    }
+    return `pos:${this.members[root].entry.id}`;
+  }
+
+  /** The object's candidates (every night given), by time. */
+  membersOf(id: string): readonly Member[] {
+    const i = this.need(id);
+    return this.groups
+      .get(this.groupOf[i])!
+      .map((j) => this.members[j])
+      .sort((a, b) => (a.entry.meta.mjd ?? Infinity) - (b.entry.meta.mjd ?? Infinity));
+  }
+
+  /** The union of the object's epochs, oldest first. */
+  lightCurve(id: string): LightCurvePoint[] {
+    const root = this.groupOf[this.need(id)];
+    let curve = this.curves.get(root);
+    if (!curve) this.curves.set(root, (curve = this.buildCurve(id)));
+    return curve;
+  }
+
+  private buildCurve(id: string): LightCurvePoint[] {
+    const members = this.membersOf(id);
+    const known = new Map<string, Member>();
+    for (const m of members) known.set(m.entry.id, m);
+    const points: LightCurvePoint[] = [];
+    for (const m of members) {
+      const e = m.entry;
+      if (e.meta.mjd !== undefined && e.meta.band !== undefined)
+        points.push({
+          band: e.meta.band,
+          time: e.meta.mjd,
+          mag: e.meta.mag ?? null,
+          magErr: e.meta.magErr ?? null,
+          limit: null,
+          flux: null,
+          fluxErr: null,
+          kind: 'detection',
+          negative: e.meta.isdiffpos === false,
+          candidateId: e.id,
+          night: m.night,
+        });
+      for (const h of e.context?.history ?? [])
+        points.push(fromHistory(h, h.id ? known.get(h.id) : undefined));
+    }
+    return dedupe(points);
+  }
+
+  /** Facts of the candidate itself (the packet it came in). */
+  facts(id: string): ContextFacts {
+    return this.members[this.need(id)].entry.context?.facts ?? {};
+  }
+
+  summary(id: string): ContextSummary {
+    const entry = this.members[this.need(id)].entry;
+    const curve = this.lightCurve(id);
+    const facts = this.facts(id);
+    const dets = curve.filter((p) => p.kind === 'detection' && !p.negative);
+    const firstSeen = Math.min(
+      ...dets.map((p) => p.time),
+      ...this.membersOf(id).map((m) => m.entry.context?.facts.firstDetection ?? Infinity),
+    );
+    const mags = dets.map((p) => p.mag).filter((x): x is number => x !== null);
+    const until = entry.meta.mjd ?? Infinity;
+    return {
+      object: this.objectOf(id),
+      detections: dets.length,
+      firstDetection: Number.isFinite(firstSeen) ? firstSeen : null,
+      peakMag: mags.length ? Math.min(...mags) : null,
+      asteroid:
+        facts.asteroidName !== undefined &&
+        (facts.asteroidDist === undefined || facts.asteroidDist <= ASTEROID_RADIUS_ARCSEC),
+      nearStar:
+        facts.nearestStarDist !== undefined &&
+        facts.nearestStarScore !== undefined &&
+        facts.nearestStarDist <= STAR_RADIUS_ARCSEC &&
+        facts.nearestStarScore >= STAR_SCORE,
+      rising: bandRates(curve, until).some((r) => r.magPerDay < -RISING_MAG_PER_DAY),
+      best: this.bestOf(id) === id,
+    };
+  }
+
+  /** The object's candidate in the current night with the highest score (unscored: the latest). */
+  bestOf(id: string): string {
+    let best: Member | null = null;
+    const score = (m: Member) => this.scores?.get(m.entry.id) ?? -Infinity;
+    for (const m of this.membersOf(id)) {
+      if (m.nightIndex !== 0) continue;
+      // membersOf is by time, so >= lets a later epoch win a tie.
+      if (!best || score(m) >= score(best)) best = m;
+    }
+    return best?.entry.id ?? id;
+  }
+
+  /** Everything `candidateContext` answers for one candidate. */
+  context(id: string): CandidateContextResult {
+    const entry = this.members[this.need(id)].entry;
+    const summary = this.summary(id);
+    const curve = this.lightCurve(id);
+    const t = entry.meta.mjd;
+    return {
+      id,
+      object: summary.object,
+      facts: this.facts(id),
+      summary,
+      rates: bandRates(curve, t ?? Infinity),
+      epochs: this.membersOf(id)
+        .filter((m) => m.nightIndex === 0)
+        .map((m) => ({ id: m.entry.id, time: m.entry.meta.mjd ?? null, band: m.entry.meta.band ?? null })),
+      ageDays: t !== undefined && summary.firstDetection !== null ? t - summary.firstDetection : null,
+      lightCurve: curve,
+    };
+  }
+
+  /**
+   * The row summaries of the current night: only candidates that know something beyond their own
+   * epoch (a packet history or context, or another candidate of the same object), so a night of
+   * stamps without any stays as light on the wire as before.
+   */
+  summaries(): Map<string, ContextSummary> {
+    const out = new Map<string, ContextSummary>();
+    for (const m of this.members) {
+      if (m.nightIndex !== 0) continue;
+      const i = this.byId.get(m.entry.id)!;
+      if (!m.entry.context && this.groups.get(this.groupOf[i])!.length < 2) continue;
+      out.set(m.entry.id, this.summary(m.entry.id));
+    }
+    return out;
+  }
+
+  private need(id: string): number {
+    const i = this.byId.get(id);
+    if (i === undefined) throw new Error(`candidate ${id} is not in this night`);
+    return i;
+  }
+}
+
+function fromHistory(h: HistoryPoint, member: Member | undefined): LightCurvePoint {
+  const limit = h.lim !== undefined && h.m === undefined;
+  return {
+    band: h.b,
+    time: h.t,
+    mag: h.m ?? null,
+    magErr: h.me ?? null,
+    limit: limit ? h.lim! : null,
+    flux: h.f ?? null,
+    fluxErr: h.fe ?? null,
+    kind: h.fo ? 'forced' : limit ? 'limit' : 'detection',
+    negative: h.neg === true,
+    candidateId: member?.entry.id ?? null,
+    night: member?.night ?? null,
+  };
+}
+
+const RANK: Record<LightCurvePoint['kind'], number> = { detection: 0, forced: 1, limit: 2 };
+
+/** One point per band and time: a detection beats forced photometry beats a limit; fields merge. */
+function dedupe(points: LightCurvePoint[]): LightCurvePoint[] {
+  points.sort((a, b) => (a.band < b.band ? -1 : a.band > b.band ? 1 : a.time - b.time));
+  const out: LightCurvePoint[] = [];
+  for (const p of points) {
+    const last = out[out.length - 1];
+    if (!last || last.band !== p.band || Math.abs(last.time - p.time) > SAME_EPOCH_DAYS) {
+      out.push({ ...p });
+      continue;
+    }
+    const [keep, other] = RANK[p.kind] < RANK[last.kind] ? [{ ...p }, last] : [last, p];
+    if (keep.kind === other.kind || (keep.kind === 'detection' && other.kind !== 'limit')) {
+      keep.mag ??= other.mag;
+      keep.magErr ??= other.magErr;
+      keep.flux ??= other.flux;
+      keep.fluxErr ??= other.fluxErr;
+    }
+    keep.candidateId ??= other.candidateId;
+    keep.night ??= other.night;
+    out[out.length - 1] = keep;
+  }
+  return out.sort((a, b) => a.time - b.time || (a.band < b.band ? -1 : a.band > b.band ? 1 : 0));
+}
+
+/**
+ * Per band, the least-squares slope of magnitude against time over the positive detections of the
+ * RATE_WINDOW_DAYS before the band's latest detection up to `until` (negative = brightening).
+ */
+export function bandRates(
+  curve: readonly LightCurvePoint[],
+  until: number,
+): { band: string; magPerDay: number; days: number }[] {
+  const byBand = new Map<string, { t: number; m: number }[]>();
+  for (const p of curve) {
+    if (p.kind !== 'detection' || p.negative || p.mag === null || p.time > until + SAME_EPOCH_DAYS) continue;
+    const list = byBand.get(p.band) ?? [];
+    list.push({ t: p.time, m: p.mag });
+    byBand.set(p.band, list);
+  }
+  const out: { band: string; magPerDay: number; days: number }[] = [];
+  for (const [band, pts] of byBand) {
+    const last = Math.max(...pts.map((p) => p.t));
+    const w = pts.filter((p) => p.t >= last - RATE_WINDOW_DAYS);
+    const span = last - Math.min(...w.map((p) => p.t));
+    // Two exposures of one night say more about the noise than about the object.
+    if (w.length < 2 || span < 0.5) continue;
+    const mt = w.reduce((s, p) => s + p.t, 0) / w.length;
+    const mm = w.reduce((s, p) => s + p.m, 0) / w.length;
+    const sxy = w.reduce((s, p) => s + (p.t - mt) * (p.m - mm), 0);
+    const sxx = w.reduce((s, p) => s + (p.t - mt) ** 2, 0);
+    out.push({ band, magPerDay: sxy / sxx, days: span });
+  }
+  return out.sort((a, b) => (a.band < b.band ? -1 : 1));
+}
+
+/** The context of one candidate of `current`, its object gathered over `others` too. */
+export function candidateContext(
+  current: Workspace,
+  others: readonly Workspace[],
+  id: string,
+): CandidateContextResult {
+  return new ObjectIndex(current, others).context(id);
+}
+
+/** Row summaries of the current night (for the queue's filters and object view). */
+export function contextSummaries(
+  current: Workspace,
+  others: readonly Workspace[] = [],
+  scores: ReadonlyMap<string, number> | null = null,
+): Map<string, ContextSummary> {
+  return new ObjectIndex(current, others, scores).summaries();
+}
