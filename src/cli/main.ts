@@ -11,6 +11,9 @@ import { baseline, evaluate, importModel, score, train } from './commands/engine
 import { demo } from './commands/demo';
 import { exportOnnxCommand } from './commands/exportOnnx';
 import { exportCommand } from './commands/export';
+import { show } from './commands/show';
+import { createApi } from '../main/api';
+import { Services } from '../main/services';
 
 const USAGE = `skysift ${VERSION}
 usage:
@@ -38,6 +41,9 @@ usage:
       The confirmed supernovae (labels 'real') as CSV, JSON, VOTable 1.4, or a draft TNS AT report
       to review and submit yourself (nothing is sent). --labels: a label file exported from the app;
       without it, the labels that came with the data.
+  skysift show <id> --workspace <dir> [--json]
+      A candidate with its context (nearest star, known asteroid, first detection, rates) and its
+      object's light curve (detections and non-detection limits of every packet).
 `;
 
 async function ingest(argv: string[]) {
@@ -79,6 +85,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   'export-onnx': exportOnnxCommand,
   export: exportCommand,
   baseline,
+  show: (argv) => show(argv, createApi(new Services({ host: 'browser', version: VERSION }))),
 };
 
 async function main() {

@@ -17,6 +17,7 @@ import {
 } from '../shared/contract';
 import type { Services } from './services';
 import { compareModels } from './model/compare';
+import { candidateContext } from './catalog/objectHistory';
 
 type Handlers = { [N in CallName]: (args: CallArgs<N>) => Promise<CallResult<N>> };
 
@@ -49,6 +50,8 @@ export function createApi(services: Services): Api {
       compareModels(services.requireWorkspace(), candidate, against, confirmedReals ?? []),
     modelAdopt: async ({ version }) => services.adopt(version),
     pickFolder: async ({ title }) => services.pickFolder(title ?? 'Choose a folder'),
+    // Other nights of the home: [] until the home lists them.
+    candidateContext: async ({ id }) => candidateContext(services.requireWorkspace(), [], id),
   };
 
   return {

@@ -17,6 +17,7 @@ import { EventBus } from './events';
 import { JobManager } from './jobs/jobManager';
 import { exportConfirmed, exportLabelSet, importLabelSet } from './export/exportService';
 import { stampToWire } from './util/base64';
+import { contextSummaries } from './catalog/objectHistory';
 
 export interface ServicesOptions {
   host: AppInfo['host'];
@@ -97,6 +98,7 @@ export class Services {
     ws.refresh();
     const model = ws.settings.activeModel;
     const scores = ws.scores(model);
+    const context = contextSummaries(ws, [], scores);
     return {
       workspace: ws.dir,
       model,
@@ -106,6 +108,7 @@ export class Services {
         meta: e.meta,
         given: e.given,
         score: scores?.get(e.id) ?? null,
+        context: context.get(e.id),
       })),
     };
   }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { CandidateMetaSchema, GivenSchema, LabelValueSchema, SourceKindSchema } from './candidate';
+import { CandidateContextResultSchema, ContextSummarySchema } from './context';
 import {
   ExportConfirmedArgsSchema,
   ExportResultSchema,
@@ -46,6 +47,8 @@ export const CandidateRowSchema = z.object({
   meta: CandidateMetaSchema,
   given: GivenSchema,
   score: z.number().nullable(),
+  /** Its object's light-curve summary, where the packet or the night knows more than this epoch. */
+  context: ContextSummarySchema.optional(),
 });
 
 export const CandidateListSchema = z.object({
@@ -248,6 +251,11 @@ export const calls = {
     result: z.object({ available: z.boolean(), path: z.string().nullable() }),
   },
   /** Make a version active (scoring the workspace first if it has not yet); also the roll back. */
+  /** A candidate's context facts and its object's light curve (over the nights of the home). */
+  candidateContext: {
+    args: z.object({ id: z.string().min(1) }).strict(),
+    result: CandidateContextResultSchema,
+  },
   modelAdopt: {
     args: z.object({ version: VersionName }).strict(),
     result: z.object({ jobId: z.string().nullable(), activeModel: z.string().nullable() }),
