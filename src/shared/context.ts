@@ -53,13 +53,98 @@ export const ContextFactsSchema = z.object({
 });
 export type ContextFacts = z.infer<typeof ContextFactsSchema>;
 
-/** What the catalog keeps per candidate (CatalogEntry.context). */
+/** What a packet carries around its candidate, as the packet reader gives it. */
 export const CandidateContextSchema = z.object({
   facts: ContextFactsSchema,
   /** Earlier epochs from this packet, oldest first; the current epoch is the candidate's meta. */
   history: z.array(HistoryPointSchema),
 });
 export type CandidateContext = z.infer<typeof CandidateContextSchema>;
+
+/**
+ * What the catalog keeps per candidate (CatalogEntry.context): the facts, and the history packed
+ * in one string (see packHistory). A 100k night holds ~2M history points; as JSON objects each
+ * one costs ~80 bytes and a schema check when the night opens, packed ~35 bytes and nothing until
+ * a light curve is asked for.
+ */
+export const StoredContextSchema = z.object({
+  facts: ContextFactsSchema,
+  history: z.string(),
+});
+export type StoredContext = z.infer<typeof StoredContextSchema>;
+
+/** Field order of a packed point; flags: n = negative difference, o = forced photometry. */
+const PACKED = ['t', 'b', 'm', 'me', 'f', 'fe', 'lim', 'flags', 'id'] as const;
+
+/** Points joined by ';', fields by ',' in PACKED order, empty where absent, trailing empties cut. */
+export function packHistory(points: readonly HistoryPoint[]): string {
+  return points
+    .map((p) => {
+      const flags = `${p.neg ? 'n' : ''}${p.fo ? 'o' : ''}`;
+      const cells = [
+        String(p.t),
+        encodeURIComponent(p.b),
+        ...[p.m, p.me, p.f, p.fe, p.lim].map((x) => (x === undefined ? '' : String(x))),
+        flags,
+        p.id === undefined ? '' : encodeURIComponent(p.id),
+      ];
+      while (cells.length > 2 && cells[cells.length - 1] === '') cells.pop();
+      return cells.join(',');
+    })
+    .join(';');
+}
+
+/** The inverse of packHistory; a malformed point throws, naming it (never a guessed value). */
+export function unpackHistory(packed: string): HistoryPoint[] {
+  if (packed === '') return [];
+  // Field by field, no dynamic keys: a 100k night's queue summaries unpack ~2M points.
+  const texts = packed.split(';');
+  const out: HistoryPoint[] = new Array(texts.length);
+  for (let i = 0; i < texts.length; i++) {
+    const c = texts[i].split(',');
+    const n = c.length;
+    const num = (k: number): number | undefined => {
+      if (k >= n || c[k] === '') return undefined;
+      const x = Number(c[k]);
+      if (!Number.isFinite(x))
+        throw new Error(`history point ${i + 1}: ${PACKED[k]} "${c[k]}" is not a number`);
+      return x;
+    };
+    const text = (k: number) =>
+      k >= n || c[k] === '' ? undefined : c[k].includes('%') ? decodeURIComponent(c[k]) : c[k];
+    if (n < 2 || n > PACKED.length)
+      throw new Error(`history point ${i + 1} ("${texts[i].slice(0, 60)}") has ${n} fields`);
+    const t = num(0);
+    const b = text(1);
+    if (t === undefined || b === undefined) throw new Error(`history point ${i + 1} has no time or band`);
+    const p: HistoryPoint = { t, b };
+    const m = num(2);
+    if (m !== undefined) p.m = m;
+    const me = num(3);
+    if (me !== undefined) p.me = me;
+    const f = num(4);
+    if (f !== undefined) p.f = f;
+    const fe = num(5);
+    if (fe !== undefined) p.fe = fe;
+    const lim = num(6);
+    if (lim !== undefined) p.lim = lim;
+    const flags = n > 7 ? c[7] : '';
+    if (flags !== '') {
+      if (flags !== 'n' && flags !== 'o' && flags !== 'no')
+        throw new Error(`history point ${i + 1}: unknown flags "${flags}"`);
+      if (flags !== 'o') p.neg = true;
+      if (flags !== 'n') p.fo = true;
+    }
+    const id = text(8);
+    if (id !== undefined) p.id = id;
+    out[i] = p;
+  }
+  return out;
+}
+
+export function packContext(c: CandidateContext): StoredContext {
+  return { facts: c.facts, history: packHistory(c.history) };
+}
 
 /** One point of an object's light curve, as the desk, the CLI and the exports read it. */
 export const LightCurvePointSchema = z.object({

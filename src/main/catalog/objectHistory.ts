@@ -14,10 +14,12 @@ import {
   type ContextSummary,
   type HistoryPoint,
   type LightCurvePoint,
+  unpackHistory,
 } from '../../shared/context';
 import type { CatalogEntry, Workspace } from './workspace';
 
 export const MATCH_RADIUS_ARCSEC = 1.5;
+const MAX_CACHED_CURVES = 256;
 /** Rates are fitted over the detections of this many days before a band's latest one. */
 export const RATE_WINDOW_DAYS = 10;
 /** Two epochs closer than this (about a second) in the same band are one epoch. */
@@ -115,6 +117,7 @@ export class ObjectIndex {
   private groups = new Map<number, number[]>();
   private byId = new Map<string, number>();
   private curves = new Map<number, LightCurvePoint[]>();
+  private sortedGroups = new Map<number, Member[]>();
 
   /** `scores`: the current night's active-model scores, which pick each object's best candidate. */
   constructor(
@@ -174,18 +177,27 @@ export class ObjectIndex {
 
   /** The object's candidates (every night given), by time. */
   membersOf(id: string): readonly Member[] {
-    const i = this.need(id);
-    return this.groups
-      .get(this.groupOf[i])!
-      .map((j) => this.members[j])
-      .sort((a, b) => (a.entry.meta.mjd ?? Infinity) - (b.entry.meta.mjd ?? Infinity));
+    const root = this.groupOf[this.need(id)];
+    let sorted = this.sortedGroups.get(root);
+    if (!sorted) {
+      sorted = this.groups
+        .get(root)!
+        .map((j) => this.members[j])
+        .sort((a, b) => (a.entry.meta.mjd ?? Infinity) - (b.entry.meta.mjd ?? Infinity));
+      this.sortedGroups.set(root, sorted);
+    }
+    return sorted;
   }
 
   /** The union of the object's epochs, oldest first. */
   lightCurve(id: string): LightCurvePoint[] {
     const root = this.groupOf[this.need(id)];
     let curve = this.curves.get(root);
-    if (!curve) this.curves.set(root, (curve = this.buildCurve(id)));
+    if (!curve) {
+      // Kept for the desk's next keys on the same object; bounded, as an index lives with its night.
+      if (this.curves.size >= MAX_CACHED_CURVES) this.curves.clear();
+      this.curves.set(root, (curve = this.buildCurve(id)));
+    }
     return curve;
   }
 
@@ -210,8 +222,7 @@ export class ObjectIndex {
           candidateId: e.id,
           night: m.night,
         });
-      for (const h of e.context?.history ?? [])
-        points.push(fromHistory(h, h.id ? known.get(h.id) : undefined));
+      for (const h of historyOf(m)) points.push(fromHistory(h, h.id ? known.get(h.id) : undefined));
     }
     return dedupe(points);
   }
@@ -221,9 +232,8 @@ export class ObjectIndex {
     return this.members[this.need(id)].entry.context?.facts ?? {};
   }
 
-  summary(id: string): ContextSummary {
+  summary(id: string, curve: readonly LightCurvePoint[] = this.lightCurve(id)): ContextSummary {
     const entry = this.members[this.need(id)].entry;
-    const curve = this.lightCurve(id);
     const facts = this.facts(id);
     const dets = curve.filter((p) => p.kind === 'detection' && !p.negative);
     const firstSeen = Math.min(
@@ -293,7 +303,13 @@ export class ObjectIndex {
       if (m.nightIndex !== 0) continue;
       const i = this.byId.get(m.entry.id)!;
       if (!m.entry.context && this.groups.get(this.groupOf[i])!.length < 2) continue;
-      out.set(m.entry.id, this.summary(m.entry.id));
+      try {
+        // Built per object and dropped: the whole night's curves would not fit in memory at 100k.
+        const curve = this.curves.get(this.groupOf[i]) ?? this.buildCurve(m.entry.id);
+        out.set(m.entry.id, this.summary(m.entry.id, curve));
+      } catch {
+        // A damaged history costs that row its summary, not the queue; the desk's panel says why.
+      }
     }
     return out;
   }
@@ -302,6 +318,18 @@ export class ObjectIndex {
     const i = this.byId.get(id);
     if (i === undefined) throw new Error(`candidate ${id} is not in this night`);
     return i;
+  }
+}
+
+/** A member's packet history; a damaged one is an error naming the night and the candidate. */
+function historyOf(m: Member): HistoryPoint[] {
+  if (!m.entry.context) return [];
+  try {
+    return unpackHistory(m.entry.context.history);
+  } catch (e) {
+    throw new Error(
+      `night "${m.night}", candidate ${m.entry.id}: damaged history in the catalog (${(e as Error).message}); re-ingest its packet`,
+    );
   }
 }
 
@@ -379,13 +407,46 @@ export function bandRates(
   return out.sort((a, b) => (a.band < b.band ? -1 : 1));
 }
 
+/**
+ * One index per night while its catalog, the other nights and the scores stay the same: the desk
+ * asks for a context on every move and for the summaries on every reload.
+ */
+interface IndexEntry {
+  key: string;
+  scores: ReadonlyMap<string, number> | null;
+  others: readonly Workspace[];
+  index: ObjectIndex;
+  summaries?: Map<string, ContextSummary>;
+}
+const indexes = new WeakMap<Workspace, IndexEntry>();
+
+function indexFor(
+  current: Workspace,
+  others: readonly Workspace[],
+  scores: ReadonlyMap<string, number> | null,
+) {
+  const key = [current.size, ...others.map((w) => `${w.dir}:${w.size}`)].join('|');
+  const hit = indexes.get(current);
+  if (hit && hit.key === key && hit.scores === scores && hit.others.every((w, i) => w === others[i]))
+    return hit;
+  const fresh: IndexEntry = {
+    key,
+    scores,
+    others: [...others],
+    index: new ObjectIndex(current, others, scores),
+  };
+  indexes.set(current, fresh);
+  return fresh;
+}
+
 /** The context of one candidate of `current`, its object gathered over `others` too. */
 export function candidateContext(
   current: Workspace,
   others: readonly Workspace[],
   id: string,
 ): CandidateContextResult {
-  return new ObjectIndex(current, others).context(id);
+  // The active model's scores pick the object's best candidate, as in the queue.
+  return indexFor(current, others, current.scores(current.settings.activeModel)).index.context(id);
 }
 
 /** Row summaries of the current night (for the queue's filters and object view). */
@@ -394,5 +455,7 @@ export function contextSummaries(
   others: readonly Workspace[] = [],
   scores: ReadonlyMap<string, number> | null = null,
 ): Map<string, ContextSummary> {
-  return new ObjectIndex(current, others, scores).summaries();
+  const entry = indexFor(current, others, scores);
+  entry.summaries ??= entry.index.summaries();
+  return entry.summaries;
 }

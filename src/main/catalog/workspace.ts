@@ -19,7 +19,7 @@ import {
   SourceKindSchema,
   StampOriginSchema,
 } from '../../shared/candidate';
-import { CandidateContextSchema } from '../../shared/context';
+import { StoredContextSchema } from '../../shared/context';
 import type { WorkspaceSummary } from '../../shared/contract';
 import type { StampTriplet } from '../../shared/stamp';
 import { writeFileAtomic } from '../util/atomicWrite';
@@ -32,7 +32,7 @@ export const CatalogEntrySchema = z.object({
   meta: CandidateMetaSchema,
   given: GivenSchema,
   /** Earlier epochs and context fields from the packet (shared/context.ts); absent when it had none. */
-  context: CandidateContextSchema.optional(),
+  context: StoredContextSchema.optional(),
   stamp: z.object({ part: z.number().int(), offset: z.number().int(), length: z.number().int() }),
 });
 export type CatalogEntry = z.infer<typeof CatalogEntrySchema>;

@@ -8,6 +8,7 @@ import { Workspace, type NewCandidate } from '../../../src/main/catalog/workspac
 import { readAlertFile } from '../../../src/main/stamps/avro';
 import { decimalLongType } from '../../../src/main/stamps/avro/datumType';
 import { runIngest } from '../../../src/main/stamps/ingest';
+import { packContext } from '../../../src/shared/context';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
 import { makeContainer } from '../stamps/avro/containerFixture';
 
@@ -334,7 +335,7 @@ describe('a Rubin packet with prvDiaSources', () => {
   it('gives a rising light curve in r once in the catalog', async () => {
     const ws = await Workspace.open(tmp(), { create: true });
     const [r] = readAlertFile(packet, 'rubin-test.avro').records;
-    await ws.appendPart([candidate(r.candid, r.meta, r.context)]);
+    await ws.appendPart([candidate(r.candid, r.meta, packContext(r.context))]);
     const ctx = candidateContext(ws, [], '1003');
     expect(ctx.object).toBe('42');
     expect(ctx.lightCurve.map((p) => [p.time, p.band, p.kind])).toEqual([

@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import type { NewCandidate } from '../../catalog/workspace';
+import { packContext } from '../../../shared/context';
 import { readAlertFile } from '../avro';
 import { readStamp } from '../fits';
 import { errorMessage, type IngestUnit, type UnitError } from './types';
@@ -58,7 +59,7 @@ export function avroUnits(files: string[]): IngestUnit[] {
             given: { scores: rec.scores },
             // Kept only where the packet knew something: most of a 100k night is ZTF, but not all.
             ...(rec.context.history.length || Object.keys(rec.context.facts).length
-              ? { context: rec.context }
+              ? { context: packContext(rec.context) }
               : {}),
             triplet: {
               search: read(rec.cutouts.science, 'science'),
