@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import avro from 'avsc';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { candidateContext, ObjectIndex } from '../../../src/main/catalog/objectHistory';
+import { candidateContext, contextSummaries, ObjectIndex } from '../../../src/main/catalog/objectHistory';
 import { Workspace, type NewCandidate } from '../../../src/main/catalog/workspace';
 import { readAlertFile } from '../../../src/main/stamps/avro';
 import { decimalLongType } from '../../../src/main/stamps/avro/datumType';
@@ -392,5 +392,21 @@ describe('a Rubin packet with prvDiaSources', () => {
     expect(r.candid).toBe('7');
     expect(r.contextProblem).toBe('prvDiaSources[0] has no midpointMjdTai');
     expect(r.context).toEqual({ facts: {}, history: [] });
+  });
+});
+
+describe('a damaged history in the catalog', () => {
+  it('is an error naming the night and the candidate; the queue summaries go on without it', async () => {
+    const ws = await Workspace.open(tmp(), { create: true, name: 'n1' });
+    await ws.appendPart([
+      candidate('ok', { mjd: 2, band: 'r', mag: 19, ra: 1, dec: 1 }, { facts: {}, history: '1,r,20' }),
+      candidate('bad', { mjd: 2, band: 'r', mag: 19, ra: 5, dec: 5 }, { facts: {}, history: '1,r,x' }),
+    ]);
+    expect(() => candidateContext(ws, [], 'bad')).toThrow(
+      'night "n1", candidate bad: damaged history in the catalog (history point 1: m "x" is not a number); re-ingest its packet',
+    );
+    const summaries = contextSummaries(ws);
+    expect([...summaries.keys()]).toEqual(['ok']);
+    expect(summaries.get('ok')).toMatchObject({ detections: 2, peakMag: 19 });
   });
 });
