@@ -97,49 +97,75 @@ export function packHistory(points: readonly HistoryPoint[]): string {
 /** The inverse of packHistory; a malformed point throws, naming it (never a guessed value). */
 export function unpackHistory(packed: string): HistoryPoint[] {
   if (packed === '') return [];
-  // Field by field, no dynamic keys: a 100k night's queue summaries unpack ~2M points.
+  // Field by field, no dynamic keys and no closures: a 100k night holds ~2M points.
   const texts = packed.split(';');
   const out: HistoryPoint[] = new Array(texts.length);
   for (let i = 0; i < texts.length; i++) {
     const c = texts[i].split(',');
     const n = c.length;
-    const num = (k: number): number | undefined => {
-      if (k >= n || c[k] === '') return undefined;
-      const x = Number(c[k]);
-      if (!Number.isFinite(x))
-        throw new Error(`history point ${i + 1}: ${PACKED[k]} "${c[k]}" is not a number`);
-      return x;
-    };
-    const text = (k: number) =>
-      k >= n || c[k] === '' ? undefined : c[k].includes('%') ? decodeURIComponent(c[k]) : c[k];
     if (n < 2 || n > PACKED.length)
       throw new Error(`history point ${i + 1} ("${texts[i].slice(0, 60)}") has ${n} fields`);
-    const t = num(0);
-    const b = text(1);
-    if (t === undefined || b === undefined) throw new Error(`history point ${i + 1} has no time or band`);
-    const p: HistoryPoint = { t, b };
-    const m = num(2);
+    const t = numberAt(c, 0, i);
+    if (t === undefined || c[1] === '') throw new Error(`history point ${i + 1} has no time or band`);
+    const p: HistoryPoint = { t, b: c[1].includes('%') ? decodeURIComponent(c[1]) : c[1] };
+    const m = numberAt(c, 2, i);
     if (m !== undefined) p.m = m;
-    const me = num(3);
+    const me = numberAt(c, 3, i);
     if (me !== undefined) p.me = me;
-    const f = num(4);
+    const f = numberAt(c, 4, i);
     if (f !== undefined) p.f = f;
-    const fe = num(5);
+    const fe = numberAt(c, 5, i);
     if (fe !== undefined) p.fe = fe;
-    const lim = num(6);
+    const lim = numberAt(c, 6, i);
     if (lim !== undefined) p.lim = lim;
-    const flags = n > 7 ? c[7] : '';
-    if (flags !== '') {
-      if (flags !== 'n' && flags !== 'o' && flags !== 'no')
-        throw new Error(`history point ${i + 1}: unknown flags "${flags}"`);
-      if (flags !== 'o') p.neg = true;
-      if (flags !== 'n') p.fo = true;
-    }
-    const id = text(8);
-    if (id !== undefined) p.id = id;
+    const flags = flagsAt(c, i);
+    if (flags.neg) p.neg = true;
+    if (flags.fo) p.fo = true;
+    if (n > 8 && c[8] !== '') p.id = c[8].includes('%') ? decodeURIComponent(c[8]) : c[8];
     out[i] = p;
   }
   return out;
+}
+
+function numberAt(c: string[], k: number, i: number): number | undefined {
+  if (k >= c.length || c[k] === '') return undefined;
+  const x = Number(c[k]);
+  if (!Number.isFinite(x)) throw new Error(`history point ${i + 1}: ${PACKED[k]} "${c[k]}" is not a number`);
+  return x;
+}
+
+const NO_FLAGS = { neg: false, fo: false };
+function flagsAt(c: string[], i: number): { neg: boolean; fo: boolean } {
+  const flags = c.length > 7 ? c[7] : '';
+  if (flags === '') return NO_FLAGS;
+  if (flags !== 'n' && flags !== 'o' && flags !== 'no')
+    throw new Error(`history point ${i + 1}: unknown flags "${flags}"`);
+  return { neg: flags !== 'o', fo: flags !== 'n' };
+}
+
+/**
+ * Each detection of a packed history (not a limit, not forced photometry), without building its
+ * point: what the queue's summaries need from ~2M points. Same checks as unpackHistory on the
+ * fields it reads.
+ */
+export function forEachDetection(
+  packed: string,
+  visit: (t: number, band: string, mag: number | null, negative: boolean) => void,
+): void {
+  if (packed === '') return;
+  const texts = packed.split(';');
+  for (let i = 0; i < texts.length; i++) {
+    const c = texts[i].split(',');
+    if (c.length < 2 || c.length > PACKED.length)
+      throw new Error(`history point ${i + 1} ("${texts[i].slice(0, 60)}") has ${c.length} fields`);
+    const flags = flagsAt(c, i);
+    if (flags.fo) continue;
+    const m = numberAt(c, 2, i);
+    if (m === undefined && c.length > 6 && c[6] !== '') continue;
+    const t = numberAt(c, 0, i);
+    if (t === undefined || c[1] === '') throw new Error(`history point ${i + 1} has no time or band`);
+    visit(t, c[1].includes('%') ? decodeURIComponent(c[1]) : c[1], m ?? null, flags.neg);
+  }
 }
 
 export function packContext(c: CandidateContext): StoredContext {

@@ -14,6 +14,7 @@ import {
   type ContextSummary,
   type HistoryPoint,
   type LightCurvePoint,
+  forEachDetection,
   unpackHistory,
 } from '../../shared/context';
 import type { CatalogEntry, Workspace } from './workspace';
@@ -232,21 +233,29 @@ export class ObjectIndex {
     return this.members[this.need(id)].entry.context?.facts ?? {};
   }
 
-  summary(id: string, curve: readonly LightCurvePoint[] = this.lightCurve(id)): ContextSummary {
+  summary(
+    id: string,
+    dets: readonly Detection[] = this.detectionsOf(this.groupOf[this.need(id)]),
+  ): ContextSummary {
     const entry = this.members[this.need(id)].entry;
     const facts = this.facts(id);
-    const dets = curve.filter((p) => p.kind === 'detection' && !p.negative);
-    const firstSeen = Math.min(
-      ...dets.map((p) => p.time),
-      ...this.membersOf(id).map((m) => m.entry.context?.facts.firstDetection ?? Infinity),
-    );
-    const mags = dets.map((p) => p.mag).filter((x): x is number => x !== null);
+    let firstSeen = Infinity;
+    let peak = Infinity;
+    let count = 0;
+    for (const d of dets) {
+      if (d.neg) continue;
+      count++;
+      if (d.t < firstSeen) firstSeen = d.t;
+      if (d.m !== null && d.m < peak) peak = d.m;
+    }
+    for (const m of this.membersOf(id))
+      firstSeen = Math.min(firstSeen, m.entry.context?.facts.firstDetection ?? Infinity);
     const until = entry.meta.mjd ?? Infinity;
     return {
       object: this.objectOf(id),
-      detections: dets.length,
+      detections: count,
       firstDetection: Number.isFinite(firstSeen) ? firstSeen : null,
-      peakMag: mags.length ? Math.min(...mags) : null,
+      peakMag: Number.isFinite(peak) ? peak : null,
       asteroid:
         facts.asteroidName !== undefined &&
         (facts.asteroidDist === undefined || facts.asteroidDist <= ASTEROID_RADIUS_ARCSEC),
@@ -255,7 +264,7 @@ export class ObjectIndex {
         facts.nearestStarScore !== undefined &&
         facts.nearestStarDist <= STAR_RADIUS_ARCSEC &&
         facts.nearestStarScore >= STAR_SCORE,
-      rising: bandRates(curve, until).some((r) => r.magPerDay < -RISING_MAG_PER_DAY),
+      rising: ratesOf(dets, until).some((r) => r.magPerDay < -RISING_MAG_PER_DAY),
       best: this.bestOf(id) === id,
     };
   }
@@ -299,17 +308,53 @@ export class ObjectIndex {
    */
   summaries(): Map<string, ContextSummary> {
     const out = new Map<string, ContextSummary>();
-    for (const m of this.members) {
-      if (m.nightIndex !== 0) continue;
-      const i = this.byId.get(m.entry.id)!;
-      if (!m.entry.context && this.groups.get(this.groupOf[i])!.length < 2) continue;
+    for (const [root, group] of this.groups) {
+      const here = group.filter((j) => this.members[j].nightIndex === 0);
+      if (here.length === 0) continue;
+      if (group.length < 2 && !this.members[group[0]].entry.context) continue;
+      let dets: Detection[];
       try {
-        // Built per object and dropped: the whole night's curves would not fit in memory at 100k.
-        const curve = this.curves.get(this.groupOf[i]) ?? this.buildCurve(m.entry.id);
-        out.set(m.entry.id, this.summary(m.entry.id, curve));
+        dets = this.detectionsOf(root);
       } catch {
-        // A damaged history costs that row its summary, not the queue; the desk's panel says why.
+        // A damaged history costs its object's rows their summary, not the queue; the desk's panel says why.
+        continue;
       }
+      for (const j of here) {
+        const id = this.members[j].entry.id;
+        // An id another night also holds belongs to the current night's candidate.
+        if (this.byId.get(id) === j) out.set(id, this.summary(id, dets));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The object's detections (its candidates' epochs and their packets' detections), one per band
+   * and time, without building light-curve points: the queue needs this for every row.
+   */
+  detectionsOf(root: number): Detection[] {
+    const all: Detection[] = [];
+    for (const j of this.groups.get(root)!) {
+      const m = this.members[j];
+      const meta = m.entry.meta;
+      if (meta.mjd !== undefined && meta.band !== undefined)
+        all.push({ t: meta.mjd, b: meta.band, m: meta.mag ?? null, neg: meta.isdiffpos === false });
+      if (!m.entry.context) continue;
+      try {
+        forEachDetection(m.entry.context.history, (t, b, mag, neg) => all.push({ t, b, m: mag, neg }));
+      } catch (e) {
+        throw damaged(m, e);
+      }
+    }
+    all.sort((a, b) => (a.b < b.b ? -1 : a.b > b.b ? 1 : a.t - b.t));
+    const out: Detection[] = [];
+    for (const d of all) {
+      const last = out[out.length - 1];
+      if (last && last.b === d.b && Math.abs(last.t - d.t) <= SAME_EPOCH_DAYS) {
+        last.m ??= d.m;
+        continue;
+      }
+      out.push(d);
     }
     return out;
   }
@@ -327,10 +372,22 @@ function historyOf(m: Member): HistoryPoint[] {
   try {
     return unpackHistory(m.entry.context.history);
   } catch (e) {
-    throw new Error(
-      `night "${m.night}", candidate ${m.entry.id}: damaged history in the catalog (${(e as Error).message}); re-ingest its packet`,
-    );
+    throw damaged(m, e);
   }
+}
+
+function damaged(m: Member, e: unknown): Error {
+  return new Error(
+    `night "${m.night}", candidate ${m.entry.id}: damaged history in the catalog (${(e as Error).message}); re-ingest its packet`,
+  );
+}
+
+/** A detection as the summaries read it (light-curve points cost too much to build for every row). */
+interface Detection {
+  t: number;
+  b: string;
+  m: number | null;
+  neg: boolean;
 }
 
 function fromHistory(h: HistoryPoint, member: Member | undefined): LightCurvePoint {
@@ -380,22 +437,34 @@ function dedupe(points: LightCurvePoint[]): LightCurvePoint[] {
  * Per band, the least-squares slope of magnitude against time over the positive detections of the
  * RATE_WINDOW_DAYS before the band's latest detection up to `until` (negative = brightening).
  */
-export function bandRates(
-  curve: readonly LightCurvePoint[],
-  until: number,
-): { band: string; magPerDay: number; days: number }[] {
+export function bandRates(curve: readonly LightCurvePoint[], until: number): BandRate[] {
+  return ratesOf(
+    curve
+      .filter((p) => p.kind === 'detection')
+      .map((p) => ({ t: p.time, b: p.band, m: p.mag, neg: p.negative })),
+    until,
+  );
+}
+
+type BandRate = { band: string; magPerDay: number; days: number };
+
+function ratesOf(dets: readonly Detection[], until: number): BandRate[] {
   const byBand = new Map<string, { t: number; m: number }[]>();
-  for (const p of curve) {
-    if (p.kind !== 'detection' || p.negative || p.mag === null || p.time > until + SAME_EPOCH_DAYS) continue;
-    const list = byBand.get(p.band) ?? [];
-    list.push({ t: p.time, m: p.mag });
-    byBand.set(p.band, list);
+  for (const d of dets) {
+    if (d.neg || d.m === null || d.t > until + SAME_EPOCH_DAYS) continue;
+    const list = byBand.get(d.b);
+    if (list) list.push({ t: d.t, m: d.m });
+    else byBand.set(d.b, [{ t: d.t, m: d.m }]);
   }
-  const out: { band: string; magPerDay: number; days: number }[] = [];
+  const out: BandRate[] = [];
   for (const [band, pts] of byBand) {
-    const last = Math.max(...pts.map((p) => p.t));
+    if (pts.length < 2) continue;
+    let last = -Infinity;
+    for (const p of pts) if (p.t > last) last = p.t;
     const w = pts.filter((p) => p.t >= last - RATE_WINDOW_DAYS);
-    const span = last - Math.min(...w.map((p) => p.t));
+    let first = Infinity;
+    for (const p of w) if (p.t < first) first = p.t;
+    const span = last - first;
     // Two exposures of one night say more about the noise than about the object.
     if (w.length < 2 || span < 0.5) continue;
     const mt = w.reduce((s, p) => s + p.t, 0) / w.length;
