@@ -8,6 +8,7 @@ import { openClient, VERSION, type Client } from './client';
 import { ingest, labels, scores, status } from './commands/night';
 import { importModel, models, score, train } from './commands/models';
 import { exportCommand } from './commands/export';
+import { show } from './commands/show';
 import { baseline, evaluate } from './lab/engineLab';
 import { demo } from './lab/demo';
 import { exportOnnxCommand } from './lab/exportOnnx';
@@ -41,6 +42,9 @@ usage (every command takes --home <dir>: the Skysift home, default SKYSIFT_HOME 
                  [--subclass a,b] [--reporter "<names>"] [--group-id <id>] [--source-group-id <id>] [--json]
       The confirmed supernovae (labels 'real') as CSV, JSON, VOTable 1.4, or a draft TNS AT report
       to review and submit yourself (nothing is sent). Default: the night's labels; --labels: a file.
+  skysift show <id> --workspace <dir> [--json]
+      A candidate with its context (nearest star, known asteroid, first detection, rates) and its
+      object's light curve (detections and non-detection limits of every packet, of every night).
 engine tools (act on files directly):
   skysift demo --out <folder> [--n 2000] [--seed 1] [--difficulty 0.5] [--real-fraction 0.5] [--workspace <dir>]
       Write a simulated DES-like night (autoscan layout + labels); with --workspace, ingest it too.
@@ -63,6 +67,7 @@ const clientCommands: Record<string, Command> = {
   score,
   scores,
   export: exportCommand,
+  show,
 };
 const labCommands: Record<string, (argv: string[]) => Promise<void>> = {
   demo,

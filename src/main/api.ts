@@ -19,6 +19,7 @@ import { Services, type ServicesOptions } from './services';
 import { openStartupWorkspace } from './startup';
 export { VERSION } from './version';
 import { compareModels } from './model/compare';
+import { candidateContext } from './catalog/objectHistory';
 
 type Handlers = { [N in CallName]: (args: CallArgs<N>) => Promise<CallResult<N>> };
 
@@ -60,6 +61,8 @@ export function createApi(services: Services): Api {
       compareModels(services.requireWorkspace(), candidate, against, confirmedReals ?? []),
     modelAdopt: async ({ version }) => services.adopt(version),
     pickFolder: async ({ title }) => services.pickFolder(title ?? 'Choose a folder'),
+    candidateContext: async ({ id }) =>
+      candidateContext(services.requireWorkspace(), await services.otherNights(), id),
   };
 
   return {

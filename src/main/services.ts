@@ -31,6 +31,7 @@ import { shippedModelDir } from './util/resources';
 import { Home, skysiftHome } from './home/home';
 import { importModelFolder } from './model/importModel';
 import type { ModelMeta } from './model/registry';
+import { contextSummaries } from './catalog/objectHistory';
 
 export interface ServicesOptions {
   host: AppInfo['host'];
@@ -197,11 +198,34 @@ export class Services {
     return this.jobs.start('score', { version, adopt: false, onlyMissing: scored > 0 });
   }
 
-  candidateList(): { workspace: string; model: string | null; rows: CandidateRow[] } {
+  /**
+   * The home's other nights, for objects seen on several nights (light curves, "new this night").
+   * Kept open between calls: a refresh reads only the catalog parts added since.
+   */
+  private openNights = new Map<string, Workspace>();
+  async otherNights(): Promise<Workspace[]> {
+    const current = this.requireWorkspace();
+    const out: Workspace[] = [];
+    for (const n of this.home.nights()) {
+      if (n.dir === current.dir) continue;
+      try {
+        let ws = this.openNights.get(n.dir);
+        if (ws) ws.refresh();
+        else this.openNights.set(n.dir, (ws = await Workspace.open(n.dir)));
+        out.push(ws);
+      } catch (e) {
+        console.error(`[skysift] night ${n.dir} left out of the light curves: ${(e as Error).message}`);
+      }
+    }
+    return out;
+  }
+
+  async candidateList(): Promise<{ workspace: string; model: string | null; rows: CandidateRow[] }> {
     const ws = this.requireWorkspace();
     ws.refresh();
     const model = ws.settings.activeModel;
     const scores = ws.scores(model);
+    const context = contextSummaries(ws, await this.otherNights(), scores);
     return {
       workspace: ws.dir,
       model,
@@ -211,6 +235,7 @@ export class Services {
         meta: e.meta,
         given: e.given,
         score: scores?.get(e.id) ?? null,
+        context: context.get(e.id),
       })),
     };
   }

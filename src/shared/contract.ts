@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { CandidateMetaSchema, GivenSchema, LabelValueSchema, SourceKindSchema } from './candidate';
 import { JobKindSchema, JobParamsSchemas, JobResultSchemas } from './jobs';
+import { CandidateContextResultSchema, ContextSummarySchema } from './context';
 
 export { JobKindSchema };
 import {
@@ -89,6 +90,8 @@ export const CandidateRowSchema = z.object({
   meta: CandidateMetaSchema,
   given: GivenSchema,
   score: z.number().nullable(),
+  /** Its object's light-curve summary, where the packet or the night knows more than this epoch. */
+  context: ContextSummarySchema.optional(),
 });
 
 export const CandidateListSchema = z.object({
@@ -405,6 +408,11 @@ export const calls = {
     result: z.object({ available: z.boolean(), path: z.string().nullable() }),
   },
   /** Make a version active (scoring the workspace first if it has not yet); also the roll back. */
+  /** A candidate's context facts and its object's light curve (over the nights of the home). */
+  candidateContext: {
+    args: z.object({ id: z.string().min(1) }).strict(),
+    result: CandidateContextResultSchema,
+  },
   modelAdopt: {
     args: z.object({ version: VersionName }).strict(),
     result: z.object({ jobId: z.string().nullable(), activeModel: z.string().nullable() }),

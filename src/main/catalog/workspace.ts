@@ -12,6 +12,7 @@ import {
   SourceKindSchema,
   StampOriginSchema,
 } from '../../shared/candidate';
+import { StoredContextSchema } from '../../shared/context';
 import type { WorkspaceSummary } from '../../shared/contract';
 import type { StampTriplet } from '../../shared/stamp';
 import { writeFileAtomic } from '../util/atomicWrite';
@@ -24,6 +25,8 @@ export const CatalogEntrySchema = z.object({
   origin: StampOriginSchema,
   meta: CandidateMetaSchema,
   given: GivenSchema,
+  /** Earlier epochs and context fields from the packet (shared/context.ts); absent when it had none. */
+  context: StoredContextSchema.optional(),
   stamp: z.object({ part: z.number().int(), offset: z.number().int(), length: z.number().int() }),
 });
 export type CatalogEntry = z.infer<typeof CatalogEntrySchema>;
@@ -55,6 +58,7 @@ export interface NewCandidate {
   origin: CatalogEntry['origin'];
   meta: CatalogEntry['meta'];
   given: CatalogEntry['given'];
+  context?: CatalogEntry['context'];
   triplet: StampTriplet;
 }
 
@@ -190,6 +194,7 @@ export class Workspace {
         origin: c.origin,
         meta: c.meta,
         given: c.given,
+        ...(c.context ? { context: c.context } : {}),
         stamp: { part, offset, length: blob.length },
       });
       offset += blob.length;

@@ -7,6 +7,7 @@
 import type { CatalogEntry, Workspace } from '../catalog/workspace';
 import type { HumanLabel } from '../../shared/labels';
 import { dataPrecision } from './skyFormat';
+import { ObjectIndex } from '../catalog/objectHistory';
 
 export interface ConfirmedRow {
   id: string;
@@ -22,6 +23,10 @@ export interface ConfirmedRow {
   mag: number | null;
   magErr: number | null;
   exptime: number | null;
+  /** From the object's light curve (all its packets): MJD of the first detection, their count, the peak. */
+  firstDetection: number | null;
+  detections: number | null;
+  peakMag: number | null;
   score: number | null;
   /** Which model gave the score: a registry version, or 'data:<name>' for a score shipped with the data. */
   model: string | null;
@@ -43,6 +48,9 @@ export const CONFIRMED_COLUMNS = [
   'mag',
   'magErr',
   'exptime',
+  'firstDetection',
+  'detections',
+  'peakMag',
   'score',
   'model',
   'label',
@@ -74,6 +82,17 @@ function scoreOf(
 
 const naturalOrder = new Intl.Collator('en', { numeric: true });
 
+function lightCurveColumns(
+  objects: ObjectIndex,
+  entry: CatalogEntry,
+): Pick<ConfirmedRow, 'firstDetection' | 'detections' | 'peakMag'> {
+  // A candidate without a time or band has no light curve to speak of: unknown, not zero.
+  if (entry.meta.mjd === undefined && !entry.context)
+    return { firstDetection: null, detections: null, peakMag: null };
+  const s = objects.summary(entry.id);
+  return { firstDetection: s.firstDetection, detections: s.detections, peakMag: s.peakMag };
+}
+
 export interface ConfirmedSelection {
   rows: ConfirmedRow[];
   /** 'real' labels whose candidate is not in the workspace (no position or time to export). */
@@ -99,6 +118,7 @@ export function confirmedRows(
   const active = model && scores ? { model, scores } : null;
   const rows: ConfirmedRow[] = [];
   const unknownIds: string[] = [];
+  const objects = new ObjectIndex(ws);
   for (const label of latest.values()) {
     const entry = ws.get(label.candidateId);
     if (!entry) {
@@ -117,6 +137,7 @@ export function confirmedRows(
       mag: num(m.mag),
       magErr: num(m.magErr),
       exptime: num(m.exptime),
+      ...lightCurveColumns(objects, entry),
       ...scoreOf(entry, label, active),
       label: 'real',
       subclass: label.subclass,

@@ -19,7 +19,7 @@ import { confirmedToCsv, confirmedToJson } from './confirmedTable';
 import { mergeLabels } from './labelMerge';
 import { labelsToCsv, labelsToJson, parseLabelFile } from './labelSetFile';
 import { ExportError, exportFileName, writeExportFile } from './outputFile';
-import { tnsDraft } from './tnsDraft';
+import { tnsDraft, tnsHistory } from './tnsDraft';
 import { confirmedToVoTable } from './votable';
 
 const CONFIRMED_EXT: Record<ConfirmedFormat, string> = {
@@ -64,7 +64,7 @@ export async function exportConfirmed(
       text = confirmedToVoTable(rows, { ...meta, generator: `Skysift ${VERSION}` });
       break;
     case 'tns': {
-      const draft = tnsDraft(rows, req.tns, { simulated: meta.simulated });
+      const draft = tnsDraft(rows, req.tns, { simulated: meta.simulated, history: tnsHistory(ws, rows) });
       count = Object.keys(draft.at_report).length;
       text = JSON.stringify(draft, null, 2) + '\n';
       break;

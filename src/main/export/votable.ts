@@ -72,6 +72,27 @@ export const CONFIRMED_FIELDS: readonly VoFieldSpec[] = [
     description: 'Exposure time',
   },
   {
+    name: 'firstDetection',
+    kind: 'double',
+    unit: 'd',
+    ucd: 'time.epoch;obs',
+    ref: TIMESYS_ID,
+    description: "First detection of the object (MJD): its light curve, or the survey's detection history",
+  },
+  {
+    name: 'detections',
+    kind: 'double',
+    ucd: 'meta.number',
+    description: 'Detections in the light curve of the object (its packets and nights)',
+  },
+  {
+    name: 'peakMag',
+    kind: 'double',
+    unit: 'mag',
+    ucd: 'phot.mag;stat.min',
+    description: 'Brightest detection of the object (smallest magnitude)',
+  },
+  {
     name: 'score',
     kind: 'double',
     ucd: 'stat.probability',

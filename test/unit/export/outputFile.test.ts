@@ -92,6 +92,10 @@ describe('the confirmed CSV and JSON', () => {
       mag: 19.17,
       magErr: 0.08,
       exptime: 30,
+      // Its light curve is its one epoch.
+      firstDetection: 59000.5,
+      detections: 1,
+      peakMag: 19.17,
       score: 0.97,
       model: 'v1',
       label: 'real',
@@ -115,12 +119,14 @@ describe('the confirmed CSV and JSON', () => {
     );
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'id,objectId,survey,ra,dec,mjd,band,mag,magErr,exptime,score,model,label,subclass,by,labelledAt',
+      'id,objectId,survey,ra,dec,mjd,band,mag,magErr,exptime,firstDetection,detections,peakMag,score,model,label,subclass,by,labelledAt',
     );
     expect(lines[1]).toMatch(/^"'=HYPERLINK\(""x""\)",/);
     expect(lines[1]).toContain(`"r&<>""",20,`);
     expect(lines[1]).toContain(",'@x,'+cmd,");
-    expect(lines[2]).toMatch(/^c3,,des,0\.0001,-0\.5,57000\.25,i,21\.3,,,0\.81,v1,real,,'-1,/);
+    expect(lines[2]).toMatch(
+      /^c3,,des,0\.0001,-0\.5,57000\.25,i,21\.3,,,57000\.25,1,21\.3,0\.81,v1,real,,'-1,/,
+    );
   });
 
   it('fall back to the score on screen at labelling, then to a score from the data, when no model is active', async () => {

@@ -225,7 +225,7 @@ describe('VOTable 1.4 export', () => {
       expect.stringMatching(/RESOURCE.*not allowed/),
     );
     expect(bad('<TABLEDATA>', '<TABLEDATA><TR><TD>x</TD></TR>')).toContainEqual(
-      expect.stringMatching(/1 TD for 16 FIELD/),
+      expect.stringMatching(/1 TD for 19 FIELD/),
     );
     expect(
       bad('</DESCRIPTION>\n  <RESOURCE', '</DESCRIPTION>\n  <RESOURCE><BOGUS/></RESOURCE>\n  <RESOURCE'),

@@ -1,4 +1,5 @@
 import type { CandidateMeta } from '../../../shared/candidate';
+import type { CandidateContext } from '../../../shared/context';
 import type { AlertFileError } from './alertFileError';
 import type { SchemaRepair } from './schemaRepair';
 
@@ -21,6 +22,10 @@ export interface AlertRecord {
   cutouts: AlertCutouts;
   /** The stored fileName of each cutout, where the schema has one (ZTF, ATLAS). */
   cutoutNames: { science?: string; template?: string; difference?: string };
+  /** Earlier epochs and context fields the packet carries (see contextMapping.ts). */
+  context: CandidateContext;
+  /** Why the history or context fields could not be read (the candidate itself still is). */
+  contextProblem?: string;
 }
 
 export interface AlertFileResult {

@@ -1,49 +1,17 @@
 import type { CandidateMeta } from '../../../shared/candidate';
+import type { CandidateContext } from '../../../shared/context';
 import type { AlertCutouts, AlertRecord } from './alertRecord';
+import { atlasContext, rubinContext, ztfLikeContext } from './contextMapping';
+import { clean, diffSign, JD_TO_MJD, NJY_AB_ZERO, num, obj, str, type Datum } from './datumValues';
 
-/** A decoded datum: longs are decimal strings (see datumType.ts), bytes are Buffers. */
-type Datum = Record<string, unknown>;
-
-const JD_TO_MJD = 2400000.5;
-/** AB magnitude of 1 nJy: m = 31.4 - 2.5 log10(f / nJy). */
-const NJY_AB_ZERO = 31.4;
 const ZTF_BANDS: Record<number, string> = { 1: 'g', 2: 'r', 3: 'i' };
 /** mirar's winter_filters_map: {"Y": 1, "J": 2, "Hs": 3, "dark": 4}. */
 const WINTER_BANDS: Record<number, string> = { 1: 'Y', 2: 'J', 3: 'Hs', 4: 'dark' };
 /** Fields that hold a real/bogus (or reliability) score in some survey's candidate record. */
 const SCORE_FIELDS = ['rb', 'drb', 'reliability', 'braai', 'acai_h', 'acai_v', 'acai_o', 'acai_n', 'acai_b'];
 
-function obj(v: unknown): Datum | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array)
-    ? (v as Datum)
-    : undefined;
-}
-
-function num(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  // Longs arrive as decimal strings.
-  if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v);
-  return undefined;
-}
-
-function str(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-  return undefined;
-}
-
 function bytes(v: unknown): Uint8Array | null {
   return v instanceof Uint8Array && v.length > 0 ? v : null;
-}
-
-/** ZTF 't'/'1' positive, 'f'/'0' negative; WINTER stores a boolean. */
-function diffSign(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (typeof v !== 'string') return undefined;
-  const s = v.trim().toLowerCase();
-  if (s === 't' || s === '1' || s === 'true') return true;
-  if (s === 'f' || s === '0' || s === 'false') return false;
-  return undefined;
 }
 
 function scoresOf(c: Datum | undefined): Record<string, number> {
@@ -63,11 +31,6 @@ function cutout(v: unknown): { data: Uint8Array | null; name?: string } {
   return { data: bytes(v) };
 }
 
-function clean<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
-}
-
 function withCutouts(
   base: Omit<AlertRecord, 'cutouts' | 'cutoutNames'>,
   sci: unknown,
@@ -82,21 +45,27 @@ function withCutouts(
   return { ...base, cutouts, cutoutNames };
 }
 
+function ztfLikeBand(survey: string, fid: number | undefined): string | undefined {
+  if (survey === 'pgir') return 'J';
+  if (fid === undefined) return undefined;
+  return survey === 'winter' ? WINTER_BANDS[fid] : ZTF_BANDS[fid];
+}
+
+/** The context never costs the candidate: a history that cannot be read is reported, not fatal. */
+function withContext(read: () => CandidateContext): Pick<AlertRecord, 'context' | 'contextProblem'> {
+  try {
+    return { context: read() };
+  } catch (e) {
+    return { context: { facts: {}, history: [] }, contextProblem: (e as Error).message };
+  }
+}
+
 function ztfLike(datum: Datum, survey: string): AlertRecord {
   const c = obj(datum.candidate) ?? {};
   const jd = num(c.jd);
   const fid = num(c.fid);
   const objectId = str(datum.objectId) ?? str(datum.objectid);
-  const band =
-    survey === 'pgir'
-      ? 'J'
-      : survey === 'winter'
-        ? fid !== undefined
-          ? WINTER_BANDS[fid]
-          : undefined
-        : fid !== undefined
-          ? ZTF_BANDS[fid]
-          : undefined;
+  const band = ztfLikeBand(survey, fid);
   const meta: CandidateMeta = clean({
     mjd: jd !== undefined ? jd - JD_TO_MJD : undefined,
     band,
@@ -116,6 +85,7 @@ function ztfLike(datum: Datum, survey: string): AlertRecord {
     survey,
     meta,
     scores: scoresOf(c),
+    ...withContext(() => ztfLikeContext(datum, (fid) => ztfLikeBand(survey, fid))),
   };
   if (survey === 'winter')
     return withCutouts(clean(base), datum.cutout_science, datum.cutout_template, datum.cutout_difference);
@@ -142,6 +112,7 @@ function atlas(datum: Datum): AlertRecord {
     survey: 'atlas',
     meta,
     scores: scoresOf(c),
+    ...withContext(atlasContext),
   });
   // ATLAS sends no template.
   return withCutouts(base, datum.cutoutScience, datum.cutoutTemplate, datum.cutoutDifference);
@@ -175,6 +146,7 @@ function rubin(datum: Datum): AlertRecord {
     survey: 'rubin',
     meta,
     scores: scoresOf(s),
+    ...withContext(() => rubinContext(datum)),
   });
   return withCutouts(base, datum.cutoutScience, datum.cutoutTemplate, datum.cutoutDifference);
 }

@@ -4,6 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import type { NewCandidate } from '../../catalog/workspace';
+import { packContext } from '../../../shared/context';
 import { readAlertFile } from '../avro';
 import { readStamp } from '../fits';
 import { errorMessage, type IngestUnit, type UnitError } from './types';
@@ -36,6 +37,11 @@ export function avroUnits(files: string[]): IngestUnit[] {
       if (error) errors.push({ file, reason: error.message });
       for (const rec of records) {
         const where = `${file}#${rec.candid}`;
+        if (rec.contextProblem)
+          errors.push({
+            file: where,
+            reason: `history not read (${rec.contextProblem}); the candidate is kept without it`,
+          });
         try {
           if (!rec.cutouts.science || !rec.cutouts.difference) {
             throw new Error('alert has no science or difference cutout');
@@ -51,6 +57,10 @@ export function avroUnits(files: string[]): IngestUnit[] {
             },
             meta: rec.meta,
             given: { scores: rec.scores },
+            // Kept only where the packet knew something: most of a 100k night is ZTF, but not all.
+            ...(rec.context.history.length || Object.keys(rec.context.facts).length
+              ? { context: packContext(rec.context) }
+              : {}),
             triplet: {
               search: read(rec.cutouts.science, 'science'),
               template: rec.cutouts.template ? read(rec.cutouts.template, 'template') : null,

@@ -4,6 +4,7 @@ import { QueueColumn } from './queue/QueueColumn';
 import { StampPanels } from './stamps/StampPanels';
 import { StretchBar } from './stamps/StretchBar';
 import { CandidateFacts } from './candidate/CandidateFacts';
+import { LightCurvePanel } from './lightcurve/LightCurvePanel';
 import { LabelBar } from './labels/LabelBar';
 import { HelpOverlay } from './help/HelpOverlay';
 import { StatsPanel } from './tally/StatsPanel';
@@ -63,6 +64,7 @@ export function Desk(props: { desk: DeskStore; s: DeskSnapshot; tally: Tally; si
             label={s.current ? desk.labels.get(s.current.id) : undefined}
             simulated={s.workspace?.simulated === true}
           />
+          <LightCurvePanel bridge={desk.bridge} row={s.current} theme={s.theme} />
         </div>
         <StretchBar settings={s.settings} onChange={(p) => desk.setSettings(p)} />
         <LabelBar desk={desk} undoDepth={s.undoDepth} />

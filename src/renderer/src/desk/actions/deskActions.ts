@@ -6,6 +6,7 @@ import type { Action } from './registry';
 import type { DeskStore, LabelChange } from '../deskStore';
 import { SUBCLASSES } from '../labels/labelKinds';
 import { LABEL_FILTERS, QUEUE_ORDERS } from '../queue/queueModel';
+import { epochNeighbour } from '../lightcurve/lightCurveModel';
 import { cycle, LIMITS, STRETCHES, ZOOMS } from '../stamps/viewSettings';
 
 type DeskAction = Action<DeskStore, LabelChange>;
@@ -62,6 +63,8 @@ export function deskActions(): DeskAction[] {
     },
     view('next', 'Next candidate', ['ArrowDown', 'ArrowRight', 'j'], (d) => d.move(1), 'Move'),
     view('previous', 'Previous candidate', ['ArrowUp', 'ArrowLeft', 'k'], (d) => d.move(-1), 'Move'),
+    view('epoch-previous', 'Earlier epoch of the same object', ['['], (d) => stepEpoch(d, -1), 'Move'),
+    view('epoch-next', 'Later epoch of the same object', [']'], (d) => stepEpoch(d, 1), 'Move'),
     view('page-down', 'Ten candidates on', ['PageDown'], (d) => d.move(10), 'Move'),
     view('page-up', 'Ten candidates back', ['PageUp'], (d) => d.move(-10), 'Move'),
     view('first', 'First in the queue', ['Home'], (d) => d.move(-Infinity), 'Move'),
@@ -142,6 +145,19 @@ export function deskActions(): DeskAction[] {
       'Panels',
     ),
   ];
+}
+
+/** Same object, next or previous time: the light curve's epochs that are in this night. */
+function stepEpoch(desk: DeskStore, delta: 1 | -1): void {
+  const s = desk.getSnapshot();
+  const id = epochNeighbour(s.rows, s.current, delta);
+  if (id) desk.goTo(id);
+  else
+    desk.setPanels({
+      notice: s.current?.context
+        ? `No ${delta < 0 ? 'earlier' : 'later'} epoch of ${s.current.context.object} in this night.`
+        : 'This candidate has no other epoch in this night.',
+    });
 }
 
 function nextZoom(current: number, step: 1 | -1): number {

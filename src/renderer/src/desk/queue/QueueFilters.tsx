@@ -1,11 +1,14 @@
 import { useMemo } from 'react';
 import type { CandidateRow } from '../../../../shared/contract';
 import {
+  CONTEXT_FILTER_NAMES,
+  CONTEXT_FILTERS,
   facets,
   LABEL_FILTER_NAMES,
   LABEL_FILTERS,
   ORDER_NAMES,
   QUEUE_ORDERS,
+  type ContextFilter,
   type LabelFilter,
   type QueueFilter,
   type QueueOrder,
@@ -102,6 +105,30 @@ export function QueueFilters(props: {
             </option>
           ))}
         </select>
+      </label>
+      <label>
+        context
+        <select
+          data-testid="filter-context"
+          value={filter.context ?? ''}
+          onChange={(e) => onFilter({ context: (e.target.value || null) as ContextFilter | null })}
+        >
+          <option value="">any</option>
+          {CONTEXT_FILTERS.map((c) => (
+            <option key={c} value={c}>
+              {CONTEXT_FILTER_NAMES[c]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <input
+          type="checkbox"
+          data-testid="filter-objects"
+          checked={filter.objects}
+          onChange={(e) => onFilter({ objects: e.target.checked })}
+        />{' '}
+        one row per object
       </label>
     </div>
   );

@@ -26,6 +26,36 @@ export const LABEL_FILTER_NAMES: Record<LabelFilter, string> = {
   all: 'all',
 };
 
+/** What the packets and the night know about a candidate's object (row.context). */
+export type ContextFilter = 'asteroid' | 'star' | 'new' | 'rising';
+export const CONTEXT_FILTERS: readonly ContextFilter[] = ['asteroid', 'star', 'new', 'rising'];
+export const CONTEXT_FILTER_NAMES: Record<ContextFilter, string> = {
+  asteroid: 'known asteroid',
+  star: 'near a star',
+  new: 'new this night',
+  rising: 'rising',
+};
+/** "New": first detected less than this many days before the candidate's own epoch. */
+export const NEW_WITHIN_DAYS = 1;
+
+export function matchesContext(row: CandidateRow, filter: ContextFilter): boolean {
+  const c = row.context;
+  switch (filter) {
+    case 'asteroid':
+      return c?.asteroid === true;
+    case 'star':
+      return c?.nearStar === true;
+    case 'rising':
+      return c?.rising === true;
+    case 'new': {
+      // A candidate with no history at all is new as far as anything here knows.
+      if (!c || c.firstDetection === null) return true;
+      const t = row.meta.mjd;
+      return t !== undefined && t - c.firstDetection < NEW_WITHIN_DAYS;
+    }
+  }
+}
+
 export interface QueueFilter {
   label: LabelFilter;
   /** Inclusive score range; a bound of null is open. Unscored candidates pass only if both are open. */
@@ -34,6 +64,10 @@ export interface QueueFilter {
   /** null = any. */
   band: string | null;
   source: string | null;
+  /** null = any. */
+  context: ContextFilter | null;
+  /** One row per object: its candidate with the best score in the night. */
+  objects: boolean;
 }
 
 export const DEFAULT_FILTER: QueueFilter = {
@@ -42,6 +76,8 @@ export const DEFAULT_FILTER: QueueFilter = {
   scoreMax: null,
   band: null,
   source: null,
+  context: null,
+  objects: false,
 };
 
 /** The threshold used when the workspace has none (no model yet): the classifier's natural 0.5. */
@@ -127,6 +163,9 @@ export function matchesFilter(
   }
   if (filter.band !== null && row.meta.band !== filter.band) return false;
   if (filter.source !== null && sourceOf(row) !== filter.source) return false;
+  if (filter.context !== null && !matchesContext(row, filter.context)) return false;
+  // Rows without a summary are objects of their own.
+  if (filter.objects && row.context && !row.context.best) return false;
   return true;
 }
 
