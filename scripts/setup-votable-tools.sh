@@ -8,7 +8,7 @@ set -euo pipefail
 log() { echo "[setup-votable-tools] $*"; }
 
 have_all() {
-  command -v xmllint >/dev/null 2>&1 && python3 -c 'import astropy.io.votable' >/dev/null 2>&1
+  command -v xmllint >/dev/null 2>&1 && /usr/bin/python3 -c 'import astropy.io.votable' >/dev/null 2>&1
 }
 
 if have_all; then
@@ -37,4 +37,4 @@ have_all || {
   log "libxml2-utils / python3-astropy did not install"
   exit 1
 }
-log "$(xmllint --version 2>&1 | head -1); astropy $(python3 -c 'import astropy; print(astropy.__version__)')"
+log "$(xmllint --version 2>&1 | head -1); astropy $(/usr/bin/python3 -c 'import astropy; print(astropy.__version__)')"

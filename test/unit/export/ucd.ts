@@ -20,6 +20,8 @@ const WORDS: Record<string, 'P' | 'S' | 'Q' | 'E' | 'C' | 'V'> = {
   'time.duration': 'Q',
   'time.creation': 'Q',
   'obs.exposure': 'S',
+  obs: 'S',
+  'stat.min': 'S',
   'instr.bandpass': 'Q',
   'instr.filter': 'S',
   'phot.mag': 'E',

@@ -28,9 +28,12 @@ print(json.dumps({'columns': t.colnames, 'n': len(t),
   'ra': [None if v is None or v != v else float(v) for v in t['ra'].filled(float('nan'))]}))
 `;
 
+/** Debian's interpreter, where python3-astropy lives (a python3 earlier on PATH, e.g. pyenv's, has no astropy). */
+const DEBIAN_PYTHON = '/usr/bin/python3';
+
 function haveAstropy(): boolean {
   try {
-    execFileSync('python3', ['-c', 'import astropy.io.votable'], { stdio: 'ignore' });
+    execFileSync(DEBIAN_PYTHON, ['-c', 'import astropy.io.votable'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -41,7 +44,7 @@ function haveAstropy(): boolean {
 function votableXsd(): string | null {
   try {
     const dir = execFileSync(
-      'python3',
+      DEBIAN_PYTHON,
       ['-c', 'import os, astropy.io.votable as v; print(os.path.join(os.path.dirname(v.__file__), "data"))'],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
     ).trim();
@@ -186,7 +189,7 @@ describe('VOTable 1.4 export', () => {
       { labels: [label(ws, 'c1'), label(ws, 'c3'), label(ws, 'c4')], format: 'votable', folder: tmpDir() },
       META.exportedAt,
     );
-    const out = execFileSync('python3', ['-c', ASTROPY_CHECK, result.file], { encoding: 'utf8' });
+    const out = execFileSync(DEBIAN_PYTHON, ['-c', ASTROPY_CHECK, result.file], { encoding: 'utf8' });
     const got = JSON.parse(out) as { columns: string[]; ra: (number | null)[]; n: number };
     expect(got.columns).toEqual(CONFIRMED_FIELDS.map((f) => f.name));
     expect(got.n).toBe(3);
