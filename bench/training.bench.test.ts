@@ -6,14 +6,25 @@
  */
 import * as tfc from '@tensorflow/tfjs-core';
 import { afterAll, describe, it } from 'vitest';
-import { buildCompact, buildSpace2vec, modelCost } from '../src/main/model/architectures';
+import {
+  buildCompact,
+  buildSpace2vec,
+  COMPACT_SPEC,
+  modelCost,
+  SPACE2VEC_SPEC,
+  type ModelSpec,
+} from '../src/main/model/architectures';
 import { selectBackend } from '../src/main/model/backends';
+import { defaultOrtThreads, loadOrt } from '../src/main/model/onnx/ortRuntime';
+import { OrtTrainer } from '../src/main/model/training/ortTrainer';
 import { Rows, bestTime, envInt } from './lib';
 
 const rows = new Rows('training');
 afterAll(() => rows.write());
 
 const BATCH = envInt('BENCH_TRAIN_BATCH', 64);
+/** tfjs-wasm samples/s by architecture, measured first in this run: the ORT rows' reference. */
+const wasmRate = new Map<string, number>();
 const STEPS = envInt('BENCH_TRAIN_STEPS', 4);
 
 describe('training on wasm', () => {
@@ -56,6 +67,7 @@ describe('training on wasm', () => {
         1,
       );
       const rate = (STEPS * BATCH) / secs;
+      wasmRate.set(id, rate);
       rows.add({
         figure: `${id} training, tfjs-wasm (batch ${BATCH})`,
         rate,
@@ -68,6 +80,50 @@ describe('training on wasm', () => {
       });
       tfc.dispose([x, y]);
       optimizer.dispose();
+      model.dispose();
+    }
+  });
+});
+
+describe('training on ONNX Runtime (CPU)', () => {
+  it(`compact and space2vec, batch ${BATCH}, ${STEPS} steps, forward + backward + Adam in one graph`, async () => {
+    try {
+      await loadOrt();
+    } catch (err) {
+      return rows.skip('training, ONNX Runtime', (err as Error).message);
+    }
+    await selectBackend('wasm'); // builds the layers models whose weights the trainer takes
+    const threads = envInt('BENCH_ORT_THREADS', defaultOrtThreads());
+    for (const [id, build] of [
+      ['compact', buildCompact],
+      ['space2vec', buildSpace2vec],
+    ] as const) {
+      const model = build(1);
+      const spec = (id === 'compact' ? COMPACT_SPEC : SPACE2VEC_SPEC) as ModelSpec;
+      const trainer = await OrtTrainer.create(model, spec, { learningRate: 1e-3, threads });
+      const x = Float32Array.from({ length: BATCH * 51 * 51 * 3 }, (_, i) => Math.sin(i * 0.37));
+      const y = Array.from({ length: BATCH }, (_, i) => i % 2);
+      const w = Array.from({ length: BATCH }, () => 1);
+      const secs = await bestTime(
+        async () => {
+          for (let i = 0; i < STEPS; i++) await trainer.step(x, y, w, BATCH);
+        },
+        1,
+        1,
+      );
+      const rate = (STEPS * BATCH) / secs;
+      const ref = wasmRate.get(id) ?? null;
+      rows.add({
+        figure: `${id} training, ONNX Runtime ${threads} threads (batch ${BATCH})`,
+        rate,
+        unit: 'samples/s',
+        reference: ref,
+        refUnit: 'samples/s',
+        refLabel: 'tfjs-wasm, same run',
+        ratio: ref === null ? null : rate / ref,
+        note: `epoch of 100k stamps: ${(100_000 / rate / 60).toFixed(2)} min`,
+      });
+      await trainer.release();
       model.dispose();
     }
   });

@@ -180,12 +180,13 @@ beforeAll(async () => {
   await tfc.setBackend('cpu');
 });
 
-// Tolerances: relative L2 error of each gradient. compact's two first blocks differ from tfjs by
-// 0.1-0.5% (blocks 3 and the dense head by 1e-6); it takes 51 -> 26 -> 13 with a 32-channel
-// second block: 49- and 50-pixel inputs of the same net agree to 1e-5. Not yet explained.
+// Relative L2 error allowed on each gradient (float32 sums in another order). An earlier graph
+// that took the filter gradient as a stride-dilated Conv and the input gradient as ConvTranspose
+// was 0.1-0.5% off on compact's first blocks (51 -> 26 -> 13, 32 channels); the im2col + GEMM
+// graph agrees to 1e-5 everywhere.
 const cases: [string, () => tfl.LayersModel, ModelSpec, number, number][] = [
   ['mini chain (every layer kind)', miniModel, MINI_SPEC, 6, 1e-4],
-  ['compact', () => buildCompact(3), COMPACT_SPEC, 4, 1e-2],
+  ['compact', () => buildCompact(3), COMPACT_SPEC, 4, 1e-4],
   ['space2vec', () => buildSpace2vec(3), SPACE2VEC_SPEC, 2, 1e-4],
 ];
 
@@ -206,7 +207,7 @@ describe.skipIf(!ORT)(`ONNX training graph vs tfjs cpu ${ORT_MISSING}`, () => {
       expect(moving.length).toBeGreaterThan(0);
       for (const p of moving) expectClose(p.name, out[newName(p.name)].data, ref.moving.get(p.name)!, 1e-5);
       model.dispose();
-    });
+    }, 240_000); // the tfjs cpu reference of space2vec takes a while on a shared machine
   }
 
   it('Adam in the graph follows tf.train.adam over three steps, and the weights load back', async () => {

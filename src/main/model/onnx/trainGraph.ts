@@ -2,10 +2,13 @@
  * A training step as an ONNX graph (opset 13, standard ops only), so that onnxruntime-node's native
  * CPU kernels train our models: forward pass in training mode, the backward pass written out by
  * hand, and Adam, all in one session run. onnxruntime-node ships no training API; every gradient
- * here is an ordinary inference op:
- *   Conv2D       filter gradient = Conv(X^T, dZ^T) with the stride as dilation (X and dZ with batch
- *                and channels swapped: the batch becomes the reduction axis), input gradient =
- *                ConvTranspose(dZ, W) with the forward pads and stride; bias = ReduceSum(dZ)
+ * here is an ordinary inference op. Activations are channel-major [C, N, H, W] inside, so that
+ * every convolution is one GEMM on im2col columns (kh*kw strided Slices, Concat):
+ *   Conv2D       forward  Z = W^T cols (+ bias); filter gradient dW = cols dZ^T (the same columns);
+ *                input gradient = col2im(W dZ): the kh*kw pieces padded back into place, per
+ *                stride phase, and interleaved. (Conv / ConvTranspose with weights as inputs run
+ *                ORT's slow generic path, and the stride-dilated Conv form of the filter
+ *                gradient was both slow and 0.5% off on compact; see the gradient tests.)
  *   BatchNorm    batch statistics, dX = invstd * (dXhat - mean(dXhat) - Xhat * mean(dXhat * Xhat));
  *                moving statistics updated as tfjs does (m - (m - batch) * (1 - momentum))
  *   ReLU         dY * Sign(Y) (Y >= 0, so Sign is the step function)
@@ -159,8 +162,9 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
     if (p && p.role === 'train') grads.push({ param: p, grad });
   };
 
-  let x = g.op('Transpose', [ONNX_INPUT], { perm: [0, 3, 1, 2] });
-  let layout: 'nchw' | 'flat' = 'nchw';
+  // Channel-major [C, N, H, W] inside: convolutions are then plain GEMMs on im2col columns.
+  let x = g.op('Transpose', [ONNX_INPUT], { perm: [3, 0, 1, 2] });
+  let layout: 'cnhw' | 'flat' = 'cnhw';
   let features = 0;
   let first = true; // the first layer's input is the stamps: no gradient wanted
   const supported =
@@ -184,7 +188,7 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
     const className = layer.getClassName();
     const config = layer.getConfig() as Record<string, unknown>;
     const isLast = li === layers.length - 1;
-    const need = (want: 'nchw' | 'flat') => {
+    const need = (want: 'cnhw' | 'flat') => {
       if (layout !== want)
         throw new Error(
           `ONNX training graph: layer ${name} (${className}) needs a ${want} input, got ${layout}`,
@@ -195,66 +199,126 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
       case 'InputLayer':
         continue;
       case 'Conv2D': {
-        need('nchw');
+        need('cnhw');
         const ps = paramsOf(layer);
         const kernel = ps.get('kernel')!;
         const [kh, kw, ci, co] = kernel.shape;
         if (ci !== c) throw new Error(`ONNX training graph: ${name} expects ${ci} channels, got ${c}`);
-        const strides = pair(config.strides, 1);
+        const [sh, sw] = pair(config.strides, 1);
         const dil = pair(config.dilationRate, 1);
         if (dil[0] !== 1 || dil[1] !== 1)
           throw new Error(`ONNX training graph: ${name}: dilated convolutions are not supported`);
-        const { pads, out } = tfPads(config.padding ?? 'valid', [h, w], [kh, kw], strides);
-        const wOihw = g.op('Transpose', [kernel.name], { perm: [3, 2, 0, 1] });
+        if (sh > kh || sw > kw)
+          throw new Error(`ONNX training graph: ${name}: strides larger than the kernel are not supported`);
+        const { pads, out } = tfPads(config.padding ?? 'valid', [h, w], [kh, kw], [sh, sw]);
+        const [ih, iw] = [h, w];
+        const k = kh * kw * ci;
+        // im2col: kh*kw strided slices of the padded input, stacked as [(ki, kj, ci), N*Ho*Wo]: the
+        // row order of the HWIO kernel reshaped to [k, co], so no weight transposes anywhere.
+        const extra = [kh + sh * (out[0] - 1) - ih - pads[0], kw + sw * (out[1] - 1) - iw - pads[1]];
+        let xp = x;
+        if (pads[0] || pads[1] || extra[0] > 0 || extra[1] > 0)
+          xp = g.op('Pad', [
+            x,
+            g.ints([0, 0, pads[0], pads[1], 0, 0, Math.max(0, extra[0]), Math.max(0, extra[1])]),
+          ]);
+        const slices: string[] = [];
+        for (let ki = 0; ki < kh; ki++)
+          for (let kj = 0; kj < kw; kj++)
+            slices.push(
+              g.op('Slice', [
+                xp,
+                g.ints([ki, kj]),
+                g.ints([ki + sh * (out[0] - 1) + 1, kj + sw * (out[1] - 1) + 1]),
+                g.ints([2, 3]),
+                g.ints([sh, sw]),
+              ]),
+            );
+        const cols = g.op('Reshape', [
+          slices.length > 1 ? g.op('Concat', slices, { axis: 0 }) : slices[0],
+          g.ints([k, -1]),
+        ]);
+        const w2 = g.op('Reshape', [kernel.name, g.ints([k, co])]);
         const bias = config.useBias !== false ? ps.get('bias') : undefined;
-        const xin = x;
-        const z = g.op('Conv', bias ? [xin, wOihw, bias.name] : [xin, wOihw], {
-          kernel_shape: [kh, kw],
-          strides,
-          pads,
-        });
+        const bias2 = bias ? g.op('Reshape', [bias.name, g.ints([co, 1])]) : null;
+        const z2 = g.op('Gemm', bias2 ? [w2, cols, bias2] : [w2, cols], { transA: 1 }); // [co, N*Ho*Wo]
+        const z = g.op('Reshape', [z2, g.ints([co, -1, out[0], out[1]])]);
         const act = activation(config.activation, z, name);
         if (isLast) throw new Error(`ONNX training graph: the model must end in a dense score, not ${name}`);
-        const [ih, iw] = [h, w];
+        const firstLayer = !inputNeedsGrad;
         tapes.push({
           back: (dy) => {
             const dz = act.back(dy);
-            if (bias) addGrad(bias, g.op('ReduceSum', [dz, g.ints([0, 2, 3])], { keepdims: 0 }));
-            // Filter gradient: a convolution of X (channels as batch) by dZ (batch as channels),
-            // dilated by the stride, whose output is exactly the kh x kw kernel.
-            const extra = [
-              kh + strides[0] * (out[0] - 1) - ih - pads[0],
-              kw + strides[1] * (out[1] - 1) - iw - pads[1],
-            ];
-            let xt = g.op('Transpose', [xin], { perm: [1, 0, 2, 3] });
-            if (extra[0] < 0 || extra[1] < 0) {
-              // Rows/columns the forward never read ('valid' with a remainder): drop them.
-              xt = g.op('Slice', [
-                xt,
-                g.ints([0, 0]),
-                g.ints([ih + Math.min(0, extra[0]), iw + Math.min(0, extra[1])]),
-                g.ints([2, 3]),
-              ]);
+            const dz2 = g.op('Reshape', [dz, g.ints([co, -1])]);
+            if (bias) addGrad(bias, g.op('ReduceSum', [dz2, g.ints([1])], { keepdims: 0 }));
+            addGrad(
+              kernel,
+              g.op('Reshape', [g.op('Gemm', [cols, dz2], { transB: 1 }), g.ints([kh, kw, ci, co])]),
+            );
+            if (firstLayer) return null;
+            // col2im: the column gradient's kh*kw pieces added back where they were read. With a
+            // stride, pixels fall into sh*sw phase classes (row mod sh, column mod sw); within a
+            // class the pieces only shift by whole pixels, so each class is a sum of padded pieces,
+            // and the classes are interleaved at the end.
+            const dcols = g.op('Gemm', [w2, dz2]); // [k, N*Ho*Wo]
+            const pieces = g.op('Reshape', [dcols, g.ints([kh * kw, ci, -1, out[0], out[1]])]);
+            const hc = out[0] + Math.ceil(kh / sh) - 1;
+            const wc = out[1] + Math.ceil(kw / sw) - 1;
+            const classes: string[][] = [];
+            for (let r = 0; r < sh; r++) {
+              const row: string[] = [];
+              for (let q = 0; q < sw; q++) {
+                const terms: string[] = [];
+                for (let ki = r; ki < kh; ki += sh)
+                  for (let kj = q; kj < kw; kj += sw) {
+                    const idx = ki * kw + kj;
+                    const piece = g.op('Squeeze', [
+                      g.op('Slice', [pieces, g.ints([idx]), g.ints([idx + 1]), g.ints([0])]),
+                      g.ints([0]),
+                    ]);
+                    const [dr, dc] = [(ki - r) / sh, (kj - q) / sw];
+                    const padded =
+                      dr || dc || hc > out[0] || wc > out[1]
+                        ? g.op('Pad', [
+                            piece,
+                            g.ints([0, 0, dr, dc, 0, 0, hc - out[0] - dr, wc - out[1] - dc]),
+                          ])
+                        : piece;
+                    terms.push(padded);
+                  }
+                row.push(terms.length > 1 ? g.op('Sum', terms) : terms[0]);
+              }
+              classes.push(row);
             }
-            const dzt = g.op('Transpose', [dz], { perm: [1, 0, 2, 3] });
-            const dwt = g.op('Conv', [xt, dzt], {
-              kernel_shape: out,
-              dilations: strides,
-              strides: [1, 1],
-              pads: [pads[0], pads[1], Math.max(0, extra[0]), Math.max(0, extra[1])],
-            }); // [ci, co, kh, kw]
-            addGrad(kernel, g.op('Transpose', [dwt], { perm: [2, 3, 0, 1] }));
-            if (!inputNeedsGrad) return null;
-            const outputPadding = [
-              ih - (strides[0] * (out[0] - 1) + kh - pads[0] - pads[2]),
-              iw - (strides[1] * (out[1] - 1) + kw - pads[1] - pads[3]),
-            ];
-            return g.op('ConvTranspose', [dz, wOihw], {
-              kernel_shape: [kh, kw],
-              strides,
-              pads,
-              output_padding: outputPadding,
-            });
+            // Interleave: [ci, N, hc, sh, wc, sw] -> [ci, N, hc*sh, wc*sw].
+            let full: string;
+            if (sh === 1 && sw === 1) full = classes[0][0];
+            else {
+              const rows = classes.map((row) =>
+                g.op(
+                  'Concat',
+                  row.map((p) => g.op('Unsqueeze', [p, g.ints([4])])),
+                  { axis: 4 },
+                ),
+              ); // [ci, N, hc, wc, sw]
+              const stacked = g.op(
+                'Concat',
+                rows.map((p) => g.op('Unsqueeze', [p, g.ints([3])])),
+                { axis: 3 },
+              );
+              full = g.op('Reshape', [stacked, g.ints([ci, -1, hc * sh, wc * sw])]);
+            }
+            // Rows/columns the forward never read ('valid' with a remainder) get zeros.
+            const [missH, missW] = [pads[0] + ih - hc * sh, pads[1] + iw - wc * sw];
+            if (missH > 0 || missW > 0)
+              full = g.op('Pad', [full, g.ints([0, 0, 0, 0, 0, 0, Math.max(0, missH), Math.max(0, missW)])]);
+            // Drop the padding (and whatever lies past the input).
+            return g.op('Slice', [
+              full,
+              g.ints([pads[0], pads[1]]),
+              g.ints([pads[0] + ih, pads[1] + iw]),
+              g.ints([2, 3]),
+            ]);
           },
         });
         x = act.y;
@@ -262,7 +326,7 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
         break;
       }
       case 'BatchNormalization': {
-        need('nchw');
+        need('cnhw');
         const axis = config.axis;
         const a = Array.isArray(axis) ? axis : [axis ?? -1];
         if (a.length !== 1 || (a[0] !== -1 && a[0] !== 3))
@@ -275,19 +339,25 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
         const mm = ps.get('moving_mean')!;
         const mv = ps.get('moving_variance')!;
         if (!training) {
-          // Moving statistics: the layer at inference.
-          const scale = gamma ? gamma.name : g.op('Expand', [g.f(1), g.ints([c])]);
-          const offset = beta ? beta.name : g.op('Expand', [g.f(0), g.ints([c])]);
-          x = g.op('BatchNormalization', [x, scale, offset, mm.name, mv.name], { epsilon: { float: eps } });
+          // Moving statistics: the layer at inference, as one scale and shift per channel.
+          const cshape = g.ints([c, 1, 1, 1]);
+          let scale = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [mv.name, g.f(eps)])])]);
+          if (gamma) scale = g.op('Mul', [scale, gamma.name]);
+          let shift = g.op('Neg', [g.op('Mul', [mm.name, scale])]);
+          if (beta) shift = g.op('Add', [shift, beta.name]);
+          x = g.op('Add', [
+            g.op('Mul', [x, g.op('Reshape', [scale, cshape])]),
+            g.op('Reshape', [shift, cshape]),
+          ]);
           break;
         }
-        const shape4 = g.ints([1, c, 1, 1]);
+        const shape4 = g.ints([c, 1, 1, 1]);
         const gammaR = gamma ? g.op('Reshape', [gamma.name, shape4]) : g.f(1);
         const betaR = beta ? g.op('Reshape', [beta.name, shape4]) : g.f(0);
         const xin = x;
-        const mean = g.op('ReduceMean', [xin], { axes: [0, 2, 3], keepdims: 1 });
+        const mean = g.op('ReduceMean', [xin], { axes: [1, 2, 3], keepdims: 1 });
         const d = g.op('Sub', [xin, mean]);
-        const variance = g.op('ReduceMean', [g.op('Mul', [d, d])], { axes: [0, 2, 3], keepdims: 1 });
+        const variance = g.op('ReduceMean', [g.op('Mul', [d, d])], { axes: [1, 2, 3], keepdims: 1 });
         const invstd = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [variance, g.f(eps)])])]);
         const xhat = g.op('Mul', [d, invstd]);
         x = g.op('Add', [g.op('Mul', [xhat, gammaR]), betaR]);
@@ -308,13 +378,13 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
             if (gamma)
               addGrad(
                 gamma,
-                g.op('ReduceSum', [g.op('Mul', [dy, xhat]), g.ints([0, 2, 3])], { keepdims: 0 }),
+                g.op('ReduceSum', [g.op('Mul', [dy, xhat]), g.ints([1, 2, 3])], { keepdims: 0 }),
               );
-            if (beta) addGrad(beta, g.op('ReduceSum', [dy, g.ints([0, 2, 3])], { keepdims: 0 }));
+            if (beta) addGrad(beta, g.op('ReduceSum', [dy, g.ints([1, 2, 3])], { keepdims: 0 }));
             if (!inputNeedsGrad) return null;
             const dxhat = g.op('Mul', [dy, gammaR]);
-            const m1 = g.op('ReduceMean', [dxhat], { axes: [0, 2, 3], keepdims: 1 });
-            const m2 = g.op('ReduceMean', [g.op('Mul', [dxhat, xhat])], { axes: [0, 2, 3], keepdims: 1 });
+            const m1 = g.op('ReduceMean', [dxhat], { axes: [1, 2, 3], keepdims: 1 });
+            const m2 = g.op('ReduceMean', [g.op('Mul', [dxhat, xhat])], { axes: [1, 2, 3], keepdims: 1 });
             const inner = g.op('Sub', [g.op('Sub', [dxhat, m1]), g.op('Mul', [xhat, m2])]);
             return g.op('Mul', [inner, invstd]);
           },
@@ -331,13 +401,13 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
         break;
       }
       case 'GlobalAveragePooling2D': {
-        need('nchw');
+        need('cnhw');
         const xin = x;
         const area = h * w;
-        x = g.op('Flatten', [g.op('GlobalAveragePool', [xin])], { axis: 1 });
+        x = g.op('Transpose', [g.op('ReduceMean', [xin], { axes: [2, 3], keepdims: 0 })], { perm: [1, 0] });
         tapes.push({
           back: (dy) => {
-            const dy4 = g.op('Unsqueeze', [dy, g.ints([2, 3])]);
+            const dy4 = g.op('Unsqueeze', [g.op('Transpose', [dy], { perm: [1, 0] }), g.ints([2, 3])]);
             return g.op('Mul', [g.op('Expand', [dy4, g.op('Shape', [xin])]), g.f(1 / area)]);
           },
         });
@@ -346,13 +416,13 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
         break;
       }
       case 'Flatten': {
-        need('nchw');
+        need('cnhw');
         const [fh, fw, fc] = [h, w, c];
         // tfjs flattens NHWC: the next Dense's rows are in that order.
-        x = g.op('Flatten', [g.op('Transpose', [x], { perm: [0, 2, 3, 1] })], { axis: 1 });
+        x = g.op('Flatten', [g.op('Transpose', [x], { perm: [1, 2, 3, 0] })], { axis: 1 });
         tapes.push({
           back: (dy) =>
-            g.op('Transpose', [g.op('Reshape', [dy, g.ints([-1, fh, fw, fc])])], { perm: [0, 3, 1, 2] }),
+            g.op('Transpose', [g.op('Reshape', [dy, g.ints([-1, fh, fw, fc])])], { perm: [3, 0, 1, 2] }),
         });
         layout = 'flat';
         features = h * w * c;
