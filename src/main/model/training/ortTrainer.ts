@@ -39,6 +39,8 @@ export interface OrtTrainerOptions {
   threads?: number;
   /** Seeds the dropout masks. */
   seed?: number;
+  /** 'webgpu': ORT's WebGPU execution provider (see ortSessionOptions). */
+  device?: 'cpu' | 'webgpu';
 }
 
 export class OrtTrainer {
@@ -66,7 +68,8 @@ export class OrtTrainer {
     const train = buildTrainGraph(model, spec, 'adam');
     const infer = buildTrainGraph(model, spec, 'infer');
     const threads = opts.threads ?? defaultOrtThreads();
-    const options = ortSessionOptions({ threads });
+    const device = opts.device ?? 'cpu';
+    const options = ortSessionOptions({ threads, device });
     const trainSession = await ort.InferenceSession.create(train.bytes, options);
     const inferSession = await ort.InferenceSession.create(infer.bytes, options);
     const [, h, w, c] = model.inputs[0].shape as number[];
@@ -78,7 +81,9 @@ export class OrtTrainer {
       train.dropouts,
       [h, w, c],
       opts.learningRate,
-      `ONNX Runtime CPU (${threads} thread${threads === 1 ? '' : 's'})`,
+      device === 'webgpu'
+        ? 'ONNX Runtime WebGPU EP'
+        : `ONNX Runtime CPU (${threads} thread${threads === 1 ? '' : 's'})`,
       opts.seed ?? 1,
     );
     trainer.readFrom(model);
