@@ -1,8 +1,11 @@
 /**
- * Training on wasm: samples/s for compact and space2vec (Adam, batch BENCH_TRAIN_BATCH = 64, a few
- * batches after warm-up), as achieved GFLOP/s (3 x forward FLOPs: forward, input and weight
- * gradients) over tf.matMul 1024^3 on wasm in the same run; and the projected time of one epoch
- * over 100k stamps.
+ * Training: samples/s for compact and space2vec (Adam, batch BENCH_TRAIN_BATCH = 64, a few
+ * batches after warm-up) on tfjs-wasm, as achieved GFLOP/s (3 x forward FLOPs) over tf.matMul
+ * 1024^3 on wasm in the same run; then on ONNX Runtime (the training graph of
+ * src/main/model/onnx/trainGraph.ts) against the tfjs-wasm rate of the same run, with the time of
+ * one epoch over 100k stamps; then the wall time of a whole retrain on the bench night's labels
+ * (BENCH_RETRAIN_EPOCHS, default 10) through runTrain, re-scoring included. The torch suite
+ * compares every 'space2vec training' row with PyTorch where python3 has torch.
  */
 import * as tfc from '@tensorflow/tfjs-core';
 import { afterAll, describe, it } from 'vitest';
@@ -17,7 +20,8 @@ import {
 import { selectBackend } from '../src/main/model/backends';
 import { defaultOrtThreads, loadOrt } from '../src/main/model/onnx/ortRuntime';
 import { OrtTrainer } from '../src/main/model/training/ortTrainer';
-import { Rows, bestTime, envInt } from './lib';
+import { registryFor, runTrain, type EngineReporter } from '../src/main/model/engineJobs';
+import { BENCH_N, Rows, benchWorkspace, bestTime, envInt, now } from './lib';
 
 const rows = new Rows('training');
 afterAll(() => rows.write());
@@ -126,5 +130,33 @@ describe('training on ONNX Runtime (CPU)', () => {
       await trainer.release();
       model.dispose();
     }
+  });
+});
+
+describe('retrain on the labels of a night (what the one-click retrain waits for)', () => {
+  const EPOCHS = envInt('BENCH_RETRAIN_EPOCHS', 10);
+  it(`compact on the ${BENCH_N}-candidate bench night: cache, ${EPOCHS} epochs, evaluation, re-scoring`, async () => {
+    await selectBackend('wasm');
+    const ws = await benchWorkspace();
+    const quiet: EngineReporter = { backend: () => {}, progress: () => {} };
+    const t0 = now();
+    const { result } = await runTrain(
+      ws,
+      { architecture: 'compact', backend: 'wasm', maxEpochs: EPOCHS, patience: EPOCHS, seed: 1 },
+      quiet,
+    );
+    const secs = now() - t0;
+    const meta = registryFor(ws).meta(String(result.version));
+    const trained = meta.data!.split.train.length;
+    rows.add({
+      figure: `retrain compact on ${ws.size} labels (cache, ${meta.curves.length} epochs, evaluation, re-scoring)`,
+      rate: secs,
+      unit: 's',
+      reference: null,
+      refUnit: '',
+      refLabel: '',
+      ratio: null,
+      note: `${meta.hyperparameters.trainer}; ${trained} training stamps; best epoch ${meta.bestEpoch}, held-out AUC ${meta.evaluation?.auc?.toFixed(3)}`,
+    });
   });
 });
