@@ -18,7 +18,8 @@ import {
   type ModelSpec,
 } from '../src/main/model/architectures';
 import { selectBackend } from '../src/main/model/backends';
-import { defaultOrtThreads, loadOrt } from '../src/main/model/onnx/ortRuntime';
+import { matMulModel } from '../src/main/model/onnx/onnxProto';
+import { defaultOrtThreads, loadOrt, ortSessionOptions } from '../src/main/model/onnx/ortRuntime';
 import { OrtTrainer } from '../src/main/model/training/ortTrainer';
 import { registryFor, runTrain, type EngineReporter } from '../src/main/model/engineJobs';
 import { BENCH_N, Rows, benchWorkspace, bestTime, envInt, now } from './lib';
@@ -98,6 +99,19 @@ describe('training on ONNX Runtime (CPU)', () => {
     }
     await selectBackend('wasm'); // builds the layers models whose weights the trainer takes
     const threads = envInt('BENCH_ORT_THREADS', defaultOrtThreads());
+    // The ORT matmul ceiling, measured right here: the load of a shared machine drifts between suites.
+    const ort = await loadOrt();
+    const mm = await ort.InferenceSession.create(
+      matMulModel(1024, 1024, 1024),
+      ortSessionOptions({ threads }),
+    );
+    const a = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 1024 * 1024 }, (_, i) => Math.sin(i)),
+      [1024, 1024],
+    );
+    const ceiling = (2 * 1024 ** 3) / (await bestTime(() => mm.run({ A: a }))) / 1e9;
+    await mm.release?.();
     for (const [id, build] of [
       ['compact', buildCompact],
       ['space2vec', buildSpace2vec],
@@ -117,6 +131,7 @@ describe('training on ONNX Runtime (CPU)', () => {
       );
       const rate = (STEPS * BATCH) / secs;
       const ref = wasmRate.get(id) ?? null;
+      const gflops = (rate * 3 * modelCost(model).flopsPerStamp) / 1e9;
       rows.add({
         figure: `${id} training, ONNX Runtime ${threads} threads (batch ${BATCH})`,
         rate,
@@ -125,7 +140,9 @@ describe('training on ONNX Runtime (CPU)', () => {
         refUnit: 'samples/s',
         refLabel: 'tfjs-wasm, same run',
         ratio: ref === null ? null : rate / ref,
-        note: `epoch of 100k stamps: ${(100_000 / rate / 60).toFixed(2)} min`,
+        note:
+          `epoch of 100k stamps: ${(100_000 / rate / 60).toFixed(2)} min; ${gflops.toFixed(1)} GFLOP/s = ` +
+          `${(gflops / ceiling).toFixed(3)} of ORT MatMul 1024^3 (${ceiling.toFixed(1)} GFLOP/s, measured here)`,
       });
       await trainer.release();
       model.dispose();
