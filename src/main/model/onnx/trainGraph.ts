@@ -51,6 +51,8 @@ export interface DropoutInput {
 
 export interface TrainGraph {
   bytes: Uint8Array;
+  /** im2col floats one sample holds during a step (all convolutions): the bulk of a step's memory. */
+  columnFloatsPerSample: number;
   mode: TrainGraphMode;
   params: GraphParam[];
   dropouts: DropoutInput[];
@@ -136,6 +138,7 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
   const grads: { param: GraphParam; grad: string }[] = [];
   const updates: { param: GraphParam; value: string }[] = [];
   const tapes: Tape[] = [];
+  let columnFloatsPerSample = 0;
 
   const paramsOf = (layer: tfl.layers.Layer) => {
     const out = new Map<string, GraphParam>();
@@ -213,6 +216,7 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
         const { pads, out } = tfPads(config.padding ?? 'valid', [h, w], [kh, kw], [sh, sw]);
         const [ih, iw] = [h, w];
         const k = kh * kw * ci;
+        columnFloatsPerSample += k * out[0] * out[1];
         // im2col: kh*kw strided slices of the padded input, stacked as [(ki, kj, ci), N*Ho*Wo]: the
         // row order of the HWIO kernel reshaped to [k, co], so no weight transposes anywhere.
         const extra = [kh + sh * (out[0] - 1) - ih - pads[0], kw + sw * (out[1] - 1) - iw - pads[1]];
@@ -584,5 +588,5 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
       metadata: { 'skysift.architecture': spec.id, 'skysift.graph': mode },
     },
   );
-  return { bytes, mode, params, dropouts };
+  return { bytes, mode, params, dropouts, columnFloatsPerSample };
 }

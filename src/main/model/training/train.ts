@@ -198,6 +198,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const trainer = await chooseTrainer(opts.backend, model, spec, {
     learningRate,
     seed,
+    batchSize,
     preference: opts.trainer,
   });
   const ort = trainer.ort;

@@ -36,7 +36,7 @@ export async function chooseTrainer(
   backend: string,
   model: tfl.LayersModel,
   spec: ModelSpec,
-  opts: { learningRate: number; seed: number; preference?: string },
+  opts: { learningRate: number; seed: number; batchSize?: number; preference?: string },
 ): Promise<TrainerChoice> {
   const pref = trainerPreference(opts.preference);
   const tfjs = (reason: string): TrainerChoice => ({ ort: null, description: `tfjs (${backend})`, reason });
@@ -44,7 +44,11 @@ export async function chooseTrainer(
   if (pref === 'auto' && !CPU_BACKENDS.has(backend))
     return tfjs(`the ${backend} backend is a GPU one: tfjs trains there`);
   try {
-    const ort = await OrtTrainer.create(model, spec, { learningRate: opts.learningRate, seed: opts.seed });
+    const ort = await OrtTrainer.create(model, spec, {
+      learningRate: opts.learningRate,
+      seed: opts.seed,
+      batchSize: opts.batchSize,
+    });
     return {
       ort,
       description: ort.description,
