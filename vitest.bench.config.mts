@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     include: ['bench/**/*.bench.test.ts'],
     environment: 'node',
+    // A home of their own: benchmarks never write versions into the user's ~/.skysift.
+    setupFiles: ['test/unit/helpers/tempHome.ts'],
     testTimeout: 1_800_000,
     hookTimeout: 1_800_000,
     fileParallelism: false,

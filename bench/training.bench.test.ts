@@ -1,19 +1,35 @@
 /**
- * Training on wasm: samples/s for compact and space2vec (Adam, batch BENCH_TRAIN_BATCH = 64, a few
- * batches after warm-up), as achieved GFLOP/s (3 x forward FLOPs: forward, input and weight
- * gradients) over tf.matMul 1024^3 on wasm in the same run; and the projected time of one epoch
- * over 100k stamps.
+ * Training: samples/s for compact and space2vec (Adam, batch BENCH_TRAIN_BATCH = 64, a few
+ * batches after warm-up) on tfjs-wasm, as achieved GFLOP/s (3 x forward FLOPs) over tf.matMul
+ * 1024^3 on wasm in the same run; then on ONNX Runtime (the training graph of
+ * src/main/model/onnx/trainGraph.ts) against the tfjs-wasm rate of the same run, with the time of
+ * one epoch over 100k stamps; then the wall time of a whole retrain on the bench night's labels
+ * (BENCH_RETRAIN_EPOCHS, default 10) through runTrain, re-scoring included. The torch suite
+ * compares every 'space2vec training' row with PyTorch where python3 has torch.
  */
 import * as tfc from '@tensorflow/tfjs-core';
 import { afterAll, describe, it } from 'vitest';
-import { buildCompact, buildSpace2vec, modelCost } from '../src/main/model/architectures';
+import {
+  buildCompact,
+  buildSpace2vec,
+  COMPACT_SPEC,
+  modelCost,
+  SPACE2VEC_SPEC,
+  type ModelSpec,
+} from '../src/main/model/architectures';
 import { selectBackend } from '../src/main/model/backends';
-import { Rows, bestTime, envInt } from './lib';
+import { matMulModel } from '../src/main/model/onnx/onnxProto';
+import { defaultOrtThreads, loadOrt, ortSessionOptions } from '../src/main/model/onnx/ortRuntime';
+import { OrtTrainer } from '../src/main/model/training/ortTrainer';
+import { modelLibrary, runTrain, type EngineReporter } from '../src/main/model/engineJobs';
+import { BENCH_N, Rows, benchWorkspace, bestTime, envInt, now } from './lib';
 
 const rows = new Rows('training');
 afterAll(() => rows.write());
 
 const BATCH = envInt('BENCH_TRAIN_BATCH', 64);
+/** tfjs-wasm samples/s by architecture, measured first in this run: the ORT rows' reference. */
+const wasmRate = new Map<string, number>();
 const STEPS = envInt('BENCH_TRAIN_STEPS', 4);
 
 describe('training on wasm', () => {
@@ -56,6 +72,7 @@ describe('training on wasm', () => {
         1,
       );
       const rate = (STEPS * BATCH) / secs;
+      wasmRate.set(id, rate);
       rows.add({
         figure: `${id} training, tfjs-wasm (batch ${BATCH})`,
         rate,
@@ -70,5 +87,93 @@ describe('training on wasm', () => {
       optimizer.dispose();
       model.dispose();
     }
+  });
+});
+
+describe('training on ONNX Runtime (CPU)', () => {
+  it(`compact and space2vec, batch ${BATCH}, ${STEPS} steps, forward + backward + Adam in one graph`, async () => {
+    try {
+      await loadOrt();
+    } catch (err) {
+      return rows.skip('training, ONNX Runtime', (err as Error).message);
+    }
+    await selectBackend('wasm'); // builds the layers models whose weights the trainer takes
+    const threads = envInt('BENCH_ORT_THREADS', defaultOrtThreads());
+    // The ORT matmul ceiling, measured right here: the load of a shared machine drifts between suites.
+    const ort = await loadOrt();
+    const mm = await ort.InferenceSession.create(
+      matMulModel(1024, 1024, 1024),
+      ortSessionOptions({ threads }),
+    );
+    const a = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 1024 * 1024 }, (_, i) => Math.sin(i)),
+      [1024, 1024],
+    );
+    const ceiling = (2 * 1024 ** 3) / (await bestTime(() => mm.run({ A: a }))) / 1e9;
+    await mm.release?.();
+    for (const [id, build] of [
+      ['compact', buildCompact],
+      ['space2vec', buildSpace2vec],
+    ] as const) {
+      const model = build(1);
+      const spec = (id === 'compact' ? COMPACT_SPEC : SPACE2VEC_SPEC) as ModelSpec;
+      const trainer = await OrtTrainer.create(model, spec, { learningRate: 1e-3, threads });
+      const x = Float32Array.from({ length: BATCH * 51 * 51 * 3 }, (_, i) => Math.sin(i * 0.37));
+      const y = Array.from({ length: BATCH }, (_, i) => i % 2);
+      const w = Array.from({ length: BATCH }, () => 1);
+      const secs = await bestTime(
+        async () => {
+          for (let i = 0; i < STEPS; i++) await trainer.step(x, y, w, BATCH);
+        },
+        1,
+        1,
+      );
+      const rate = (STEPS * BATCH) / secs;
+      const ref = wasmRate.get(id) ?? null;
+      const gflops = (rate * 3 * modelCost(model).flopsPerStamp) / 1e9;
+      rows.add({
+        figure: `${id} training, ONNX Runtime ${threads} threads (batch ${BATCH})`,
+        rate,
+        unit: 'samples/s',
+        reference: ref,
+        refUnit: 'samples/s',
+        refLabel: 'tfjs-wasm, same run',
+        ratio: ref === null ? null : rate / ref,
+        note:
+          `epoch of 100k stamps: ${(100_000 / rate / 60).toFixed(2)} min; ${gflops.toFixed(1)} GFLOP/s = ` +
+          `${(gflops / ceiling).toFixed(3)} of ORT MatMul 1024^3 (${ceiling.toFixed(1)} GFLOP/s, measured here)`,
+      });
+      await trainer.release();
+      model.dispose();
+    }
+  });
+});
+
+describe('retrain on the labels of a night (what the one-click retrain waits for)', () => {
+  const EPOCHS = envInt('BENCH_RETRAIN_EPOCHS', 10);
+  it(`compact on the ${BENCH_N}-candidate bench night: cache, ${EPOCHS} epochs, evaluation, re-scoring`, async () => {
+    await selectBackend('wasm');
+    const ws = await benchWorkspace();
+    const quiet: EngineReporter = { backend: () => {}, progress: () => {} };
+    const t0 = now();
+    const { result } = await runTrain(
+      ws,
+      { architecture: 'compact', backend: 'wasm', maxEpochs: EPOCHS, patience: EPOCHS, seed: 1 },
+      quiet,
+    );
+    const secs = now() - t0;
+    const meta = modelLibrary().meta(String(result.version));
+    const trained = meta.data!.split.train.length;
+    rows.add({
+      figure: `retrain compact on ${ws.size} labels (cache, ${meta.curves.length} epochs, evaluation, re-scoring)`,
+      rate: secs,
+      unit: 's',
+      reference: null,
+      refUnit: '',
+      refLabel: '',
+      ratio: null,
+      note: `${meta.hyperparameters.trainer}; ${trained} training stamps; best epoch ${meta.bestEpoch}, held-out AUC ${meta.evaluation?.auc?.toFixed(3)}`,
+    });
   });
 });

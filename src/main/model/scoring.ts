@@ -30,39 +30,55 @@ export async function scoreWorkspace(
 ): Promise<{ scores: Map<string, number>; cancelled: boolean }> {
   const batchSize = opts.batchSize ?? 256;
   const rowLength = stampInputLength(spec);
-  const buf = new Float32Array(batchSize * rowLength);
+  // Two batch buffers when another engine predicts: ONNX Runtime runs a batch on its own threads
+  // while this thread reads and preprocesses the next one into the other buffer (a queue of one).
+  const bufs = [new Float32Array(batchSize * rowLength)];
+  if (opts.predict) bufs.push(new Float32Array(batchSize * rowLength));
+  let current = 0;
   const [h, w] = spec.inputSize;
   const scores = new Map<string, number>();
   const total = opts.ids?.length ?? ws.size;
   let ids: string[] = [];
+  let pending: Promise<void> | null = null;
 
-  const flush = async () => {
-    if (ids.length === 0) return;
-    let values: ArrayLike<number>;
-    if (opts.predict) {
-      values = await opts.predict(buf, ids.length);
-    } else {
-      const x = tfc.tensor4d(buf.subarray(0, ids.length * rowLength), [
-        ids.length,
-        h,
-        w,
-        spec.channels.length,
-      ]);
-      const y = model.predict(x) as tfc.Tensor;
-      values = await y.data();
-      tfc.dispose([x, y]);
-    }
-    ids.forEach((id, i) => scores.set(id, values[i]));
-    ids = [];
+  const record = (batchIds: string[], values: ArrayLike<number>) => {
+    batchIds.forEach((id, i) => scores.set(id, values[i]));
     opts.onProgress?.(scores.size, total);
   };
 
+  const flush = async () => {
+    if (ids.length === 0) return;
+    const batchIds = ids;
+    const buf = bufs[current];
+    ids = [];
+    if (opts.predict) {
+      const predict = opts.predict;
+      await pending; // the other buffer's batch: done before its buffer is refilled
+      pending = predict(buf, batchIds.length).then((values) => record(batchIds, values));
+      current = (current + 1) % bufs.length;
+      return;
+    }
+    const x = tfc.tensor4d(buf.subarray(0, batchIds.length * rowLength), [
+      batchIds.length,
+      h,
+      w,
+      spec.channels.length,
+    ]);
+    const y = model.predict(x) as tfc.Tensor;
+    record(batchIds, await y.data());
+    tfc.dispose([x, y]);
+  };
+
   for await (const { entry, triplet } of ws.iterateTriplets(opts.ids)) {
-    if (opts.signal?.aborted) return { scores, cancelled: true };
-    preprocessInto(spec, triplet, buf, ids.length);
+    if (opts.signal?.aborted) {
+      await pending;
+      return { scores, cancelled: true };
+    }
+    preprocessInto(spec, triplet, bufs[current], ids.length);
     ids.push(entry.id);
     if (ids.length === batchSize) await flush();
   }
   await flush();
+  await pending;
   return { scores, cancelled: false };
 }

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../../src/main/catalog/workspace';
 import { generateNight } from '../../../src/main/demo/generator';
 import { buildCompact, COMPACT_SPEC } from '../../../src/main/model/architectures';
-import { selectBackend } from '../../../src/main/model/backends';
+import { installNodeWebGpu, selectBackend } from '../../../src/main/model/backends';
 import { modelLibrary, runScore, type EngineReporter } from '../../../src/main/model/engineJobs';
 import { chooseInferenceEngine } from '../../../src/main/model/onnx/inferenceEngine';
 import type { ModelMeta } from '../../../src/main/model/registry';
@@ -86,10 +86,41 @@ describe.skipIf(!ORT)('scoring through ONNX Runtime on a CPU backend', () => {
     expect(engine.name).toBe('tfjs-wasm');
     expect(engine.predict).toBeUndefined();
     expect(engine.description).toMatch(/ONNX Runtime not used: ONNX export: expected a 4-D image input/);
-    const gpu = await chooseInferenceEngine(modelLibrary(), version, odd, COMPACT_SPEC, {
+    const kept = await chooseInferenceEngine(modelLibrary(), version, odd, COMPACT_SPEC, {
+      backend: 'webgpu',
+      engine: 'tfjs',
+    });
+    expect(kept.name).toBe('tfjs-webgpu');
+    odd.dispose();
+  });
+
+  it("on a WebGPU backend, scores through ORT's WebGPU EP (as the CPU does), or says why not", async () => {
+    const { model } = await modelLibrary().load(version);
+    const cpu = await chooseInferenceEngine(modelLibrary(), version, model, COMPACT_SPEC, {
+      backend: 'wasm',
+    });
+    const gpu = await chooseInferenceEngine(modelLibrary(), version, model, COMPACT_SPEC, {
       backend: 'webgpu',
     });
-    expect(gpu.name).toBe('tfjs-webgpu');
-    odd.dispose();
+    let adapter: string | null = null;
+    try {
+      adapter = (await installNodeWebGpu()).description;
+    } catch {
+      // no adapter at all: ORT's WebGPU EP has none either
+    }
+    if (adapter === null) {
+      expect(gpu.name).toBe('tfjs-webgpu');
+      expect(gpu.description).toMatch(/ONNX Runtime not used/);
+    } else {
+      expect(gpu.name).toBe('onnxruntime');
+      expect(gpu.description).toContain(`WebGPU EP (${adapter})`);
+      const x = Float32Array.from({ length: 4 * 51 * 51 * 3 }, (_, i) => Math.sin(i * 0.1));
+      const a = await cpu.predict!(x, 4);
+      const b = await gpu.predict!(x, 4);
+      for (let i = 0; i < 4; i++) expect(b[i]).toBeCloseTo(a[i], 5);
+    }
+    await cpu.release();
+    await gpu.release();
+    model.dispose();
   });
 });

@@ -28,7 +28,20 @@ async function importOptional(name: string): Promise<unknown> {
 async function prepare(name: BackendName, forced: boolean): Promise<string> {
   switch (name) {
     case 'tensorflow-gpu':
-      await importOptional(TFJS_NODE_GPU);
+      try {
+        await importOptional(TFJS_NODE_GPU);
+      } catch (err) {
+        // An optional dependency: npm ci drops it when its install script cannot fetch
+        // libtensorflow (no internet) - say so rather than "cannot find module".
+        const code = (err as { code?: string }).code;
+        if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
+          throw new Error(
+            'not installed: its install script downloads libtensorflow with CUDA from storage.googleapis.com, ' +
+              'which failed or was skipped (offline, or no CUDA); on a CUDA machine with internet: npm ci, ' +
+              'or npm install @tensorflow/tfjs-node-gpu',
+          );
+        throw err;
+      }
       return 'tfjs-node-gpu (CUDA)';
     case 'tensorflow':
       await importOptional(TFJS_NODE);

@@ -8,10 +8,16 @@ import * as tfc from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from '../architectures/spec';
 import type { ModelRegistry } from '../registry';
+import { installNodeWebGpu } from '../backends/webgpuNode';
 import { defaultOrtThreads, onnxForVersion, OrtScorer } from './ortRuntime';
 
 /** tfjs backend names on which ONNX Runtime replaces tfjs for inference. */
 export const CPU_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+/**
+ * GPU backends on which ORT's WebGPU execution provider scores instead (selectBackend picks
+ * 'webgpu' automatically only for a hardware adapter); tfjs-webgpu stays the fallback.
+ */
+export const GPU_BACKENDS: readonly string[] = ['webgpu'];
 
 export type EngineWish = 'auto' | 'tfjs' | 'onnxruntime';
 
@@ -54,16 +60,21 @@ export async function chooseInferenceEngine(
     release: async () => {},
   });
   if (want === 'tfjs') return tfjs('requested');
-  if (want === 'auto' && !CPU_BACKENDS.includes(backend)) return tfjs('');
+  const gpu = GPU_BACKENDS.includes(backend);
+  if (want === 'auto' && !CPU_BACKENDS.includes(backend) && !gpu) return tfjs('');
   try {
     const threads = opts.threads ?? defaultOrtThreads();
     const onnx = await onnxForVersion(registry.versionDir(version), model, spec);
-    const scorer = await OrtScorer.create(onnx.model, spec, { threads });
+    const device = gpu ? 'webgpu' : 'cpu';
+    const scorer = await OrtScorer.create(onnx.model, spec, { threads, device });
     const source = typeof onnx.model === 'string' ? onnx.model : 'an in-memory export';
+    const where = gpu
+      ? `the GPU through its WebGPU EP (${(await installNodeWebGpu()).description})`
+      : `the CPU, ${threads} threads`;
     return {
-      name: 'onnxruntime',
+      name: 'onnxruntime', // the device is in the description (the worker keys on this name)
       description:
-        `ONNX Runtime on the CPU, ${threads} threads, ${onnx.created ? 'exported now to' : 'from'} ${source}` +
+        `ONNX Runtime on ${where}, ${onnx.created ? 'exported now to' : 'from'} ${source}` +
         (onnx.note ? ` (${onnx.note})` : ''),
       predict: (batch, n) => scorer.predict(batch, n),
       release: () => scorer.release(),

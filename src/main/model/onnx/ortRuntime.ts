@@ -58,11 +58,16 @@ export function defaultOrtThreads(): number {
 
 export interface OrtSessionOptions {
   threads?: number;
+  /**
+   * 'webgpu': ONNX Runtime's WebGPU execution provider (bundled in onnxruntime-node on Linux x64,
+   * Windows and macOS; its own Dawn picks the adapter), with the CPU for any op it lacks.
+   */
+  device?: 'cpu' | 'webgpu';
 }
 
 export function ortSessionOptions(opts: OrtSessionOptions = {}): Record<string, unknown> {
   return {
-    executionProviders: ['cpu'],
+    executionProviders: opts.device === 'webgpu' ? ['webgpu', 'cpu'] : ['cpu'],
     graphOptimizationLevel: 'all',
     intraOpNumThreads: opts.threads ?? defaultOrtThreads(),
     interOpNumThreads: 1,

@@ -20,6 +20,7 @@ import {
   type Split,
 } from './split';
 import { NightsCache } from './nightsCache';
+import { chooseTrainer, predictCachedOrt } from './trainerChoice';
 
 export interface TrainProgress {
   phase: 'cache' | 'train' | 'evaluate';
@@ -56,6 +57,8 @@ export interface TrainOptions {
   /** When the held-out labels are real (no simulated night among them): what they are, for the library. */
   realEvaluationSource?: string;
   backend: string;
+  /** 'auto' (default: ONNX Runtime on CPU backends), 'tfjs' or 'onnxruntime'; see trainerChoice.ts. */
+  trainer?: string;
   seed?: number;
   maxEpochs?: number;
   batchSize?: number;
@@ -197,6 +200,20 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     model = arch.build(seed);
   }
   const optimizer = tfc.train.adam(learningRate);
+  // --- Trainer hook: ONNX Runtime's native kernels on CPU backends, else tfjs (trainerChoice.ts).
+  // With ORT, the weights live in the trainer until the end; `model` gets them back before saving.
+  const trainer = await chooseTrainer(opts.backend, model, spec, {
+    learningRate,
+    seed,
+    batchSize,
+    preference: opts.trainer,
+  });
+  const ort = trainer.ort;
+  report({ ...base, phase: 'train', message: `training on ${trainer.description}: ${trainer.reason}` });
+  const predictIds = (ids: string[]) =>
+    ort ? predictCachedOrt(ort, cache, ids, batchSize) : predictCached(model, cache, spec, ids, batchSize);
+  let bestOrt: Map<string, Float32Array> | null = null;
+  // --- end of the trainer hook's set-up.
   const nReal = split.train.filter((x) => x.label === 1).length;
   const nBogus = split.train.length - nReal;
   // Class weights: each class contributes equally to the loss whatever the balance of the night.
@@ -232,15 +249,25 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       if (h === w)
         for (let i = 0; i < slice.length; i++)
           applyDihedral(xbuf, i * cache.rowLength, h, c, Math.floor(random() * 8), scratch);
-      const x = tfc.tensor4d(xbuf.subarray(0, slice.length * cache.rowLength), [slice.length, h, w, c]);
-      const y = tfc.tensor1d(slice.map((s) => s.label));
-      const sw = tfc.tensor1d(slice.map((s) => weight[s.label]));
-      const loss = optimizer.minimize(
-        () => weightedBce(model.apply(x, { training: true }) as tfc.Tensor, y, sw),
-        true,
-      );
-      const lossValue = (await loss!.data())[0];
-      tfc.dispose([x, y, sw, loss!]);
+      let lossValue: number;
+      if (ort) {
+        lossValue = await ort.step(
+          xbuf,
+          slice.map((s) => s.label),
+          slice.map((s) => weight[s.label]),
+          slice.length,
+        );
+      } else {
+        const x = tfc.tensor4d(xbuf.subarray(0, slice.length * cache.rowLength), [slice.length, h, w, c]);
+        const y = tfc.tensor1d(slice.map((s) => s.label));
+        const sw = tfc.tensor1d(slice.map((s) => weight[s.label]));
+        const loss = optimizer.minimize(
+          () => weightedBce(model.apply(x, { training: true }) as tfc.Tensor, y, sw),
+          true,
+        );
+        lossValue = (await loss!.data())[0];
+        tfc.dispose([x, y, sw, loss!]);
+      }
       lossSum += lossValue * slice.length;
       lossN += slice.length;
       samples += slice.length;
@@ -260,13 +287,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       });
     }
     if (cancelled) break;
-    const valScores = await predictCached(
-      model,
-      cache,
-      spec,
-      split.validation.map((v) => v.id),
-      batchSize,
-    );
+    const valScores = await predictIds(split.validation.map((v) => v.id));
     const valLoss = bce(valScores, split.validation);
     const valLabels = split.validation.map((v) => v.label);
     const hasBoth = valLabels.includes(0) && valLabels.includes(1);
@@ -282,7 +303,8 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     });
     if (valLoss < best.valLoss - 1e-6 || split.validation.length === 0) {
       best.weights?.forEach((t) => t.dispose());
-      best = { valLoss, epoch, weights: model.getWeights().map((t) => t.clone()) };
+      if (ort) bestOrt = ort.snapshot();
+      best = { valLoss, epoch, weights: ort ? null : model.getWeights().map((t) => t.clone()) };
       sinceBest = 0;
     } else if (++sinceBest >= patience) {
       report({
@@ -303,6 +325,11 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   if (best.weights) {
     model.setWeights(best.weights);
     best.weights.forEach((t) => t.dispose());
+  }
+  if (ort) {
+    if (bestOrt) ort.restore(bestOrt);
+    ort.writeTo(model); // the registry stores the tfjs layers model
+    await ort.release();
   }
   optimizer.dispose();
 
@@ -346,6 +373,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       classWeights: weight,
       augmentation: 'dihedral-8',
       fineTuned: !!opts.parent,
+      trainer: trainer.description,
     },
     cost: { params: cost.params, flopsPerStamp: cost.flopsPerStamp },
     trainedOn: opts.trainedOn,
