@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { RocPoint } from '../../../../shared/metrics';
 import { formatDuration, type ModelPicture, type Tally } from './tally';
 
@@ -86,6 +87,8 @@ export function StatsPanel(props: {
   picture: ModelPicture | null;
   model: string | null;
   threshold: number | null;
+  /** The season's tally (season.ts), under this night's. */
+  children?: ReactNode;
 }) {
   const { tally, picture, model, threshold } = props;
   const { seed, own } = tally;
@@ -144,6 +147,7 @@ export function StatsPanel(props: {
           />
         </tbody>
       </table>
+      {props.children}
       <h2>Scores {model ? <span className="muted">{model}</span> : ''}</h2>
       {picture ? (
         <>
