@@ -48,7 +48,11 @@ describe('what a version was trained on and what its figures mean', () => {
       where: expect.stringContaining('on simulated held-out candidates'),
     });
     // The shipped default without a record of its data is the simulated one.
-    expect(qualityFigure(version({ shipped: true, evaluation })).where).toContain('simulated');
+    const shipped = version({ shipped: true, evaluation, labelCounts: { real: 10024, bogus: 9976 } });
+    expect(qualityFigure(shipped).where).toContain('simulated');
+    expect(trainedOnText(shipped)).toBe(
+      'simulated candidates (the demo generator), as shipped; 10024 real / 9976 bogus',
+    );
     expect(trainedOnText(sim)).toBe('simulated candidates; 5000 real / 5000 bogus');
   });
 

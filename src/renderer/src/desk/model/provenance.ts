@@ -16,8 +16,11 @@ const DATA_WORDS: Record<NonNullable<ModelSummary['trainedOn']>['data'], string>
 export function trainedOnText(v: ModelSummary): string {
   const t = v.trainedOn;
   if (!t) {
+    const counts = v.labelCounts ? `; ${v.labelCounts.real} real / ${v.labelCounts.bogus} bogus` : '';
+    // The default that ships was trained on a simulated night (resources/models/default/TRAINED_BY.md).
+    if (v.shipped) return `simulated candidates (the demo generator), as shipped${counts}`;
     if (v.kind === 'imported') return 'imported: its training data is not recorded';
-    return 'not recorded';
+    return `not recorded${counts}`;
   }
   const parts = [DATA_WORDS[t.data]];
   if (t.surveys.length) parts.push(t.surveys.join(', '));

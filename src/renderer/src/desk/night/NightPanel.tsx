@@ -86,7 +86,12 @@ export function NightPanel(props: {
       </p>
       <ScoringLine workspace={workspace} scoring={scoring} />
       <section className="panel-section" aria-label="nights of the home">
-        <h3>Nights{home ? <span className="muted small"> in {home.home}</span> : null}</h3>
+        <h3>Nights of the home</h3>
+        {home && (
+          <p className="muted small">
+            Home: <span className="mono">{home.home}</span> (models and the list of nights)
+          </p>
+        )}
         <NightList
           home={home}
           openDir={workspace?.dir ?? null}
