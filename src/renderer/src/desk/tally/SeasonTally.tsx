@@ -9,7 +9,7 @@ export function SeasonTallyView({ season }: { season: SeasonTally | null }) {
     season.paceSource === 'set'
       ? `${season.secondsPerStamp} s per candidate by hand (your setting)`
       : `${season.secondsPerStamp} s per candidate by hand (the seed's pace)`;
-  const unscored = season.nights.filter((n) => n.flagged === null).length;
+  const unscored = season.nights.filter((n) => n.flagged === null && n.candidates > 0).length;
   return (
     <section aria-label="season tally" data-testid="season-tally" data-nights={season.nights.length}>
       <h2>The season</h2>
@@ -79,7 +79,7 @@ export function SeasonTallyView({ season }: { season: SeasonTally | null }) {
             <tr key={n.dir} title={n.dir}>
               <th scope="row">{n.name}</th>
               <td>{n.candidates}</td>
-              <td>{n.flagged ?? 'not scored'}</td>
+              <td>{n.candidates === 0 ? 'empty' : (n.flagged ?? 'not scored')}</td>
               <td>{n.labelled}</td>
               <td>{n.flagged === null ? '-' : formatDuration(n.hoursSaved)}</td>
             </tr>
