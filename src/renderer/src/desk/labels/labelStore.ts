@@ -51,9 +51,9 @@ function nextSeq(): string {
 class LabelsDb extends Dexie {
   labels!: Table<LabelRecord, [string, string]>;
   outbox!: Table<OutboxEntry, [string, string]>;
-  constructor(name: string) {
+  constructor(name: string, durability: 'strict' | 'relaxed' = 'strict') {
     // 'strict': Chromium flushes the transaction to disk before reporting it complete.
-    super(name, { chromeTransactionDurability: 'strict' });
+    super(name, { chromeTransactionDurability: durability });
     this.version(1).stores({
       labels: '[workspace+candidateId], workspace, at',
     });
@@ -86,8 +86,15 @@ const due = (r: Pick<LabelRecord, 'workspace' | 'candidateId'>): OutboxEntry => 
 
 export class LabelStore {
   private readonly db: LabelsDb;
+  /**
+   * The same database without the flush to disk, for the outbox's bookkeeping: an acknowledgement
+   * lost in a crash only makes a label go to main once more (main keeps the last word), and a
+   * strict commit there would hold up the next label's write behind a second flush.
+   */
+  private readonly lazy: LabelsDb;
   constructor(name = LABELS_DB_NAME) {
     this.db = new LabelsDb(name);
+    this.lazy = new LabelsDb(name, 'relaxed');
   }
 
   /** Resolves once the label (and its outbox entry) is durable; the caller moves on only then. */
@@ -136,8 +143,9 @@ export class LabelStore {
     workspace: string,
     limit: number,
   ): Promise<{ entry: OutboxEntry; record: LabelRecord | null }[]> {
-    const entries = await this.db.outbox.where('workspace').equals(workspace).limit(limit).toArray();
-    const records = await this.db.labels.bulkGet(entries.map((e) => [e.workspace, e.candidateId]));
+    const { outbox, labels } = this.lazy;
+    const entries = await outbox.where('workspace').equals(workspace).limit(limit).toArray();
+    const records = await labels.bulkGet(entries.map((e) => [e.workspace, e.candidateId]));
     return entries.map((entry, i) => ({
       entry,
       record: entry.removedAt === null ? (records[i] ?? null) : null,
@@ -146,13 +154,13 @@ export class LabelStore {
 
   /** How many writes, over every night, main has not acknowledged. */
   async pendingCount(): Promise<number> {
-    return this.db.outbox.count();
+    return this.lazy.outbox.count();
   }
 
   /** Main acknowledged these writes: their entries go, unless a later write replaced one meanwhile. */
   async acknowledge(sent: readonly OutboxEntry[]): Promise<void> {
-    const { outbox } = this.db;
-    await this.db.transaction('rw', outbox, async () => {
+    const { outbox } = this.lazy;
+    await this.lazy.transaction('rw', outbox, async () => {
       const now = await outbox.bulkGet(sent.map((e) => [e.workspace, e.candidateId]));
       const done = sent.filter((e, i) => now[i]?.seq === e.seq).map((e) => [e.workspace, e.candidateId]);
       await outbox.bulkDelete(done as [string, string][]);
@@ -187,9 +195,11 @@ export class LabelStore {
 
   close(): void {
     this.db.close();
+    this.lazy.close();
   }
 
   async deleteDatabase(): Promise<void> {
+    this.lazy.close();
     await this.db.delete();
   }
 }

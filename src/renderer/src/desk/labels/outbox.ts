@@ -64,13 +64,20 @@ export class LabelOutbox {
     for (const l of this.listeners) l();
   }
 
-  /** A label was written to Dexie: send soon (a burst of keys goes in one batch). */
+  /**
+   * A label was written to Dexie: send soon (a burst of keys goes in one batch), once the page is
+   * idle, so the send and its bookkeeping come after the next stamps are drawn, not before.
+   */
   kick(): void {
     // While waiting out a failure, the retry already scheduled will take this one too.
     if (this.timer !== null || this.retryMs > 0) return;
     this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.flush();
+      const go = () => {
+        this.timer = null;
+        void this.flush();
+      };
+      if (typeof requestIdleCallback === 'function') requestIdleCallback(go, { timeout: 1000 });
+      else go();
     }, this.deps.delayMs ?? 40);
   }
 
