@@ -132,7 +132,12 @@ describe('export and import from the Export panel', () => {
 
     // A fresh profile (an empty label database) gets every label from main's journal on open,
     // unchanged; the file then brings nothing new.
-    await expect.poll(() => page.getByTestId('status-synced').getAttribute('data-unsent')).toBe('0');
+    const synced = page.getByTestId('status-synced');
+    await expect
+      .poll(
+        async () => `${await synced.getAttribute('data-busy')}/${await synced.getAttribute('data-unsent')}`,
+      )
+      .toBe('false/0');
     const colleague = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
     const other = await colleague.newPage();
     await openDesk(other, host);

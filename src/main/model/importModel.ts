@@ -112,5 +112,9 @@ export async function importModelFolder(
       `${abs}: Skysift does not know how to feed "${base}" (its input size, channels and preprocessing). ` +
         `It can import ${Object.keys(KNOWN_IMPORTED_SPECS).join(', ')} and Skysift versions (folders with meta.json).`,
     );
+  // Reading the weights and saving them into the library needs a tfjs backend, and the process
+  // that imports (the host's main, the CLI) has none of its own: compute runs in workers.
+  await import('@tensorflow/tfjs-backend-cpu');
+  await tfc.ready();
   return registry.importFolder(abs, spec, version ?? base);
 }

@@ -100,11 +100,13 @@ describe('the label outbox', () => {
     // The desk moved on as soon as Dexie had it; main hears of it a moment later.
     expect(desk.getSnapshot().current?.id).toBe('b');
     expect(await store.pending(n.ws.dir)).toHaveLength(1);
+    // The status says a send is due before the count catches up.
+    expect(desk.outbox.getSnapshot().busy).toBe(true);
     await key(desk, 'b');
     await desk.outbox.drain();
     expect(journalOf(n)).toEqual({ a: 'real', b: 'bogus' });
     expect(await store.pending(n.ws.dir)).toEqual([]);
-    expect(desk.outbox.getSnapshot()).toMatchObject({ unsent: 0, error: null, acknowledged: 2 });
+    expect(desk.outbox.getSnapshot()).toMatchObject({ unsent: 0, error: null, acknowledged: 2, busy: false });
     const a = n.journal.labels().find((l) => l.candidateId === 'a')!;
     expect(a).toMatchObject({ workspace: n.ws.dir, modelVersion: 'm1', score: 0.9 });
   });

@@ -12,6 +12,7 @@ export function SyncStatus({ outbox }: { outbox: LabelOutbox }) {
       data-testid="status-synced"
       data-unsent={s.unsent}
       data-acknowledged={s.acknowledged}
+      data-busy={s.busy}
       className={s.error ? 'warn' : undefined}
       title={s.error ?? 'Labels are kept by the app (its journal), not only by this browser.'}
     >

@@ -17,6 +17,8 @@ export interface OutboxStatus {
   error: string | null;
   /** Labels main acknowledged this session. */
   acknowledged: number;
+  /** A send is due or under way (`unsent` is re-counted when it ends). */
+  busy: boolean;
 }
 
 export interface OutboxDeps {
@@ -35,7 +37,7 @@ const MAX_RETRY_MS = 30_000;
 
 export class LabelOutbox {
   private listeners = new Set<() => void>();
-  private snap: OutboxStatus = { unsent: 0, error: null, acknowledged: 0 };
+  private snap: OutboxStatus = { unsent: 0, error: null, acknowledged: 0, busy: false };
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -57,7 +59,8 @@ export class LabelOutbox {
     if (
       next.unsent === this.snap.unsent &&
       next.error === this.snap.error &&
-      next.acknowledged === this.snap.acknowledged
+      next.acknowledged === this.snap.acknowledged &&
+      next.busy === this.snap.busy
     )
       return;
     this.snap = next;
@@ -71,6 +74,8 @@ export class LabelOutbox {
   kick(): void {
     // While waiting out a failure, the retry already scheduled will take this one too.
     if (this.timer !== null || this.retryMs > 0) return;
+    // Once per burst of keys; React draws it with the label's own update.
+    this.set({ busy: true });
     this.timer = setTimeout(() => {
       const go = () => {
         this.timer = null;
@@ -109,6 +114,7 @@ export class LabelOutbox {
       this.again = true;
       return this.running;
     }
+    this.set({ busy: true });
     this.running = (async () => {
       try {
         do {
@@ -117,6 +123,8 @@ export class LabelOutbox {
         } while (this.again && this.retryMs === 0);
       } finally {
         this.running = null;
+        // Still busy while a send is scheduled (a kick meanwhile, or a retry after a failure).
+        this.set({ busy: this.timer !== null });
       }
     })();
     return this.running;
