@@ -70,6 +70,17 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
     void reload();
   }, [reload]);
   useDeskKeys(desk);
+  // Back online, or back to the window: send what main has not acknowledged now, not after the
+  // pause the last failure asked for (the host may have come back meanwhile).
+  useEffect(() => {
+    const now = () => void desk.outbox.flushNow();
+    window.addEventListener('online', now);
+    window.addEventListener('focus', now);
+    return () => {
+      window.removeEventListener('online', now);
+      window.removeEventListener('focus', now);
+    };
+  }, [desk]);
 
   useBridgeEvent(bridge, 'jobProgress', setJob);
   useBridgeEvent(
