@@ -26,6 +26,10 @@ import { NightPanel } from './desk/night/NightPanel';
 import { useIngestJob } from './desk/night/useIngestJob';
 import { confirmedRealIds, fromHumanLabel, toHumanLabel, trainingClass } from './desk/labels/humanLabels';
 import type { HumanLabel } from '../../shared/labels';
+import { SyncStatus } from './desk/labels/SyncStatus';
+import { HomeStore } from './desk/night/homeStore';
+import { seasonTally } from './desk/tally/season';
+import { SeasonTallyView } from './desk/tally/SeasonTally';
 
 export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: TransportKind }) {
   const desk = useMemo(() => {
@@ -44,6 +48,10 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
     [bridge, desk],
   );
   useEffect(() => models.connect(), [models]);
+  const homeStore = useMemo(() => new HomeStore(bridge), [bridge]);
+  useEffect(() => homeStore.connect(), [homeStore]);
+  const home = useSyncExternalStore(homeStore.subscribe, homeStore.getSnapshot);
+  const modelSnap = useSyncExternalStore(models.subscribe, models.getSnapshot);
   const ingest = useIngestJob(bridge);
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [job, setJob] = useState<JobProgress | null>(null);
@@ -55,13 +63,24 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
       desk.setPanels({ error: (e as Error).message });
     }
     await desk.load();
-    await models.refresh();
-  }, [bridge, desk, models]);
+    await Promise.all([models.refresh(), homeStore.refresh()]);
+  }, [bridge, desk, models, homeStore]);
 
   useEffect(() => {
     void reload();
   }, [reload]);
   useDeskKeys(desk);
+  // Back online, or back to the window: send what main has not acknowledged now, not after the
+  // pause the last failure asked for (the host may have come back meanwhile).
+  useEffect(() => {
+    const now = () => void desk.outbox.flushNow();
+    window.addEventListener('online', now);
+    window.addEventListener('focus', now);
+    return () => {
+      window.removeEventListener('online', now);
+      window.removeEventListener('focus', now);
+    };
+  }, [desk]);
 
   useBridgeEvent(bridge, 'jobProgress', setJob);
   useBridgeEvent(
@@ -112,9 +131,49 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
     },
     [desk],
   );
+  // The season: the home's nights, with the open night's labels as the desk has them now.
+  const season = useMemo(() => {
+    if (!home.info) return null;
+    const records = desk.labelRecords();
+    return seasonTally(
+      home.info.nights,
+      home.info.handPaceSeconds,
+      workspace?.dir ?? null,
+      workspace
+        ? {
+            dir: workspace.dir,
+            candidates: counts.total,
+            flagged: s.threshold === null || workspace.scored === 0 ? null : counts.flagged,
+            labelled: records.length,
+            secondsSpent: records.reduce((sum, r) => sum + r.secondsSpent, 0),
+          }
+        : undefined,
+    );
+    // labelsVersion: the label map changed in place.
+  }, [home.info, workspace, counts, s.threshold, desk, labelsVersion]);
+  const homeCounts = useMemo(() => {
+    if (!home.info) return null;
+    const n = { real: 0, bogus: 0, skip: 0, nights: home.info.nights.length };
+    for (const night of home.info.nights) {
+      // The open night's labels as the desk has them (some may still be on their way to main).
+      const c = night.dir === workspace?.dir ? labelCounts : night.labels;
+      n.real += c.real;
+      n.bogus += c.bogus;
+      n.skip += c.skip;
+    }
+    return n;
+  }, [home.info, workspace?.dir, labelCounts]);
   const closeSide = () => desk.setPanels({ sidePanel: null });
   const side = sidePanel(s, {
-    model: () => <ModelPanel store={models} labelCounts={labelCounts} onClose={closeSide} />,
+    model: () => (
+      <ModelPanel
+        store={models}
+        labelCounts={labelCounts}
+        homeCounts={homeCounts}
+        workspace={workspace}
+        onClose={closeSide}
+      />
+    ),
     export: () => (
       <ExportPanel
         bridge={bridge}
@@ -128,6 +187,8 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
       <NightPanel
         bridge={bridge}
         workspace={workspace}
+        home={home.info}
+        scoring={modelSnap.scoring}
         pick={pick}
         ingest={ingest}
         onError={(error) => desk.setPanels({ error })}
@@ -188,7 +249,7 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
           {s.error} <span className="muted">(Esc to dismiss)</span>
         </div>
       )}
-      <Desk desk={desk} s={s} tally={tally} side={side} />
+      <Desk desk={desk} s={s} tally={tally} side={side} season={<SeasonTallyView season={season} />} />
       {(!workspace || s.rows.length === 0) && s.sidePanel !== 'night' && (
         <OpenNight
           bridge={bridge}
@@ -203,6 +264,7 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
         <span data-testid="status-saved" data-count={s.acknowledged}>
           {s.saving ? 'saving label...' : `labels on disk: ${s.counts.labelled}`}
         </span>
+        <SyncStatus outbox={desk.outbox} />
         <TallyStatus tally={tally} />
       </StatusBar>
     </div>

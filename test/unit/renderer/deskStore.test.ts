@@ -23,8 +23,8 @@ const WS: WorkspaceSummary = {
   sources: { manifest: 5 },
   activeModel: 'm1',
   threshold: 0.5,
-  scored: 0,
-  homeModel: null,
+  scored: 5,
+  homeModel: 'm1',
 };
 const ROWS = [
   row('a', 0.2),

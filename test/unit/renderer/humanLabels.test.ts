@@ -4,7 +4,7 @@ import {
   confirmedRealIds,
   fromHumanLabel,
   toHumanLabel,
-  trainingLabels,
+  trainingClass,
 } from '../../../src/renderer/src/desk/labels/humanLabels';
 import type { LabelRecord } from '../../../src/renderer/src/desk/labels/labelStore';
 
@@ -53,7 +53,7 @@ describe('desk labels <-> shared HumanLabel', () => {
     expect(fromHumanLabel(toHumanLabel(r), '/nights/b').workspace).toBe('/nights/b');
   });
 
-  it('trains on real and bogus only; sub-classes count as the class they imply; skips never', () => {
+  it('counts real and bogus only; sub-classes count as the class they imply; skips never', () => {
     const records = [
       rec('a', 'real'),
       rec('b', 'bogus'),
@@ -61,12 +61,7 @@ describe('desk labels <-> shared HumanLabel', () => {
       rec('d', 'real', { subclass: 'agn' }),
       rec('e', 'bogus', { subclass: 'hot-pixel' }),
     ];
-    expect(trainingLabels(records)).toEqual([
-      { id: 'a', label: 'real' },
-      { id: 'b', label: 'bogus' },
-      { id: 'd', label: 'real' },
-      { id: 'e', label: 'bogus' },
-    ]);
+    expect(records.map(trainingClass)).toEqual(['real', 'bogus', null, 'real', 'bogus']);
     expect(confirmedRealIds(records)).toEqual(['a', 'd']);
   });
 });

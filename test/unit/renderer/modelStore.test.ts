@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TrainJobParamsSchema } from '../../../src/shared/jobs';
 import type {
   CallArgs,
   CallName,
@@ -21,6 +22,8 @@ function fakeMain() {
         modelsList: [],
         jobsList: [],
         trainStart: { jobId: 'j1' },
+        scoreStart: { jobId: 's1' },
+        modelImport: { version: 'braai-d6_m7' },
         modelAdopt: { jobId: null, activeModel: 'v2' },
         jobCancel: { ok: true },
         modelCompare: { heldOut: { n: 4, reals: 2, bogus: 2 }, confirmedReals: 2, models: [] },
@@ -48,13 +51,13 @@ const progress = (metrics: JobProgress['metrics']): JobProgress => ({
   message: '',
   metrics,
 });
-const finished = (state: JobRecord['state'], result: Record<string, unknown>): JobRecord => ({
+const finished = (state: JobRecord['state'], result: { version?: string }): JobRecord => ({
   id: 'j1',
   kind: 'train',
   state,
   startedAt: '2026-11-25T00:00:00Z',
   endedAt: '2026-11-25T00:01:00Z',
-  params: {},
+  params: TrainJobParamsSchema.parse({}),
   report: null,
   error: state === 'done' ? null : 'stopped',
   result,
@@ -64,7 +67,6 @@ function setup() {
   const main = fakeMain();
   const store = new ModelStore({
     bridge: main.bridge,
-    humanLabels: async () => [{ id: 'a', label: 'real' }],
     confirmedReals: async () => ['a', 'b'],
     activeModel: () => 'v1',
   });
@@ -75,12 +77,12 @@ function setup() {
 describe('the model store', () => {
   it('retrains with the labels, draws the curve as it comes, then compares against the model active at the start', async () => {
     const { store, calls, emit } = setup();
-    await store.retrain({ architecture: 'compact', fromScratch: false, maxEpochs: 2 });
+    await store.retrain({ architecture: 'compact', fromScratch: false, maxEpochs: 2, nights: 'all' });
     expect(calls.find((c) => c.call === 'trainStart')?.args).toEqual({
       architecture: 'compact',
       fromScratch: false,
       maxEpochs: 2,
-      humanLabels: [{ id: 'a', label: 'real' }],
+      nights: 'all',
     });
     emit('jobProgress', progress({ epoch: 1, maxEpochs: 2, loss: 0.7, valLoss: null }));
     emit('jobProgress', progress({ epoch: 2, maxEpochs: 2, loss: 0.6, valLoss: 0.65 }));
@@ -102,7 +104,7 @@ describe('the model store', () => {
 
   it('adopts or discards the new version, and says which', async () => {
     const { store } = setup();
-    await store.retrain({ architecture: 'compact', fromScratch: false });
+    await store.retrain({ architecture: 'compact', fromScratch: false, nights: 'all' });
     await store.onFinished(finished('done', { version: 'v2' }));
     store.discard();
     expect(store.getSnapshot().outcome?.decision).toBe('discarded');
@@ -112,7 +114,7 @@ describe('the model store', () => {
 
   it('reports a cancelled or interrupted job in words, with nothing to compare', async () => {
     const { store, calls } = setup();
-    await store.retrain({ architecture: 'compact', fromScratch: true });
+    await store.retrain({ architecture: 'compact', fromScratch: true, nights: 'this' });
     await store.cancel();
     expect(calls.find((c) => c.call === 'jobCancel')?.args).toEqual({ jobId: 'j1' });
     await store.onFinished(finished('cancelled', {}));
@@ -128,9 +130,21 @@ describe('the model store', () => {
     const { store, calls } = setup();
     await store.restart('old-job');
     expect(calls.find((c) => c.call === 'trainStart')?.args).toEqual({
-      humanLabels: [],
       resumeJobId: 'old-job',
     });
     expect(store.getSnapshot().training?.jobId).toBe('j1');
+  });
+
+  it('imports a model folder into the library and scores the night with a version without adopting it', async () => {
+    const { store, calls } = setup();
+    expect(await store.importModel('/models/braai-d6_m7')).toBe(true);
+    expect(calls.find((c) => c.call === 'modelImport')?.args).toEqual({ folder: '/models/braai-d6_m7' });
+    expect(store.getSnapshot().imported).toEqual({ version: 'braai-d6_m7' });
+    await store.scoreWith('braai-d6_m7');
+    expect(calls.find((c) => c.call === 'scoreStart')?.args).toEqual({
+      version: 'braai-d6_m7',
+      adopt: false,
+    });
+    expect(calls.some((c) => c.call === 'modelAdopt')).toBe(false);
   });
 });

@@ -38,8 +38,15 @@ export function useDeskKeys(desk: DeskStore): void {
 }
 
 /** `side`: the Model, Export or Night panel, a column of its own beside the desk (never over it). */
-export function Desk(props: { desk: DeskStore; s: DeskSnapshot; tally: Tally; side?: ReactNode }) {
-  const { desk, s, tally, side } = props;
+export function Desk(props: {
+  desk: DeskStore;
+  s: DeskSnapshot;
+  tally: Tally;
+  side?: ReactNode;
+  /** The season's tally, shown in the stats panel. */
+  season?: ReactNode;
+}) {
+  const { desk, s, tally, side, season } = props;
   const picture = useMemo(
     () => (s.statsOpen ? modelPicture(s.rows, (id) => desk.labels.get(id)) : null),
     // labelsVersion: the label map changed in place.
@@ -81,7 +88,9 @@ export function Desk(props: { desk: DeskStore; s: DeskSnapshot; tally: Tally; si
           model={s.model}
           threshold={s.threshold}
           onClose={() => desk.setPanels({ statsOpen: false })}
-        />
+        >
+          {season}
+        </StatsPanel>
       )}
       {side}
       {s.helpOpen && (

@@ -10,6 +10,9 @@ import { ActionRegistry } from './actions/registry';
 import { UndoStack } from './actions/undoStack';
 import type { HumanLabel } from './labels/labelKinds';
 import type { LabelRecord, LabelStore } from './labels/labelStore';
+import { LabelOutbox } from './labels/outbox';
+import { reconcileLabels } from './labels/reconcile';
+import type { HumanLabel as SharedLabel } from '../../../shared/labels';
 import { cancelKey, markKey } from './perfProbe';
 import {
   countQueue,
@@ -91,6 +94,8 @@ export class DeskStore {
   readonly undoStack = new UndoStack<unknown>();
   readonly stamps: StampCache;
   readonly labels = new Map<string, LabelRecord>();
+  /** Sends Dexie's labels to main's journal, off the key path. */
+  readonly outbox: LabelOutbox;
   private sorted: CandidateRow[] = [];
   private rank = new Map<string, number>();
   private listeners = new Set<() => void>();
@@ -103,6 +108,11 @@ export class DeskStore {
     readonly labelStore: LabelStore,
   ) {
     this.stamps = new StampCache(bridge);
+    this.outbox = new LabelOutbox({
+      store: labelStore,
+      send: (args) => bridge.invoke('labelsPut', args),
+      workspace: () => this.snap.workspace?.dir ?? null,
+    });
     const theme = (localStorage.getItem('skysift.theme') as Theme | null) ?? 'dark';
     this.snap = {
       workspace: null,
@@ -160,16 +170,22 @@ export class DeskStore {
   // --- loading ----------------------------------------------------------------------------------
 
   /**
-   * (Re)load the open workspace: its rows from main, its labels from IndexedDB. The rows are
-   * fetched at once; applying them waits its turn among the keys, so a reload that lands while a
-   * label is being written (e.g. new scores adopted mid-vetting) neither loses that label from
-   * the map nor moves the astronomer: the cursor stays on the same candidate and the queue
-   * re-sorts around it.
+   * (Re)load the open workspace: its rows and its journal's labels from main, reconciled with the
+   * labels in IndexedDB (see reconcile.ts). Rows and labels are fetched at once; applying them
+   * waits its turn among the keys, so a reload that lands while a label is being written (e.g.
+   * new scores adopted mid-vetting) neither loses that label from the map nor moves the
+   * astronomer: the cursor stays on the same candidate and the queue re-sorts around it.
    */
   async load(): Promise<void> {
     try {
       const workspace = await this.bridge.invoke('workspaceCurrent', {});
-      const list = workspace ? await this.bridge.invoke('candidatesList', {}) : null;
+      const mark = this.outbox.mark();
+      const [list, journal] = workspace
+        ? await Promise.all([
+            this.bridge.invoke('candidatesList', {}),
+            this.bridge.invoke('labelsList', {}).catch((e: Error) => e),
+          ])
+        : [null, null];
       this.chain = this.chain.then(async () => {
         try {
           if (!workspace || !list) {
@@ -184,23 +200,52 @@ export class DeskStore {
             });
             return;
           }
-          await this.apply(workspace, list.rows, list.model);
+          let records: LabelRecord[];
+          if (journal instanceof Error) {
+            // Dexie still holds every label given here; the outbox sends them when main answers.
+            records = await this.labelStore.labelsOfWorkspace(workspace.dir);
+            this.set({ error: `Labels of this night from the app: ${journal.message}` });
+          } else {
+            const same = journal?.workspace === workspace.dir;
+            records = await this.reconcile(workspace.dir, same ? journal.labels : null, mark);
+          }
+          await this.apply(workspace, list.rows, list.model, records);
         } catch (e) {
           this.set({ error: (e as Error).message });
         }
       });
       await this.chain;
+      if (workspace) void this.outbox.flushNow();
     } catch (e) {
       this.set({ error: (e as Error).message });
     }
+  }
+
+  /**
+   * Dexie and main's journal agree after this: main's labels Dexie lacks come in, Dexie's labels
+   * main lacks (or holds older) are due to main. `main` null: the journal is of another night
+   * (main opened another meanwhile); Dexie's labels are used as they are.
+   */
+  private async reconcile(dir: string, main: SharedLabel[] | null, mark: number): Promise<LabelRecord[]> {
+    const local = await this.labelStore.labelsOfWorkspace(dir);
+    if (!main) return local;
+    const result = reconcileLabels({
+      workspace: dir,
+      local,
+      pending: await this.labelStore.pending(dir),
+      main,
+      settledSince: this.outbox.settledSince(mark, dir),
+    });
+    await this.labelStore.applyReconcile(dir, result);
+    return result.labels;
   }
 
   private async apply(
     workspace: WorkspaceSummary,
     rows: CandidateRow[],
     model: string | null,
+    records: readonly LabelRecord[],
   ): Promise<void> {
-    const records = await this.labelStore.labelsOfWorkspace(workspace.dir);
     const sameNight = this.snap.workspace?.dir === workspace.dir;
     const keepId = sameNight ? this.snap.current?.id : undefined;
     // Undo steps of another night would write into this one.
@@ -230,6 +275,7 @@ export class DeskStore {
   importLabels(records: readonly LabelRecord[]): Promise<void> {
     const step = this.chain.then(async () => {
       await this.labelStore.putMany(records);
+      this.outbox.kick();
       for (const r of records) this.labels.set(r.candidateId, r);
       this.snap = { ...this.snap, labelsVersion: this.snap.labelsVersion + 1 };
       this.refilter(this.snap.current?.id, this.snap.cursor);
@@ -239,7 +285,7 @@ export class DeskStore {
     return step;
   }
 
-  /** The workspace's labels as they are on disk (what retraining and export send to main). */
+  /** The workspace's labels as they are in Dexie, acknowledged by main or not (export sends these). */
   async storedLabels(): Promise<LabelRecord[]> {
     const ws = this.snap.workspace;
     if (!ws) return [];
@@ -338,7 +384,11 @@ export class DeskStore {
 
   // --- labelling --------------------------------------------------------------------------------
 
-  /** Label the current candidate, durably, then move on. Returns the change for undo. */
+  /**
+   * Label the current candidate, durably in Dexie, then move on. Main's journal gets it through
+   * the outbox, asynchronously: the next stamps never wait for that round trip. Returns the
+   * change for undo.
+   */
   async label(label: HumanLabel, subclass: string | null): Promise<LabelChange | undefined> {
     const row = this.snap.current;
     const ws = this.snap.workspace;
@@ -360,6 +410,7 @@ export class DeskStore {
     performance.mark('skysift:label-write-start');
     try {
       await this.labelStore.put(after);
+      this.outbox.kick();
     } finally {
       clearTimeout(slow);
       performance.measure('skysift:label-write', 'skysift:label-write-start');
@@ -376,13 +427,20 @@ export class DeskStore {
     return { candidateId: row.id, before, after };
   }
 
-  /** Undo of a label: restore what was there (or nothing), then go back to that candidate. */
+  /**
+   * Undo of a label: restore what was there (or nothing), then go back to that candidate. The
+   * restored label is said again now (its time is the undo's), so on any reconcile it is the
+   * later word and wins over the one undone.
+   */
   async revertLabel(change: LabelChange): Promise<void> {
     const ws = this.snap.workspace;
     if (!ws) return;
-    if (change.before) await this.labelStore.put(change.before);
-    else await this.labelStore.remove(ws.dir, change.candidateId);
-    if (change.before) this.labels.set(change.candidateId, change.before);
+    const now = Math.max(Date.now(), change.after.at + 1);
+    const restored = change.before ? { ...change.before, at: now } : null;
+    if (restored) await this.labelStore.put(restored);
+    else await this.labelStore.remove(ws.dir, change.candidateId, now);
+    this.outbox.kick();
+    if (restored) this.labels.set(change.candidateId, restored);
     else this.labels.delete(change.candidateId);
     this.snap = { ...this.snap, notice: null };
     const row = this.sorted[this.rank.get(change.candidateId) ?? -1];

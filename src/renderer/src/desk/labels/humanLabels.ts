@@ -1,10 +1,10 @@
 /**
- * The desk's label records (Dexie) as the shared HumanLabel that crosses to main (export, import,
- * retraining) and back. The two differ on purpose: the desk keeps milliseconds and the model
- * name it showed; the files speak ISO times and say who labelled.
+ * The desk's label records (Dexie) as the shared HumanLabel that crosses to main (the journal,
+ * export, import) and back. Training reads main's journal: no label travels for it. The two
+ * differ on purpose: the desk keeps milliseconds and the model name it showed; the files speak
+ * ISO times and say who labelled.
  */
 import type { HumanLabel } from '../../../../shared/labels';
-import type { LabelValue } from '../../../../shared/contract';
 import { subclassById } from './labelKinds';
 import type { LabelRecord } from './labelStore';
 
@@ -47,16 +47,6 @@ export function trainingClass(r: Pick<LabelRecord, 'label' | 'subclass'>): 'real
   const implied = subclassById(r.subclass)?.implies;
   if (implied) return implied;
   return r.label === 'skip' ? null : r.label;
-}
-
-/** What trainStart takes: real/bogus only (a skip is "cannot tell", never a label to learn). */
-export function trainingLabels(records: readonly LabelRecord[]): { id: string; label: LabelValue }[] {
-  const out: { id: string; label: LabelValue }[] = [];
-  for (const r of records) {
-    const label = trainingClass(r);
-    if (label) out.push({ id: r.candidateId, label });
-  }
-  return out;
 }
 
 /** The candidates the astronomer called real (for "how many would each model have missed"). */

@@ -1,14 +1,13 @@
 import type { ModelSummary } from '../../../../shared/contract';
+import { figureText, qualityFigure, trainedOnText } from './provenance';
 
 const when = (iso: string) => iso.replace('T', ' ').slice(0, 16);
 
-function labelsOf(v: ModelSummary): string {
-  const s = v.labelSources;
-  if (!s) return v.kind === 'imported' ? 'imported' : '-';
-  return `${s.human ?? 0} human / ${s.data ?? 0} data`;
-}
-
-/** Every version with its provenance; adopt a newer one or roll back to an older one. */
+/**
+ * Every version of the home's library with its provenance: what it was trained on, its figures
+ * (and where they were measured), its input. Adopt one (it becomes the home's: it scores the
+ * next nights on open) or roll back.
+ */
 export function VersionList(props: {
   versions: ModelSummary[];
   pending: boolean;
@@ -17,40 +16,74 @@ export function VersionList(props: {
   const { versions, pending, onAdopt } = props;
   const active = versions.find((v) => v.active);
   const sorted = [...versions].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  if (sorted.length === 0) return <p className="muted">No model versions in this workspace yet.</p>;
+  if (sorted.length === 0) return <p className="muted">No model in the home&apos;s library yet.</p>;
   return (
     <table className="versions-table" data-testid="versions">
       <thead>
         <tr>
           <th scope="col">version</th>
-          <th scope="col">created</th>
           <th scope="col">parent</th>
-          <th scope="col">labels</th>
-          <th scope="col">backend</th>
+          <th scope="col">trained on</th>
+          <th scope="col">figures</th>
           <th scope="col" />
         </tr>
       </thead>
       <tbody>
-        {sorted.map((v) => (
-          <tr key={v.version} className={v.active ? 'active' : ''} data-version={v.version}>
-            <td className="mono" title={`${v.architecture}, ${v.kind}`}>
-              {v.version}
-            </td>
-            <td>{when(v.createdAt)}</td>
-            <td className="mono">{v.parent ?? 'none'}</td>
-            <td>{labelsOf(v)}</td>
-            <td>{v.backend ?? '-'}</td>
-            <td>
-              {v.active ? (
-                <span className="muted">active</span>
-              ) : (
-                <button type="button" disabled={pending} onClick={() => onAdopt(v.version)}>
-                  {active && v.createdAt < active.createdAt ? 'Roll back' : 'Adopt'}
-                </button>
-              )}
-            </td>
-          </tr>
-        ))}
+        {sorted.map((v) => {
+          const q = qualityFigure(v);
+          return (
+            <tr
+              key={v.version}
+              className={v.active ? 'active' : ''}
+              data-version={v.version}
+              data-shown={v.shownHere}
+              data-scored={v.scoredHere}
+            >
+              <td
+                className="mono"
+                title={`${v.architecture}, ${v.kind}, ${v.backend ?? 'no backend recorded'}`}
+              >
+                {v.version}
+                <div className="muted small">
+                  {when(v.createdAt)}
+                  {v.shipped ? ', ships with Skysift' : ''}
+                  {`, ${v.input.size[0]}x${v.input.size[1]} ${v.input.channels.join('+')}`}
+                </div>
+                <div className="small">
+                  {[
+                    v.active && 'active',
+                    v.shownHere && 'shown here',
+                    !v.shownHere && v.scoredHere && 'scored here',
+                  ]
+                    .filter(Boolean)
+                    .join(', ')}
+                </div>
+              </td>
+              <td className="mono">{v.parent ?? 'none'}</td>
+              <td className="small" data-testid="trained-on">
+                {trainedOnText(v)}
+              </td>
+              <td className="small" data-testid="figures" data-scope={q.scope}>
+                {q.evaluation ? (
+                  <>
+                    {figureText(q.evaluation)} <span className="muted">{q.where}</span>
+                  </>
+                ) : (
+                  <span className="muted">{q.where}</span>
+                )}
+              </td>
+              <td>
+                {v.active ? (
+                  <span className="muted">active</span>
+                ) : (
+                  <button type="button" disabled={pending} onClick={() => onAdopt(v.version)}>
+                    {active && v.createdAt < active.createdAt ? 'Roll back' : 'Adopt'}
+                  </button>
+                )}
+              </td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );

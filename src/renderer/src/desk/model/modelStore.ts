@@ -21,6 +21,10 @@ export interface RetrainOptions {
   fromScratch: boolean;
   /** Fewer epochs than the trainer's default (a quick look, or the tests). */
   maxEpochs?: number;
+  /** Whose labels: every night of the home (default) or the open night only. */
+  nights: 'all' | 'this';
+  /** Only nights with candidates from these surveys/instruments (absent: every night). */
+  surveys?: string[];
 }
 
 export interface TrainingRun {
@@ -48,8 +52,10 @@ export interface ModelSnapshot {
   trainJobs: JobRecord[];
   training: TrainingRun | null;
   outcome: TrainingOutcome | null;
-  /** A scoring job (an adopt or roll back of a version not yet scored on this night). */
+  /** A scoring job (on open, after an ingest, "score with", or an adopt of a version not yet scored here). */
   scoring: JobProgress | null;
+  /** The last import of a model folder: what came in, or why not. */
+  imported: { version: string } | null;
   pending: boolean;
   error: string | null;
 }
@@ -69,6 +75,7 @@ export class ModelStore {
     training: null,
     outcome: null,
     scoring: null,
+    imported: null,
     pending: false,
     error: null,
   };
@@ -205,6 +212,23 @@ export class ModelStore {
       const o = this.snap.outcome;
       if (o?.version === version) this.set({ outcome: { ...o, decision: 'adopted' } });
     });
+  }
+
+  /** Put a TF.js model folder (e.g. braai) into the home's library. */
+  async importModel(folder: string): Promise<boolean> {
+    let ok = false;
+    await this.guard(async () => {
+      const summary = await this.deps.bridge.invoke('modelImport', { folder });
+      this.set({ imported: { version: summary.version } });
+      ok = true;
+    });
+    await this.refresh();
+    return ok;
+  }
+
+  /** Score this night with a version without making it the home's (the night then shows it). */
+  async scoreWith(version: string): Promise<void> {
+    await this.guard(() => this.deps.bridge.invoke('scoreStart', { version, adopt: false }));
   }
 
   /** Keep the version in the registry, not active. */

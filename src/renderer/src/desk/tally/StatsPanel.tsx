@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { RocPoint } from '../../../../shared/metrics';
 import { SidePanel } from '../SidePanel';
 import {
@@ -125,6 +125,8 @@ export function StatsPanel(props: {
   model: string | null;
   threshold: number | null;
   onClose: () => void;
+  /** The season's tally (season.ts), under this night's. */
+  children?: ReactNode;
 }) {
   const { tally, picture, model, threshold, onClose } = props;
   const { saved, byHand } = tally;
@@ -190,6 +192,7 @@ export function StatsPanel(props: {
         By hand: {paceExplained(tally)} Time saved = candidates the model did not flag x that pace.
       </p>
       <PaceField />
+      {props.children}
       <h3>Scores {model ? <span className="muted">{model}</span> : ''}</h3>
       {picture ? (
         <>
