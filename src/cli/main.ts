@@ -11,6 +11,7 @@ import { baseline, evaluate, importModel, score, train } from './commands/engine
 import { demo } from './commands/demo';
 import { exportOnnxCommand } from './commands/exportOnnx';
 import { exportCommand } from './commands/export';
+import { pretrain } from './commands/pretrain';
 
 const USAGE = `skysift ${VERSION}
 usage:
@@ -79,6 +80,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   'export-onnx': exportOnnxCommand,
   export: exportCommand,
   baseline,
+  pretrain,
 };
 
 async function main() {

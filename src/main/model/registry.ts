@@ -37,6 +37,22 @@ const ModelSpecSchema = z.object({
 export const EvaluationSchema = EvaluationSummarySchema;
 export type Evaluation = z.infer<typeof EvaluationSchema>;
 
+export const TrainedOnSchema = z.object({
+  data: z.enum(['simulated', 'injected-real', 'labelled-real', 'mixed', 'external']),
+  surveys: z.array(z.string()),
+  labels: z.object({ real: z.number().int(), bogus: z.number().int() }),
+  description: z.string(),
+});
+export type TrainedOn = z.infer<typeof TrainedOnSchema>;
+
+export const RealEvaluationSchema = z.object({
+  /** e.g. "ZTF drb>=0.5, 233 stamps never trained on". */
+  source: z.string(),
+  n: z.number().int(),
+  evaluation: EvaluationSchema,
+});
+export type RealEvaluation = z.infer<typeof RealEvaluationSchema>;
+
 export const ModelMetaSchema = z.object({
   version: z.string(),
   createdAt: z.string(),
@@ -69,6 +85,13 @@ export const ModelMetaSchema = z.object({
   /** Score at/above which a candidate is flagged: the threshold for the target MDR on held-out data. */
   threshold: z.number(),
   notes: z.string().default(''),
+  /** What the model learnt from: which kind of data, which surveys, how many labels of each class. */
+  trainedOn: TrainedOnSchema.optional(),
+  /**
+   * Its figures on real labelled stamps it never trained on (null: none were available). Unlike
+   * `evaluation`, which for a model trained on simulated data is a simulated figure.
+   */
+  realEvaluation: RealEvaluationSchema.nullable().optional(),
 });
 export type ModelMeta = z.infer<typeof ModelMetaSchema>;
 

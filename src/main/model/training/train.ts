@@ -11,6 +11,7 @@ import { getArchitecture, modelCost, type ModelSpec } from '../architectures';
 import { evaluateScores } from '../evaluate';
 import { newVersionName, type ModelMeta, type ModelRegistry } from '../registry';
 import { applyDihedral } from './augment';
+import { fineTunePolicy, type FineTunePolicy } from './fineTune';
 import {
   labelFingerprint,
   seededRandom,
@@ -63,6 +64,12 @@ export interface TrainOptions {
 export interface TrainResult {
   meta: ModelMeta;
   cancelled: boolean;
+  /**
+   * Fine-tuning only: 'parent' when no epoch beat the parent on the validation labels, so no new
+   * version was written and `meta` is the parent's; `guard` says why, in words.
+   */
+  kept?: 'parent' | 'fine-tuned';
+  guard?: string;
 }
 
 const EPS = 1e-7;
@@ -131,6 +138,29 @@ function flagThreshold(evaluation: ModelMeta['evaluation'], parentThreshold: num
   return parentThreshold ?? 0.5;
 }
 
+/** What a version trained here learnt from: the parent's knowledge plus this night's labels. */
+function trainedOnFor(
+  opts: TrainOptions,
+  parent: ModelMeta | null,
+  counts: { real: number; bogus: number },
+): NonNullable<ModelMeta['trainedOn']> {
+  const human = opts.labelSources.human ?? 0;
+  const fromData = opts.labels.length - human;
+  const surveys = new Set(parent?.trainedOn?.surveys ?? []);
+  for (const l of opts.labels) {
+    const e = opts.ws.get(l.id);
+    if (e) surveys.add((e.meta.survey ?? e.source).toLowerCase());
+  }
+  const what = `${human} human labels and ${fromData} labels that came with the data (a survey's labels, or a simulation's truth for the demo night)`;
+  return {
+    // 'external': labels that came with the data, whose origin the workspace does not record.
+    data: parent ? 'mixed' : human > 0 && fromData === 0 ? 'labelled-real' : human > 0 ? 'mixed' : 'external',
+    surveys: [...surveys].sort(),
+    labels: counts,
+    description: parent ? `fine-tuned from ${parent.version} on ${what}` : `trained from scratch on ${what}`,
+  };
+}
+
 export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const arch = getArchitecture(opts.architecture);
   const hp = arch.spec.training!;
@@ -138,7 +168,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const maxEpochs = opts.maxEpochs ?? hp.maxEpochs;
   const batchSize = opts.batchSize ?? hp.batchSize;
   const patience = opts.patience ?? hp.earlyStoppingPatience;
-  const learningRate = opts.learningRate ?? hp.learningRate;
+  // --- guarded fine-tuning (see fineTune.ts): with few labels, a lower rate and frozen early layers.
+  const policy: FineTunePolicy | null = opts.parent ? fineTunePolicy(opts.labels.length) : null;
+  const learningRate = opts.learningRate ?? policy?.learningRate ?? hp.learningRate;
   const targetMdr = opts.targetMdr ?? 0.01;
   const spec = arch.spec;
   const report = opts.onProgress ?? (() => {});
@@ -189,6 +221,14 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   } else {
     model = arch.build(seed);
   }
+  // --- guarded fine-tuning: frozen layers and the parent as "epoch 0" on the validation labels.
+  const frozen = policy
+    ? model.layers.filter((l) => policy.frozenPrefixes.some((p) => l.name.startsWith(p)))
+    : [];
+  for (const l of frozen) l.trainable = false;
+  const trainable = model.trainableWeights.map((v) => v.read() as tfc.Variable);
+  let parentVal: { valLoss: number; valAuc: number | null } | null = null;
+  // --- end guarded fine-tuning
   const optimizer = tfc.train.adam(learningRate);
   const nReal = split.train.filter((x) => x.label === 1).length;
   const nBogus = split.train.length - nReal;
@@ -200,7 +240,27 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const scratch = new Float32Array(cache.rowLength);
   const random = seededRandom(seed ^ 0x9e3779b9);
   const curves: ModelMeta['curves'] = [];
-  let best = { valLoss: Infinity, epoch: -1, weights: null as tfc.Tensor[] | null };
+  let best = {
+    valLoss: Infinity,
+    valAuc: null as number | null,
+    epoch: -1,
+    weights: null as tfc.Tensor[] | null,
+  };
+  if (policy && split.validation.length) {
+    const v = await predictCached(
+      model,
+      cache,
+      spec,
+      split.validation.map((x) => x.id),
+      batchSize,
+    );
+    const vl = split.validation.map((x) => x.label);
+    parentVal = {
+      valLoss: bce(v, split.validation),
+      valAuc: vl.includes(0) && vl.includes(1) ? evaluateScores(v, vl, targetMdr).auc : null,
+    };
+    best = { ...parentVal, epoch: 0, weights: model.getWeights().map((t) => t.clone()) };
+  }
   let sinceBest = 0;
   let samples = 0;
   const t0 = Date.now();
@@ -228,9 +288,12 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       const x = tfc.tensor4d(xbuf.subarray(0, slice.length * cache.rowLength), [slice.length, h, w, c]);
       const y = tfc.tensor1d(slice.map((s) => s.label));
       const sw = tfc.tensor1d(slice.map((s) => weight[s.label]));
+      // Fine-tuning runs in inference mode (batch norms keep the parent's statistics: a few labels
+      // make poor batch statistics) and moves only the layers the policy leaves trainable.
       const loss = optimizer.minimize(
-        () => weightedBce(model.apply(x, { training: true }) as tfc.Tensor, y, sw),
+        () => weightedBce(model.apply(x, { training: !policy }) as tfc.Tensor, y, sw),
         true,
+        trainable,
       );
       const lossValue = (await loss!.data())[0];
       tfc.dispose([x, y, sw, loss!]);
@@ -273,9 +336,15 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       seconds,
       samplesPerSecond: lossN / seconds,
     });
-    if (valLoss < best.valLoss - 1e-6 || split.validation.length === 0) {
+    // Fine-tuning is judged on AUC first (the ranking is what the desk uses), loss breaking ties.
+    const improved = policy
+      ? best.valAuc !== null && valAuc !== null && Math.abs(valAuc - best.valAuc) > 1e-9
+        ? valAuc > best.valAuc
+        : valLoss < best.valLoss - 1e-6
+      : valLoss < best.valLoss - 1e-6;
+    if (improved || split.validation.length === 0) {
       best.weights?.forEach((t) => t.dispose());
-      best = { valLoss, epoch, weights: model.getWeights().map((t) => t.clone()) };
+      best = { valLoss, valAuc, epoch, weights: model.getWeights().map((t) => t.clone()) };
       sinceBest = 0;
     } else if (++sinceBest >= patience) {
       report({
@@ -298,6 +367,18 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     best.weights.forEach((t) => t.dispose());
   }
   optimizer.dispose();
+  for (const l of frozen) l.trainable = true;
+  if (policy && parentMeta && best.epoch === 0 && !cancelled) {
+    // --- guarded fine-tuning: nothing beat the parent; keep it and say so.
+    model.dispose();
+    const fmtAuc = (a: number | null) => (a === null ? 'n/a' : a.toFixed(4));
+    return {
+      meta: parentMeta,
+      cancelled: false,
+      kept: 'parent',
+      guard: `kept ${parentMeta.version}: no epoch beat it on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc ?? null)}, loss ${(parentVal?.valLoss ?? NaN).toFixed(4)}); no new version written`,
+    };
+  }
 
   report({ ...base, phase: 'evaluate', samples, message: 'evaluating on the held-out test split' });
   const testScores = await predictCached(
@@ -336,6 +417,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       classWeights: weight,
       augmentation: 'dihedral-8',
       fineTuned: !!opts.parent,
+      ...(policy ? { frozenLayers: frozen.map((l) => l.name), batchNormFrozen: true } : {}),
     },
     cost: { params: cost.params, flopsPerStamp: cost.flopsPerStamp },
     data: {
@@ -355,8 +437,22 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     evaluation,
     threshold: flagThreshold(evaluation, parentMeta?.threshold ?? null),
     notes: opts.notes ?? '',
+    trainedOn: trainedOnFor(opts, parentMeta, counts),
+    realEvaluation:
+      evaluation && opts.heldOut?.length
+        ? {
+            source: `${split.test.length} held-out human labels of this night, never trained on`,
+            n: split.test.length,
+            evaluation,
+          }
+        : null,
   };
+  const guard =
+    policy && parentVal
+      ? `epoch ${best.epoch} beat the parent on the ${split.validation.length} validation labels (AUC ${parentVal.valAuc?.toFixed(4) ?? 'n/a'} -> ${best.valAuc?.toFixed(4) ?? 'n/a'})`
+      : undefined;
+  if (guard) meta.notes = meta.notes ? `${meta.notes}\n${guard}` : guard;
   if (!cancelled) await opts.registry.save(model, meta);
   model.dispose();
-  return { meta, cancelled };
+  return { meta, cancelled, ...(policy ? { kept: 'fine-tuned' as const, guard } : {}) };
 }
