@@ -11,7 +11,7 @@ import type { ModelSpec } from '../architectures/spec';
 import { fileSystemLoadHandler } from '../importModel';
 import { preprocessBatch } from '../preprocess';
 import { ModelMetaSchema, type ModelMeta } from '../registry';
-import { fineTuneGuarded, type FineTuneResult } from '../training/fineTune';
+import { fineTuneGuarded, type FineTunePolicy, type FineTuneResult } from '../training/fineTune';
 import { seededRandom, shuffleInPlace } from '../training/split';
 import { SN2021RHU_OBJECT, scoreTriplets, standInLabel } from './pretrain';
 import type { RealStamp } from './realStamps';
@@ -48,6 +48,8 @@ export interface ColdStartPoint {
   fpr: number;
   kept: FineTuneResult['kept'] | 'no labels';
   reason: string;
+  /** AUC on the guard's held-out labels: the parent's, and the kept model's (never lower). */
+  guard: { parentAuc: number | null; keptAuc: number | null } | null;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function coldStartCurve(
   draws: number,
   log: (line: string) => void = () => {},
   minJudged = 30,
+  policy?: Partial<FineTunePolicy>,
 ): Promise<ColdStartPoint[]> {
   const labelled = pool.filter((s) => standInLabel(s) !== null);
   const out: ColdStartPoint[] = [];
@@ -76,7 +79,7 @@ export async function coldStartCurve(
       const order = shuffleInPlace([...labelled], seededRandom(1000 + d));
       const given = order.slice(0, L);
       const judged = order.slice(L);
-      const point = await coldStartDraw(versionDir, given, judged, L, d);
+      const point = await coldStartDraw(versionDir, given, judged, L, d, policy);
       log(
         `L=${L} draw ${d}: judged ${point.n}: AUC ${point.parentAuc.toFixed(4)} -> ${point.auc.toFixed(4)}, FPR@1%MDR ${point.parentFpr.toFixed(3)} -> ${point.fpr.toFixed(3)} (${point.reason})`,
       );
@@ -92,6 +95,7 @@ async function coldStartDraw(
   judged: RealStamp[],
   L: number,
   draw: number,
+  policy?: Partial<FineTunePolicy>,
 ): Promise<ColdStartPoint> {
   const { model, meta } = await loadVersionFolder(versionDir);
   const spec = meta.spec as ModelSpec;
@@ -116,6 +120,7 @@ async function coldStartDraw(
         fpr: parentFpr,
         kept: 'no labels',
         reason: 'the default as shipped',
+        guard: null,
       };
     // The guard's held-out labels: a quarter, stratified so both classes are present when possible.
     const reals = given.filter((s) => standInLabel(s) === 1);
@@ -142,6 +147,7 @@ async function coldStartDraw(
       ),
       replayCount: judged.length,
       seed: draw + 1,
+      policy,
     });
     const after = await scoreTriplets(
       model,
@@ -158,6 +164,7 @@ async function coldStartDraw(
       fpr: fprAtMdr(after, judgedLabels),
       kept: result.kept,
       reason: result.reason,
+      guard: { parentAuc: result.parent.valAuc, keptAuc: result.best.valAuc },
     };
   } finally {
     model.dispose();

@@ -116,10 +116,10 @@ export async function fineTuneGuarded(o: FineTuneOptions): Promise<FineTuneResul
   const frozen = o.model.layers
     .map((l) => l.name)
     .filter((n) => policy.frozenPrefixes.some((p) => n.startsWith(p)));
-  // About eight passes over the labels (each with a random flip/rotation) per epoch.
+  // About four passes over the labels (each with a random flip/rotation) per epoch.
   const stepsPerEpoch = Math.max(
     2,
-    Math.ceil((8 * nTrain) / (bs * (1 - (replayN ? policy.replayShare : 0)))),
+    Math.ceil((4 * nTrain) / (bs * (1 - (replayN ? policy.replayShare : 0)))),
   );
   const fit = await fitModel({
     model: o.model,

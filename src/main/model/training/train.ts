@@ -65,8 +65,9 @@ export interface TrainResult {
   meta: ModelMeta;
   cancelled: boolean;
   /**
-   * Fine-tuning only: 'parent' when no epoch beat the parent on the validation labels, so no new
-   * version was written and `meta` is the parent's; `guard` says why, in words.
+   * Fine-tuning only: 'parent' when no epoch beat the parent on the validation labels, so the new
+   * version holds the parent's weights unchanged (its notes and hyperparameters.keptParent say so);
+   * `guard` says why, in words.
    */
   kept?: 'parent' | 'fine-tuned';
   guard?: string;
@@ -151,10 +152,20 @@ function trainedOnFor(
     const e = opts.ws.get(l.id);
     if (e) surveys.add((e.meta.survey ?? e.source).toLowerCase());
   }
-  const what = `${human} human labels and ${fromData} labels that came with the data (a survey's labels, or a simulation's truth for the demo night)`;
+  const simulated = opts.ws.summary().simulated;
+  const what = simulated
+    ? `${opts.labels.length} labels of a simulated night (${human} from a person)`
+    : `${human} human labels and ${fromData} labels that came with the data`;
+  // 'external': labels that came with the data, whose origin the workspace does not record.
+  const own = simulated
+    ? 'simulated'
+    : human > 0 && fromData === 0
+      ? 'labelled-real'
+      : human > 0
+        ? 'mixed'
+        : 'external';
   return {
-    // 'external': labels that came with the data, whose origin the workspace does not record.
-    data: parent ? 'mixed' : human > 0 && fromData === 0 ? 'labelled-real' : human > 0 ? 'mixed' : 'external',
+    data: parent && parent.trainedOn?.data !== own ? 'mixed' : own,
     surveys: [...surveys].sort(),
     labels: counts,
     description: parent ? `fine-tuned from ${parent.version} on ${what}` : `trained from scratch on ${what}`,
@@ -368,18 +379,6 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   }
   optimizer.dispose();
   for (const l of frozen) l.trainable = true;
-  if (policy && parentMeta && best.epoch === 0 && !cancelled) {
-    // --- guarded fine-tuning: nothing beat the parent; keep it and say so.
-    model.dispose();
-    const fmtAuc = (a: number | null) => (a === null ? 'n/a' : a.toFixed(4));
-    return {
-      meta: parentMeta,
-      cancelled: false,
-      kept: 'parent',
-      guard: `kept ${parentMeta.version}: no epoch beat it on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc ?? null)}, loss ${(parentVal?.valLoss ?? NaN).toFixed(4)}); no new version written`,
-    };
-  }
-
   report({ ...base, phase: 'evaluate', samples, message: 'evaluating on the held-out test split' });
   const testScores = await predictCached(
     model,
@@ -438,8 +437,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     threshold: flagThreshold(evaluation, parentMeta?.threshold ?? null),
     notes: opts.notes ?? '',
     trainedOn: trainedOnFor(opts, parentMeta, counts),
+    // Held-out human labels of a real night are real figures; a simulated night's are not.
     realEvaluation:
-      evaluation && opts.heldOut?.length
+      evaluation && opts.heldOut?.length && !opts.ws.summary().simulated
         ? {
             source: `${split.test.length} held-out human labels of this night, never trained on`,
             n: split.test.length,
@@ -447,12 +447,21 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
           }
         : null,
   };
-  const guard =
-    policy && parentVal
-      ? `epoch ${best.epoch} beat the parent on the ${split.validation.length} validation labels (AUC ${parentVal.valAuc?.toFixed(4) ?? 'n/a'} -> ${best.valAuc?.toFixed(4) ?? 'n/a'})`
-      : undefined;
+  // --- guarded fine-tuning: say whether an epoch beat the parent or its weights were kept.
+  const fmtAuc = (a: number | null | undefined) => (a === null || a === undefined ? 'n/a' : a.toFixed(4));
+  const keptParent = !!policy && best.epoch === 0;
+  const guard = !policy
+    ? undefined
+    : keptParent
+      ? `kept the parent's weights (${parentMeta?.version}): no epoch beat it on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc)}, loss ${(parentVal?.valLoss ?? NaN).toFixed(4)})`
+      : `epoch ${best.epoch} beat the parent on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc)} -> ${fmtAuc(best.valAuc)})`;
+  if (policy) meta.hyperparameters.keptParent = keptParent;
   if (guard) meta.notes = meta.notes ? `${meta.notes}\n${guard}` : guard;
   if (!cancelled) await opts.registry.save(model, meta);
   model.dispose();
-  return { meta, cancelled, ...(policy ? { kept: 'fine-tuned' as const, guard } : {}) };
+  return {
+    meta,
+    cancelled,
+    ...(policy ? { kept: keptParent ? ('parent' as const) : ('fine-tuned' as const), guard } : {}),
+  };
 }
