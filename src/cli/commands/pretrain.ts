@@ -3,9 +3,9 @@
  * shipped default is made), and measure models on real stamps against the surveys' own scores.
  *
  *   skysift pretrain --manifest ../shared/data/real-stamps/index.csv --out <registry dir> [--epochs 30]
- *                    [--steps 100] [--minutes 22] [--folds 2] [--eval-fold 1] [--no-labelled] [--seed 1] [--backend wasm]
+ *                    [--steps 100] [--minutes 22] [--init <version dir>] [--simulated-share 0.25] [--folds 2] [--eval-fold 1] [--no-labelled] [--seed 1] [--backend wasm]
  *   skysift pretrain --report --manifest <csv> --model <version dir> [--model <dir> ...] [--folds 2 --eval-fold 1]
- *   skysift pretrain --cold-start --manifest <csv> --model <version dir> [--labels 0,50,100] [--draws 3]
+ *   skysift pretrain --cold-start --manifest <csv> --model <version dir> [--labels 0,50,100] [--draws 3] [--min-judged 20]
  */
 import { parseArgs } from 'node:util';
 import { selectBackend, type BackendName } from '../../main/model/backends';
@@ -49,6 +49,7 @@ export async function pretrain(argv: string[]) {
       'cold-start': { type: 'boolean', default: false },
       labels: { type: 'string', default: '0,50,100,200,500' },
       draws: { type: 'string' },
+      'min-judged': { type: 'string' },
       epochs: { type: 'string' },
       steps: { type: 'string' },
       'batch-size': { type: 'string' },
@@ -58,6 +59,8 @@ export async function pretrain(argv: string[]) {
       folds: { type: 'string' },
       'eval-fold': { type: 'string' },
       'no-labelled': { type: 'boolean', default: false },
+      init: { type: 'string' },
+      'simulated-share': { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       notes: { type: 'string', default: '' },
@@ -115,6 +118,7 @@ export async function pretrain(argv: string[]) {
           counts,
           intArg('draws', values.draws, 3),
           (l) => console.log(`  ${l}`),
+          intArg('min-judged', values['min-judged'], 20),
         );
         console.log(
           `  cold-start curve on ZTF fold ${evalFold}/${folds} (judged on the stamps not labelled in each draw):`,
@@ -135,8 +139,12 @@ export async function pretrain(argv: string[]) {
 
   if (!values.out) throw new Error('pretrain needs --out <registry dir> to write the new version to');
   const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
+  const init = values.init ? await loadVersionFolder(values.init) : null;
   const t0 = Date.now();
   const result = await runPretrain({
+    initModel: init?.model,
+    parentVersion: init?.meta.version,
+    simulatedShare: values['simulated-share'] === undefined ? 0 : Number(values['simulated-share']),
     registry: new ModelRegistry(values.out),
     stamps,
     source: values.manifest,

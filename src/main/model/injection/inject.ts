@@ -46,7 +46,7 @@ export const BOGUS_KINDS = [
   'masked',
   'empty',
 ] as const;
-export type ExampleKind = (typeof REAL_KINDS)[number] | (typeof BOGUS_KINDS)[number];
+export type ExampleKind = (typeof REAL_KINDS)[number] | (typeof BOGUS_KINDS)[number] | 'simulated';
 
 export interface Example {
   triplet: StampTriplet;
@@ -216,12 +216,17 @@ export class InjectionSampler {
   /** Backgrounds with room for a >= 3 px shift (the original candidate moved off the centre). */
   private readonly roomy: Background[];
 
+  /**
+   * `simulated`: an optional second source (e.g. the demo night's simulator), drawn with
+   * probability `simulatedShare` whatever the class; it answers with its own label.
+   */
   constructor(
     private readonly backgrounds: readonly Background[],
     private readonly labelledReal: readonly StampTriplet[],
     private readonly realArtifacts: readonly StampTriplet[],
     seed: number,
     opts: Partial<InjectionOptions> = {},
+    private readonly simulated?: { share: number; draw: () => { triplet: StampTriplet; label: 0 | 1 } },
   ) {
     if (backgrounds.length === 0) throw new Error('injection needs at least one real background stamp');
     this.opts = { ...DEFAULT_INJECTION, ...opts };
@@ -232,6 +237,10 @@ export class InjectionSampler {
 
   sample(label?: 0 | 1): Example {
     const r = this.r;
+    if (label === undefined && this.simulated && r() < this.simulated.share) {
+      const s = this.simulated.draw();
+      return { triplet: s.triplet, label: s.label, kind: 'simulated', background: 'simulated' };
+    }
     const want = label ?? (r() < 0.5 ? 1 : 0);
     return want === 1 ? this.real() : this.bogus();
   }

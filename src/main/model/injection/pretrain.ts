@@ -5,6 +5,8 @@
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { StampTriplet } from '../../../shared/stamp';
+import { candidateTriplet, drawKind } from '../../demo/generator';
+import { DEFAULT_ARTIFACT_WEIGHTS, DEFAULT_REAL_WEIGHTS, simulateCandidate } from '../../demo/scene';
 import { getArchitecture, modelCost, type ModelSpec } from '../architectures';
 import { evaluateScores } from '../evaluate';
 import { preprocessBatch, stampInputLength } from '../preprocess';
@@ -68,6 +70,14 @@ export interface PretrainOptions {
   /** Add the training fold's survey-labelled stamps (real transients, real artifacts). */
   useLabelled: boolean;
   injection?: Partial<InjectionOptions>;
+  /**
+   * Continue from these weights (a model of the same architecture, e.g. an injection-trained one)
+   * instead of random ones; `parentVersion` names it in the record.
+   */
+  initModel?: tfl.LayersModel;
+  parentVersion?: string;
+  /** Share of examples drawn from the simulated demo night's generator (0: none). */
+  simulatedShare?: number;
   backend: string;
   notes?: string;
   onEpoch?: (e: EpochReport) => void;
@@ -144,10 +154,26 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     `template FWHM (px): median ${fwhms[fwhms.length >> 1].toFixed(2)}, range ${fwhms[0].toFixed(2)}-${fwhms.at(-1)!.toFixed(2)}`,
   );
 
-  const sampler = new InjectionSampler(backgrounds, labelledReal, realArtifacts, seed, o.injection);
+  const simShare = o.simulatedShare ?? 0;
+  const sampler = new InjectionSampler(
+    backgrounds,
+    labelledReal,
+    realArtifacts,
+    seed,
+    o.injection,
+    simShare > 0 ? { share: simShare, draw: simulatedDraw(seed) } : undefined,
+  );
   // Validation: the selection stamps (real labels) and injected examples from the training pool.
   const valSampler = new InjectionSampler(backgrounds, [], [], seed + 1000, o.injection);
   const injectedVal: Example[] = Array.from({ length: 600 }, () => valSampler.sample());
+  if (simShare > 0) {
+    // The simulated source is judged too, from its own stream (ids far from the training ones).
+    const sim = simulatedDraw(seed + 1000);
+    for (let i = 0; i < 200; i++) {
+      const e = sim();
+      injectedVal.push({ ...e, kind: 'simulated', background: 'simulated' });
+    }
+  }
   const valTriplets = [...selection.map((s) => s.triplet), ...injectedVal.map((e) => e.triplet)];
   const valLabels = [...selection.map((s) => standInLabel(s)!), ...injectedVal.map((e) => e.label)];
   const validation = { x: preprocessBatch(spec, valTriplets), y: valLabels };
@@ -163,7 +189,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     return { x: xbuf, n: batchSize, y, w: y.map(() => 1) };
   };
 
-  const model = arch.build(seed);
+  const model = o.initModel ?? arch.build(seed);
   const fit = await fitModel({
     model,
     shape,
@@ -197,10 +223,11 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     createdAt: new Date().toISOString(),
     kind: 'trained',
     spec,
-    parent: null,
+    parent: o.parentVersion ?? null,
     backend: o.backend,
     seed,
     hyperparameters: {
+      simulatedShare: simShare,
       maxEpochs: o.maxEpochs,
       stepsPerEpoch: o.stepsPerEpoch,
       batchSize,
@@ -253,7 +280,11 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
         `against simulated artifacts over the same backgrounds` +
         (o.useLabelled
           ? ` and the training fold's survey-labelled stamps (${counts.real} real, ${counts.bogus} bogus, braai drb >= 0.5)`
-          : ''),
+          : '') +
+        (simShare > 0
+          ? `; ${Math.round(simShare * 100)}% of examples from the simulated demo-night generator`
+          : '') +
+        (o.parentVersion ? `; continued from ${o.parentVersion}` : ''),
     },
     realEvaluation: real
       ? {
@@ -266,6 +297,19 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   if (!fit.cancelled) await o.registry.save(model, meta);
   model.dispose();
   return { meta, cancelled: fit.cancelled, partition };
+}
+
+/** Candidates of the simulated DES-like demo night, made in memory (difficulty 0.5, half real). */
+function simulatedDraw(seed: number): () => { triplet: StampTriplet; label: 0 | 1 } {
+  const aw = { ...DEFAULT_ARTIFACT_WEIGHTS };
+  const rw = { ...DEFAULT_REAL_WEIGHTS };
+  let id = 1;
+  const simSeed = 7_000_000 + seed;
+  return () => {
+    const k = drawKind(simSeed, id, 0.5, aw, rw);
+    const c = simulateCandidate(simSeed, id++, k.real, k.kind, 0.5);
+    return { triplet: candidateTriplet(c), label: k.real ? 1 : 0 };
+  };
 }
 
 function preprocessBatchRow(spec: ModelSpec, t: StampTriplet, out: Float32Array, i: number) {
