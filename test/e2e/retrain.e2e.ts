@@ -87,11 +87,12 @@ describe('retrain from the desk, compare, adopt, roll back', () => {
     };
     const order = (o: string) => expect.poll(() => page.locator('#queue-order').inputValue()).toBe(o);
     // First a sample in time order (O three times: a fair mix of reals and artifacts, the doubtful
-    // reals among them), then the flagged ones at the top of the queue (O twice more).
+    // reals among them), then the flagged ones at the top of the queue (O three more times:
+    // time -> id -> most informative -> flagged).
     for (const _ of [0, 1, 2]) await page.keyboard.press('o');
     await order('time');
     await vet(VETTED / 2);
-    for (const _ of [0, 1]) await page.keyboard.press('o');
+    for (const _ of [0, 1, 2]) await page.keyboard.press('o');
     await order('flagged');
     // The cursor stays on its candidate when the order changes: Home goes to the top.
     await page.keyboard.press('Home');

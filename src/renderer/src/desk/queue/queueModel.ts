@@ -7,13 +7,14 @@ import type { CandidateRow } from '../../../../shared/contract';
 import type { HumanLabel } from '../labels/labelKinds';
 
 export type QueueOrder = 'flagged' | 'score' | 'uncertainty' | 'informative' | 'time' | 'id';
+// 'informative' last: the O key cycles in this order, and the older orders keep their places.
 export const QUEUE_ORDERS: readonly QueueOrder[] = [
   'flagged',
   'score',
   'uncertainty',
-  'informative',
   'time',
   'id',
+  'informative',
 ];
 export const ORDER_NAMES: Record<QueueOrder, string> = {
   flagged: 'flagged first',
