@@ -270,7 +270,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     threshold,
     notes:
       (o.notes ? `${o.notes}\n` : '') +
-      `threshold ${threshold.toFixed(4)}: 1% MDR on the training side's validation set (${selection.length} labelled stamps + ${injectedVal.length} injected)`,
+      `threshold ${threshold.toFixed(4)}: 1% MDR on the training side's validation set (${selection.length} labelled stamps + ${injectedVal.length} injected or simulated examples)`,
     trainedOn: {
       data: o.useLabelled ? 'mixed' : 'injected-real',
       surveys,

@@ -133,6 +133,10 @@ export function makeSplit(labels: LabelledId[], heldOut: LabelledId[] | undefine
  * when they hold enough reals for a 1% rate to mean something; otherwise the parent's (or 0.5).
  */
 export const MIN_REALS_FOR_THRESHOLD = 100;
+/** Fewest validation labels (both classes present) on which a fine-tuned model is judged against its parent. */
+export const MIN_GUARD_LABELS = 20;
+/** Fewest batches per fine-tuning epoch (see `passes` in trainModel). */
+export const MIN_FINE_TUNE_BATCHES = 8;
 function flagThreshold(evaluation: ModelMeta['evaluation'], parentThreshold: number | null): number {
   const t = evaluation?.operatingPoint.threshold;
   if (evaluation && evaluation.reals >= MIN_REALS_FOR_THRESHOLD && t !== null && t !== undefined) return t;
@@ -187,6 +191,11 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const report = opts.onProgress ?? (() => {});
 
   const split = makeSplit(opts.labels, opts.heldOut, seed);
+  // A few dozen labels make one batch: an "epoch" of fine-tuning is then several passes over them
+  // (each with its own flips and rotations), so that a handful of epochs can teach something.
+  const passes = policy
+    ? Math.max(1, Math.ceil((MIN_FINE_TUNE_BATCHES * batchSize) / Math.max(1, split.train.length)))
+    : 1;
   if (
     split.train.length < 2 ||
     !split.train.some((x) => x.label === 1) ||
@@ -205,7 +214,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     batch: 0,
     batches: 0,
     samples: 0,
-    totalSamples: split.train.length * maxEpochs,
+    totalSamples: split.train.length * passes * maxEpochs,
     loss: null,
     valLoss: null,
     valAuc: null,
@@ -257,7 +266,15 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     epoch: -1,
     weights: null as tfc.Tensor[] | null,
   };
-  if (policy && split.validation.length) {
+  // The parent is judged only on enough validation labels of both classes: on 4 labels "no epoch
+  // beat it" is chance, and keeping it would throw the astronomer's labels away for nothing.
+  const valReals = split.validation.filter((x) => x.label === 1).length;
+  const guarded =
+    !!policy &&
+    split.validation.length >= MIN_GUARD_LABELS &&
+    valReals > 0 &&
+    valReals < split.validation.length;
+  if (guarded) {
     const v = await predictCached(
       model,
       cache,
@@ -276,11 +293,11 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   let samples = 0;
   const t0 = Date.now();
   let cancelled = false;
-  const batches = Math.ceil(split.train.length / batchSize);
+  const batches = Math.ceil((split.train.length * passes) / batchSize);
 
   for (let epoch = 1; epoch <= maxEpochs && !cancelled; epoch++) {
     const te = Date.now();
-    const order = shuffleInPlace([...split.train], random);
+    const order = Array.from({ length: passes }, () => shuffleInPlace([...split.train], random)).flat();
     let lossSum = 0;
     let lossN = 0;
     for (let b = 0; b < batches; b++) {
@@ -348,7 +365,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       samplesPerSecond: lossN / seconds,
     });
     // Fine-tuning is judged on AUC first (the ranking is what the desk uses), loss breaking ties.
-    const improved = policy
+    const improved = guarded
       ? best.valAuc !== null && valAuc !== null && Math.abs(valAuc - best.valAuc) > 1e-9
         ? valAuc > best.valAuc
         : valLoss < best.valLoss - 1e-6
@@ -416,6 +433,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       classWeights: weight,
       augmentation: 'dihedral-8',
       fineTuned: !!opts.parent,
+      ...(policy ? { passesPerEpoch: passes } : {}),
       ...(policy ? { frozenLayers: frozen.map((l) => l.name), batchNormFrozen: true } : {}),
     },
     cost: { params: cost.params, flopsPerStamp: cost.flopsPerStamp },
@@ -449,12 +467,14 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   };
   // --- guarded fine-tuning: say whether an epoch beat the parent or its weights were kept.
   const fmtAuc = (a: number | null | undefined) => (a === null || a === undefined ? 'n/a' : a.toFixed(4));
-  const keptParent = !!policy && best.epoch === 0;
+  const keptParent = guarded && best.epoch === 0;
   const guard = !policy
     ? undefined
-    : keptParent
-      ? `kept the parent's weights (${parentMeta?.version}): no epoch beat it on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc)}, loss ${(parentVal?.valLoss ?? NaN).toFixed(4)})`
-      : `epoch ${best.epoch} beat the parent on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc)} -> ${fmtAuc(best.valAuc)})`;
+    : !guarded
+      ? `not judged against the parent: only ${split.validation.length} validation labels (at least ${MIN_GUARD_LABELS} of both classes are needed); best epoch ${best.epoch} by validation loss, with the cautious few-label settings`
+      : keptParent
+        ? `kept the parent's weights (${parentMeta?.version}): no epoch beat it on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc)}, loss ${(parentVal?.valLoss ?? NaN).toFixed(4)})`
+        : `epoch ${best.epoch} beat the parent on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc)} -> ${fmtAuc(best.valAuc)})`;
   if (policy) meta.hyperparameters.keptParent = keptParent;
   if (guard) meta.notes = meta.notes ? `${meta.notes}\n${guard}` : guard;
   if (!cancelled) await opts.registry.save(model, meta);
