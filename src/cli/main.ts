@@ -12,6 +12,7 @@ import { show } from './commands/show';
 import { baseline, evaluate } from './lab/engineLab';
 import { demo } from './lab/demo';
 import { exportOnnxCommand } from './lab/exportOnnx';
+import { pretrain } from './lab/pretrain';
 
 const USAGE = `skysift ${VERSION}
 usage (every command takes --home <dir>: the Skysift home, default SKYSIFT_HOME or ~/.skysift):
@@ -54,6 +55,12 @@ engine tools (act on files directly):
       The hand-feature logistic-regression baseline on the same split as a model version.
   skysift export-onnx --workspace <dir> [--model <version>] --out <model.onnx>
       Write a model version as ONNX (input 'stamps' [N,H,W,3] preprocessed, output 'score' [N,1]).
+  skysift pretrain --manifest <index.csv> --out <library dir> [--epochs N] [--minutes M] [--init <version dir>]
+  skysift pretrain --report --manifest <index.csv> --model <version dir> [--folds 2 --eval-fold 1]
+  skysift pretrain --cold-start --manifest <index.csv> --model <version dir> [--labels 0,50,100] [--draws 3]
+      Train on fake sources injected into real stamps (real backgrounds from the manifest), report a
+      version's figures on real stamps it never saw (per survey), or measure fine-tuning from N labels.
+      resources/models/default/TRAINED_BY.md gives the exact commands of the shipped default.
 `;
 
 type Command = (client: Client, argv: string[]) => Promise<void>;
@@ -74,6 +81,7 @@ const labCommands: Record<string, (argv: string[]) => Promise<void>> = {
   eval: evaluate,
   baseline,
   'export-onnx': exportOnnxCommand,
+  pretrain,
 };
 
 /** --home sets the home for this command and its compute workers (they inherit SKYSIFT_HOME). */

@@ -51,6 +51,10 @@ export const TrainJobResultSchema = z.object({
   heldOut: z.number().int().nonnegative(),
   /** Candidates of the night scored by the new version right away. */
   scored: z.number().int().nonnegative(),
+  /** A fine-tune on few labels keeps its parent's weights when no epoch beat them; it says which. */
+  kept: z.enum(['parent', 'fine-tuned']).optional(),
+  /** Why: the guard's verdict in words. */
+  guard: z.string().optional(),
 });
 
 export const ScoreJobResultSchema = z.object({

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auc } from '../../src/shared/metrics';
 import { launchChromium, OUTPUT, startHostProcess, type HostProcess } from './harness';
 import {
   activeModelOf,
@@ -63,7 +64,7 @@ describe('retrain from the desk, compare, adopt, roll back', () => {
     await host?.stop();
   });
 
-  it('vets, retrains while vetting goes on, adopts: queue re-sorted, place kept, labels separated better', async () => {
+  it('vets, retrains while vetting goes on, adopts: queue re-sorted, place kept, the night ranked better', async () => {
     console.log(`night scored with the ${night.scoredWith} model`);
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const errors: string[] = [];
@@ -89,11 +90,12 @@ describe('retrain from the desk, compare, adopt, roll back', () => {
     };
     const order = (o: string) => expect.poll(() => page.locator('#queue-order').inputValue()).toBe(o);
     // First a sample in time order (O three times: a fair mix of reals and artifacts, the doubtful
-    // reals among them), then the flagged ones at the top of the queue (O twice more).
+    // reals among them), then the flagged ones at the top of the queue (O three more times:
+    // time -> id -> most informative -> flagged).
     for (const _ of [0, 1, 2]) await page.keyboard.press('o');
     await order('time');
     await vet(VETTED / 2);
-    for (const _ of [0, 1]) await page.keyboard.press('o');
+    for (const _ of [0, 1, 2]) await page.keyboard.press('o');
     await order('flagged');
     // Changing the order goes to the top of the new order; Home goes there too.
     await page.keyboard.press('Home');
@@ -153,10 +155,9 @@ describe('retrain from the desk, compare, adopt, roll back', () => {
       /at the threshold above; Pippin .*FPR \+ MDR at thresholds 0\.4, 0\.5 and 0\.6/,
     );
 
-    // The new model agrees better with the astronomer: the gap between the mean scores of the
-    // candidates labelled real and of those labelled bogus grows. (The mean of the reals alone is
-    // not the measure: with 34 reals near 0.96 and 4 bogus, fine-tuning rightly pulled the bogus
-    // down 0.08 -> 0.03 at the cost of 0.007 on the reals.)
+    // The new version ranks the night better (AUC against the simulation's truth). Not "the reals
+    // score higher": a default trained on real stamps is not calibrated to the simulation, and
+    // balanced fine-tuning may lower every score while separating the classes better.
     const [oldScores, newScores] = await Promise.all([
       scoresOf(night.dir, before!),
       scoresOf(night.dir, after),
@@ -164,15 +165,20 @@ describe('retrain from the desk, compare, adopt, roll back', () => {
     const ids = [...real];
     const oldMean = mean(ids.map((id) => oldScores.get(id)!));
     const newMean = mean(ids.map((id) => newScores.get(id)!));
-    console.log(`mean score of ${ids.length} labelled-real: ${oldMean.toFixed(4)} -> ${newMean.toFixed(4)}`);
-    const bIds = [...bogus];
-    const oldBogus = mean(bIds.map((id) => oldScores.get(id)!));
-    const newBogus = mean(bIds.map((id) => newScores.get(id)!));
-    console.log(
-      `mean score of ${bIds.length} labelled-bogus: ${oldBogus.toFixed(4)} -> ${newBogus.toFixed(4)}`,
+    const known = [...night.given].filter(([, g]) => g !== undefined).map(([id]) => id);
+    const truth = known.map((id) => (night.given.get(id) === 'real' ? 1 : 0));
+    const oldAuc = auc(
+      known.map((id) => oldScores.get(id)!),
+      truth,
     );
-    expect(bIds.length).toBeGreaterThan(0);
-    expect(newMean - newBogus).toBeGreaterThan(oldMean - oldBogus);
+    const newAuc = auc(
+      known.map((id) => newScores.get(id)!),
+      truth,
+    );
+    console.log(
+      `mean score of ${ids.length} labelled-real: ${oldMean.toFixed(4)} -> ${newMean.toFixed(4)}; night AUC ${oldAuc.toFixed(4)} -> ${newAuc.toFixed(4)}`,
+    );
+    expect(newAuc).toBeGreaterThan(oldAuc);
     // The queue shows the new scores.
     const shown = await page.locator(`.queue-list li[data-id="${here}"] .qscore`).textContent();
     expect(shown).toBe(newScores.get(here)!.toFixed(3));

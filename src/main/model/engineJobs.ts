@@ -5,7 +5,12 @@
  * seeded, stratified part of the human labels of all nights is held out to judge the new version
  * and the active one on.
  */
-import { ScoreJobParamsSchema, TrainJobParamsSchema, type JobParamsIn } from '../../shared/jobs';
+import {
+  ScoreJobParamsSchema,
+  TrainJobParamsSchema,
+  type JobParamsIn,
+  type JobResult,
+} from '../../shared/jobs';
 import { Workspace } from '../catalog/workspace';
 import { LabelJournal } from '../catalog/labelJournal';
 import { trainingClass } from '../../shared/labels';
@@ -79,7 +84,12 @@ export function collectLabels(nights: readonly Workspace[]) {
   };
 }
 
-export async function runTrain(ws: Workspace, raw: unknown, report: EngineReporter, signal?: AbortSignal) {
+export async function runTrain(
+  ws: Workspace,
+  raw: unknown,
+  report: EngineReporter,
+  signal?: AbortSignal,
+): Promise<{ cancelled: boolean; result: Partial<JobResult<'train'>> }> {
   const p = TrainJobParamsSchema.parse(raw);
   const backend = await selectBackend(p.backend as BackendName | 'auto');
   report.backend(backend);
@@ -99,12 +109,25 @@ export async function runTrain(ws: Workspace, raw: unknown, report: EngineReport
   const parent =
     !p.fromScratch && activeKnown && registry.meta(active!).spec.id === p.architecture ? active : null;
   const real = all.filter((l) => l.label === 1).length;
+  const fromData = sources['labels that came with the data'];
   const simulatedOnly = nights.every((n) => n.settings.simulated);
+  // 'external': only labels that came with the data, whose origin the night does not record.
+  const own: TrainedOn['data'] = simulatedOnly
+    ? 'simulated'
+    : nights.some((n) => n.settings.simulated)
+      ? 'mixed'
+      : human.length > 0 && fromData === 0
+        ? 'labelled-real'
+        : human.length > 0
+          ? 'mixed'
+          : 'external';
+  // A fine-tuned version knows what its parent knew too.
+  const parentOn = parent ? registry.meta(parent).trainedOn : undefined;
   const trainedOn: TrainedOn = {
-    data: simulatedOnly ? 'simulated' : nights.some((n) => n.settings.simulated) ? 'mixed' : 'labelled-real',
-    surveys,
+    data: parent && parentOn?.data !== own ? 'mixed' : own,
+    surveys: [...new Set([...(parentOn?.surveys ?? []), ...surveys])].sort(),
     labels: { real, bogus: all.length - real },
-    description: `${human.length} of your labels and ${sources['labels that came with the data']} labels from the data, over ${nights.length} night${nights.length === 1 ? '' : 's'}${parent ? `; fine-tuned from ${parent}` : ''}`,
+    description: `${human.length} of your labels and ${fromData} labels from the data, over ${nights.length} night${nights.length === 1 ? '' : 's'}${parent ? `; fine-tuned from ${parent}` : ''}`,
   };
   const result = await trainModel({
     nights,
@@ -148,7 +171,13 @@ export async function runTrain(ws: Workspace, raw: unknown, report: EngineReport
   const scored = await scoreVersion(ws, result.meta.version, report, signal);
   return {
     cancelled: scored.cancelled,
-    result: { version: result.meta.version, heldOut: heldOut?.length ?? 0, scored: scored.scored },
+    result: {
+      version: result.meta.version,
+      heldOut: heldOut?.length ?? 0,
+      scored: scored.scored,
+      ...(result.kept ? { kept: result.kept } : {}),
+      ...(result.guard ? { guard: result.guard } : {}),
+    },
   };
 }
 

@@ -43,6 +43,10 @@ const ModelSpecSchema = z.object({
 export const EvaluationSchema = EvaluationSummarySchema;
 export type Evaluation = z.infer<typeof EvaluationSchema>;
 
+/** What a version learned from, and its figures on real labels: the contract's shapes, stored as they travel. */
+export type TrainedOn = z.infer<typeof TrainedOnSchema>;
+export type RealEvaluation = z.infer<typeof RealEvaluationSchema>;
+
 export const ModelMetaSchema = z.object({
   version: z.string(),
   createdAt: z.string(),
@@ -55,7 +59,10 @@ export const ModelMetaSchema = z.object({
   cost: z.object({ params: z.number(), flopsPerStamp: z.number() }).nullable(),
   /** What it learned from (absent in versions made before this was recorded). */
   trainedOn: TrainedOnSchema.optional(),
-  /** Its figures on real labelled stamps it never trained on, with their source. */
+  /**
+   * Its figures on real labelled stamps it never trained on, with their source (null: none were
+   * available). Unlike `evaluation`, which for a model trained on simulated data is a simulated figure.
+   */
   realEvaluation: RealEvaluationSchema.nullable().optional(),
   /** The version that was active when it was trained, judged on the same held-out labels. */
   comparedWith: z.object({ version: z.string(), evaluation: EvaluationSummarySchema }).nullable().optional(),

@@ -11,6 +11,7 @@ import { getArchitecture, modelCost, type ModelSpec } from '../architectures';
 import { evaluateScores } from '../evaluate';
 import { newVersionName, type ModelMeta, type ModelRegistry } from '../registry';
 import { applyDihedral } from './augment';
+import { fineTunePolicy, type FineTunePolicy } from './fineTune';
 import {
   labelFingerprint,
   seededRandom,
@@ -73,6 +74,13 @@ export interface TrainOptions {
 export interface TrainResult {
   meta: ModelMeta;
   cancelled: boolean;
+  /**
+   * Fine-tuning only: 'parent' when no epoch beat the parent on the validation labels, so the new
+   * version holds the parent's weights unchanged (its notes and hyperparameters.keptParent say so);
+   * `guard` says why, in words.
+   */
+  kept?: 'parent' | 'fine-tuned';
+  guard?: string;
 }
 
 const EPS = 1e-7;
@@ -135,6 +143,10 @@ export function makeSplit(labels: LabelledId[], heldOut: LabelledId[] | undefine
  * when they hold enough reals for a 1% rate to mean something; otherwise the parent's (or 0.5).
  */
 export const MIN_REALS_FOR_THRESHOLD = 100;
+/** Fewest validation labels (both classes present) on which a fine-tuned model is judged against its parent. */
+export const MIN_GUARD_LABELS = 20;
+/** Fewest batches per fine-tuning epoch (see `passes` in trainModel). */
+export const MIN_FINE_TUNE_BATCHES = 8;
 function flagThreshold(evaluation: ModelMeta['evaluation'], parentThreshold: number | null): number {
   const t = evaluation?.operatingPoint.threshold;
   if (evaluation && evaluation.reals >= MIN_REALS_FOR_THRESHOLD && t !== null && t !== undefined) return t;
@@ -148,12 +160,19 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const maxEpochs = opts.maxEpochs ?? hp.maxEpochs;
   const batchSize = opts.batchSize ?? hp.batchSize;
   const patience = opts.patience ?? hp.earlyStoppingPatience;
-  const learningRate = opts.learningRate ?? hp.learningRate;
+  // --- guarded fine-tuning (see fineTune.ts): with few labels, a lower rate and frozen early layers.
+  const policy: FineTunePolicy | null = opts.parent ? fineTunePolicy(opts.labels.length) : null;
+  const learningRate = opts.learningRate ?? policy?.learningRate ?? hp.learningRate;
   const targetMdr = opts.targetMdr ?? 0.01;
   const spec = arch.spec;
   const report = opts.onProgress ?? (() => {});
 
   const split = makeSplit(opts.labels, opts.heldOut, seed);
+  // A few dozen labels make one batch: an "epoch" of fine-tuning is then several passes over them
+  // (each with its own flips and rotations), so that a handful of epochs can teach something.
+  const passes = policy
+    ? Math.max(1, Math.ceil((MIN_FINE_TUNE_BATCHES * batchSize) / Math.max(1, split.train.length)))
+    : 1;
   if (
     split.train.length < 2 ||
     !split.train.some((x) => x.label === 1) ||
@@ -172,7 +191,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     batch: 0,
     batches: 0,
     samples: 0,
-    totalSamples: split.train.length * maxEpochs,
+    totalSamples: split.train.length * passes * maxEpochs,
     loss: null,
     valLoss: null,
     valAuc: null,
@@ -199,6 +218,14 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   } else {
     model = arch.build(seed);
   }
+  // --- guarded fine-tuning: frozen layers and the parent as "epoch 0" on the validation labels.
+  const frozen = policy
+    ? model.layers.filter((l) => policy.frozenPrefixes.some((p) => l.name.startsWith(p)))
+    : [];
+  for (const l of frozen) l.trainable = false;
+  const trainable = model.trainableWeights.map((v) => v.read() as tfc.Variable);
+  let parentVal: { valLoss: number; valAuc: number | null } | null = null;
+  // --- end guarded fine-tuning
   const optimizer = tfc.train.adam(learningRate);
   // --- Trainer hook: ONNX Runtime's native kernels on CPU backends, else tfjs (trainerChoice.ts).
   // With ORT, the weights live in the trainer until the end; `model` gets them back before saving.
@@ -206,7 +233,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     learningRate,
     seed,
     batchSize,
-    preference: opts.trainer,
+    // Guarded fine-tuning (frozen layers, batch norms on the parent's statistics) is tfjs's: the
+    // ONNX Runtime graph trains every layer in training mode.
+    preference: policy ? 'tfjs' : opts.trainer,
   });
   const ort = trainer.ort;
   report({ ...base, phase: 'train', message: `training on ${trainer.description}: ${trainer.reason}` });
@@ -224,16 +253,44 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const scratch = new Float32Array(cache.rowLength);
   const random = seededRandom(seed ^ 0x9e3779b9);
   const curves: ModelMeta['curves'] = [];
-  let best = { valLoss: Infinity, epoch: -1, weights: null as tfc.Tensor[] | null };
+  let best = {
+    valLoss: Infinity,
+    valAuc: null as number | null,
+    epoch: -1,
+    weights: null as tfc.Tensor[] | null,
+  };
+  // The parent is judged only on enough validation labels of both classes: on 4 labels "no epoch
+  // beat it" is chance, and keeping it would throw the astronomer's labels away for nothing.
+  const valReals = split.validation.filter((x) => x.label === 1).length;
+  const guarded =
+    !!policy &&
+    split.validation.length >= MIN_GUARD_LABELS &&
+    valReals > 0 &&
+    valReals < split.validation.length;
+  if (guarded) {
+    const v = await predictCached(
+      model,
+      cache,
+      spec,
+      split.validation.map((x) => x.id),
+      batchSize,
+    );
+    const vl = split.validation.map((x) => x.label);
+    parentVal = {
+      valLoss: bce(v, split.validation),
+      valAuc: vl.includes(0) && vl.includes(1) ? evaluateScores(v, vl, targetMdr).auc : null,
+    };
+    best = { ...parentVal, epoch: 0, weights: model.getWeights().map((t) => t.clone()) };
+  }
   let sinceBest = 0;
   let samples = 0;
   const t0 = Date.now();
   let cancelled = false;
-  const batches = Math.ceil(split.train.length / batchSize);
+  const batches = Math.ceil((split.train.length * passes) / batchSize);
 
   for (let epoch = 1; epoch <= maxEpochs && !cancelled; epoch++) {
     const te = Date.now();
-    const order = shuffleInPlace([...split.train], random);
+    const order = Array.from({ length: passes }, () => shuffleInPlace([...split.train], random)).flat();
     let lossSum = 0;
     let lossN = 0;
     for (let b = 0; b < batches; b++) {
@@ -261,9 +318,12 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         const x = tfc.tensor4d(xbuf.subarray(0, slice.length * cache.rowLength), [slice.length, h, w, c]);
         const y = tfc.tensor1d(slice.map((s) => s.label));
         const sw = tfc.tensor1d(slice.map((s) => weight[s.label]));
+        // Fine-tuning runs in inference mode (batch norms keep the parent's statistics: a few labels
+        // make poor batch statistics) and moves only the layers the policy leaves trainable.
         const loss = optimizer.minimize(
-          () => weightedBce(model.apply(x, { training: true }) as tfc.Tensor, y, sw),
+          () => weightedBce(model.apply(x, { training: !policy }) as tfc.Tensor, y, sw),
           true,
+          trainable,
         );
         lossValue = (await loss!.data())[0];
         tfc.dispose([x, y, sw, loss!]);
@@ -301,10 +361,16 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       seconds,
       samplesPerSecond: lossN / seconds,
     });
-    if (valLoss < best.valLoss - 1e-6 || split.validation.length === 0) {
+    // Fine-tuning is judged on AUC first (the ranking is what the desk uses), loss breaking ties.
+    const improved = guarded
+      ? best.valAuc !== null && valAuc !== null && Math.abs(valAuc - best.valAuc) > 1e-9
+        ? valAuc > best.valAuc
+        : valLoss < best.valLoss - 1e-6
+      : valLoss < best.valLoss - 1e-6;
+    if (improved || split.validation.length === 0) {
       best.weights?.forEach((t) => t.dispose());
       if (ort) bestOrt = ort.snapshot();
-      best = { valLoss, epoch, weights: ort ? null : model.getWeights().map((t) => t.clone()) };
+      best = { valLoss, valAuc, epoch, weights: ort ? null : model.getWeights().map((t) => t.clone()) };
       sinceBest = 0;
     } else if (++sinceBest >= patience) {
       report({
@@ -332,7 +398,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     await ort.release();
   }
   optimizer.dispose();
-
+  for (const l of frozen) l.trainable = true;
   report({ ...base, phase: 'evaluate', samples, message: 'evaluating on the held-out test split' });
   const testScores = await predictCached(
     model,
@@ -374,6 +440,8 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       augmentation: 'dihedral-8',
       fineTuned: !!opts.parent,
       trainer: trainer.description,
+      ...(policy ? { passesPerEpoch: passes } : {}),
+      ...(policy ? { frozenLayers: frozen.map((l) => l.name), batchNormFrozen: true } : {}),
     },
     cost: { params: cost.params, flopsPerStamp: cost.flopsPerStamp },
     trainedOn: opts.trainedOn,
@@ -401,9 +469,25 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     threshold: flagThreshold(evaluation, parentMeta?.threshold ?? null),
     notes: opts.notes ?? '',
   };
+  // --- guarded fine-tuning: say whether an epoch beat the parent or its weights were kept.
+  const fmtAuc = (a: number | null | undefined) => (a === null || a === undefined ? 'n/a' : a.toFixed(4));
+  const keptParent = guarded && best.epoch === 0;
+  const guard = !policy
+    ? undefined
+    : !guarded
+      ? `not judged against the parent: only ${split.validation.length} validation labels (at least ${MIN_GUARD_LABELS} of both classes are needed); best epoch ${best.epoch} by validation loss, with the cautious few-label settings`
+      : keptParent
+        ? `kept the parent's weights (${parentMeta?.version}): no epoch beat it on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc)}, loss ${(parentVal?.valLoss ?? NaN).toFixed(4)})`
+        : `epoch ${best.epoch} beat the parent on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc)} -> ${fmtAuc(best.valAuc)})`;
+  if (policy) meta.hyperparameters.keptParent = keptParent;
+  if (guard) meta.notes = meta.notes ? `${meta.notes}\n${guard}` : guard;
   if (!cancelled) await opts.registry.save(model, meta);
   model.dispose();
-  return { meta, cancelled };
+  return {
+    meta,
+    cancelled,
+    ...(policy ? { kept: keptParent ? ('parent' as const) : ('fine-tuned' as const), guard } : {}),
+  };
 }
 
 /** Another version's figures on the same held-out labels (its own preprocessing, its own cache). */

@@ -6,12 +6,21 @@
 import type { CandidateRow } from '../../../../shared/contract';
 import type { HumanLabel } from '../labels/labelKinds';
 
-export type QueueOrder = 'flagged' | 'score' | 'uncertainty' | 'time' | 'id';
-export const QUEUE_ORDERS: readonly QueueOrder[] = ['flagged', 'score', 'uncertainty', 'time', 'id'];
+export type QueueOrder = 'flagged' | 'score' | 'uncertainty' | 'informative' | 'time' | 'id';
+// 'informative' last: the O key cycles in this order, and the older orders keep their places.
+export const QUEUE_ORDERS: readonly QueueOrder[] = [
+  'flagged',
+  'score',
+  'uncertainty',
+  'time',
+  'id',
+  'informative',
+];
 export const ORDER_NAMES: Record<QueueOrder, string> = {
   flagged: 'flagged first',
   score: 'score',
   uncertainty: 'uncertainty',
+  informative: 'most informative first',
   time: 'time',
   id: 'id',
 };
@@ -135,6 +144,8 @@ export function orderRows(
         return da - db || byIdAsc(a, b);
       });
       break;
+    case 'informative':
+      return informativeOrder(rows, t);
     case 'time':
       out.sort((a, b) => {
         const ta = a.meta.mjd ?? Infinity;
@@ -147,6 +158,53 @@ export function orderRows(
       break;
   }
   return out;
+}
+
+/** Score bins of the spread half of the 'informative' order. */
+export const INFORMATIVE_BINS = 10;
+
+/**
+ * 'Most informative first', for a model that has few labels yet: every other candidate is the next
+ * closest to the threshold (where a label moves the decision most), and the ones between walk over
+ * the whole score range, one per score bin in turn (bins nearest the threshold first, each bin's
+ * candidate nearest the threshold first), so that the first labels also show the model where it is
+ * confidently wrong. Unscored candidates come last, by id.
+ */
+export function informativeOrder(rows: readonly CandidateRow[], threshold: number): CandidateRow[] {
+  const scored = rows.filter((r) => r.score !== null);
+  const dist = (r: CandidateRow) => Math.abs(r.score! - threshold);
+  const byDist = (a: CandidateRow, b: CandidateRow) => dist(a) - dist(b) || byIdAsc(a, b);
+  const near = scored.slice().sort(byDist);
+  const bins: CandidateRow[][] = Array.from({ length: INFORMATIVE_BINS }, () => []);
+  const binOf = (s: number) => Math.min(INFORMATIVE_BINS - 1, Math.max(0, Math.floor(s * INFORMATIVE_BINS)));
+  for (const r of near) bins[binOf(r.score!)].push(r);
+  const binCentre = (i: number) => (i + 0.5) / INFORMATIVE_BINS;
+  const binOrder = bins
+    .map((_, i) => i)
+    .filter((i) => bins[i].length)
+    .sort((a, b) => Math.abs(binCentre(a) - threshold) - Math.abs(binCentre(b) - threshold) || a - b);
+  const spread: CandidateRow[] = [];
+  for (let round = 0; spread.length < scored.length; round++)
+    for (const i of binOrder) if (round < bins[i].length) spread.push(bins[i][round]);
+  const out: CandidateRow[] = [];
+  const seen = new Set<string>();
+  let a = 0;
+  let b = 0;
+  while (out.length < scored.length) {
+    const from = out.length % 2 === 0 ? 'near' : 'spread';
+    let next: CandidateRow | undefined;
+    if (from === 'near') while (a < near.length && seen.has((next = near[a++]).id)) next = undefined;
+    else while (b < spread.length && seen.has((next = spread[b++]).id)) next = undefined;
+    if (!next) {
+      // One list is used up: the other holds the rest.
+      next = [...near.slice(a), ...spread.slice(b)].find((r) => !seen.has(r.id));
+      if (!next) break;
+    }
+    seen.add(next.id);
+    out.push(next);
+  }
+  const unscored = rows.filter((r) => r.score === null).sort(byIdAsc);
+  return [...out, ...unscored];
 }
 
 export function matchesFilter(

@@ -1,0 +1,178 @@
+/**
+ * `skysift pretrain`: train a real/bogus model on fake sources injected into real stamps (the way the
+ * shipped default is made), and measure models on real stamps against the surveys' own scores.
+ *
+ *   skysift pretrain --manifest ../shared/data/real-stamps/index.csv --out <registry dir> [--epochs 30]
+ *                    [--steps 100] [--minutes 22] [--init <version dir>] [--simulated-share 0.25] [--folds 2] [--eval-fold 1] [--no-labelled] [--seed 1] [--backend wasm]
+ *   skysift pretrain --report --manifest <csv> --model <version dir> [--model <dir> ...] [--folds 2 --eval-fold 1]
+ *   skysift pretrain --cold-start --manifest <csv> --model <version dir> [--labels 0,50,100] [--draws 3] [--min-judged 20]
+ */
+import { parseArgs } from 'node:util';
+import { selectBackend, type BackendName } from '../../main/model/backends';
+import {
+  partitionStamps,
+  pretrain as runPretrain,
+  SN2021RHU_OBJECT,
+} from '../../main/model/injection/pretrain';
+import { loadManifestStamps } from '../../main/model/injection/realStamps';
+import {
+  coldStartCurve,
+  loadVersionFolder,
+  surveyTable,
+  type ColdStartPoint,
+} from '../../main/model/injection/realBench';
+import { evaluateOnStamps } from '../../main/model/injection/pretrain';
+import { ModelRegistry } from '../../main/model/registry';
+import { fmt, pct } from './common';
+
+function intArg(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${v}`);
+  return n;
+}
+
+function spread(xs: number[]): string {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
+  return `${m.toFixed(4)} +- ${sd.toFixed(4)} (min ${Math.min(...xs).toFixed(4)}, max ${Math.max(...xs).toFixed(4)})`;
+}
+
+export async function pretrain(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      manifest: { type: 'string' },
+      out: { type: 'string' },
+      model: { type: 'string', multiple: true },
+      report: { type: 'boolean', default: false },
+      'cold-start': { type: 'boolean', default: false },
+      labels: { type: 'string', default: '0,50,100,200,500' },
+      draws: { type: 'string' },
+      'min-judged': { type: 'string' },
+      epochs: { type: 'string' },
+      steps: { type: 'string' },
+      'batch-size': { type: 'string' },
+      lr: { type: 'string' },
+      patience: { type: 'string' },
+      minutes: { type: 'string' },
+      folds: { type: 'string' },
+      'eval-fold': { type: 'string' },
+      'no-labelled': { type: 'boolean', default: false },
+      init: { type: 'string' },
+      'simulated-share': { type: 'string' },
+      seed: { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      notes: { type: 'string', default: '' },
+    },
+  });
+  if (!values.manifest)
+    throw new Error('pretrain needs --manifest <index.csv> (e.g. ../shared/data/real-stamps/index.csv)');
+  const backend = await selectBackend(values.backend as BackendName | 'auto');
+  console.error(`backend: ${backend.name} (${backend.reason})`);
+  const { stamps, errors } = await loadManifestStamps(values.manifest);
+  console.error(`read ${stamps.length} real stamps from ${values.manifest}`);
+  for (const e of errors) console.error(`  not read: ${e.file}: ${e.reason}`);
+  const folds = intArg('folds', values.folds, 2);
+  const evalFold = intArg('eval-fold', values['eval-fold'], 1);
+  if (folds < 2 || evalFold >= folds)
+    throw new Error(`--folds must be >= 2 and --eval-fold < --folds (got ${folds}, ${evalFold})`);
+
+  if (values.report || values['cold-start']) {
+    if (!values.model?.length) throw new Error('--report and --cold-start need --model <version dir>');
+    const { heldOut } = partitionStamps(stamps, folds, evalFold);
+    for (const dir of values.model) {
+      const { meta, model } = await loadVersionFolder(dir);
+      console.log(`\nmodel ${meta.version} (${dir}); threshold ${fmt(meta.threshold)}`);
+      const heldZtf = heldOut.filter((s) => s.survey === 'ztf' && s.objectId !== SN2021RHU_OBJECT);
+      const allZtf = stamps.filter((s) => s.survey === 'ztf' && s.objectId !== SN2021RHU_OBJECT);
+      for (const [name, set] of [
+        [`ZTF fold ${evalFold}/${folds} (held out from the new default)`, heldZtf],
+        ['ZTF, all stamps', allZtf],
+      ] as const) {
+        const r = await evaluateOnStamps(model, meta.spec as never, set);
+        if (r)
+          console.log(
+            `  ${name}: n ${r.n}, AUC vs drb>=0.5 ${fmt(r.evaluation.auc)}, FPR at 1% MDR ${pct(r.evaluation.operatingPoint.fpr)} (threshold ${fmt(r.evaluation.operatingPoint.threshold)})`,
+          );
+      }
+      model.dispose();
+      if (values.report) {
+        for (const [name, set] of [
+          ['held-out stamps only', heldOut],
+          ['all stamps', stamps],
+        ] as const) {
+          const t = await surveyTable(dir, set);
+          console.log(`  per survey (${name}); flagged = score >= ${fmt(t.threshold)}`);
+          for (const r of t.rows)
+            console.log(
+              `    ${r.survey.padEnd(16)} ${r.group.padEnd(24)} n ${String(r.n).padStart(3)}  median ${fmt(r.median, 3)}  flagged ${r.flagged}/${r.n}`,
+            );
+        }
+      }
+      if (values['cold-start']) {
+        const counts = values.labels.split(',').map((s) => intArg('labels', s.trim(), 0));
+        const points: ColdStartPoint[] = await coldStartCurve(
+          dir,
+          heldZtf,
+          counts,
+          intArg('draws', values.draws, 3),
+          (l) => console.log(`  ${l}`),
+          intArg('min-judged', values['min-judged'], 20),
+        );
+        console.log(
+          `  cold-start curve on ZTF fold ${evalFold}/${folds} (judged on the stamps not labelled in each draw):`,
+        );
+        for (const L of counts) {
+          const p = points.filter((x) => x.labels === L);
+          if (!p.length) continue;
+          console.log(
+            `    L=${String(L).padStart(3)} draws ${p.length}: AUC ${spread(p.map((x) => x.auc))}; default on the same stamps ${spread(p.map((x) => x.parentAuc))}; ` +
+              `FPR@1%MDR ${spread(p.map((x) => x.fpr))} (default ${spread(p.map((x) => x.parentFpr))}); parent kept ${p.filter((x) => x.kept === 'parent').length}/${p.length}; ` +
+              `lower than the default in ${p.filter((x) => x.auc < x.parentAuc - 1e-9).length}/${p.length}`,
+          );
+        }
+      }
+    }
+    return;
+  }
+
+  if (!values.out) throw new Error('pretrain needs --out <registry dir> to write the new version to');
+  const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
+  const init = values.init ? await loadVersionFolder(values.init) : null;
+  const t0 = Date.now();
+  const result = await runPretrain({
+    initModel: init?.model,
+    parentVersion: init?.meta.version,
+    simulatedShare: values['simulated-share'] === undefined ? 0 : Number(values['simulated-share']),
+    registry: new ModelRegistry(values.out),
+    stamps,
+    source: values.manifest,
+    folds,
+    evalFold,
+    seed: intArg('seed', values.seed, 1),
+    maxEpochs: intArg('epochs', values.epochs, 30),
+    stepsPerEpoch: intArg('steps', values.steps, 100),
+    batchSize: num(values['batch-size']),
+    learningRate: num(values.lr),
+    patience: num(values.patience),
+    maxSeconds: values.minutes === undefined ? undefined : Number(values.minutes) * 60,
+    useLabelled: !values['no-labelled'],
+    backend: backend.name,
+    notes: values.notes,
+    log: (l) => console.log(l),
+    onEpoch: (e) =>
+      console.log(
+        `epoch ${e.epoch}: loss ${fmt(e.loss)} val ${fmt(e.valLoss)} valAUC ${fmt(e.valAuc)} ${e.samplesPerSecond.toFixed(1)} samples/s (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+      ),
+  });
+  if (result.cancelled) return void console.log('Cancelled: no model version written.');
+  const m = result.meta;
+  console.log(
+    `wrote ${m.version} to ${values.out}; best epoch ${m.bestEpoch}; threshold ${fmt(m.threshold)}; ${((Date.now() - t0) / 60000).toFixed(1)} min`,
+  );
+  if (m.realEvaluation)
+    console.log(
+      `${m.realEvaluation.source}: AUC ${fmt(m.realEvaluation.evaluation.auc)}, FPR at 1% MDR ${pct(m.realEvaluation.evaluation.operatingPoint.fpr)}`,
+    );
+}

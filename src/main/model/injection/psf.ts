@@ -1,0 +1,151 @@
+/**
+ * Point-spread functions for injection: the stamp's own seeing, measured on the stars of its
+ * template (or search image), and analytic Moffat/Gaussian profiles rendered at sub-pixel centres.
+ */
+import type { StampImage } from '../../../shared/stamp';
+
+/** 1.4826 x MAD estimates the standard deviation of Gaussian noise. */
+const MAD_TO_SIGMA = 1.4826;
+
+/** Median of a typed array, sorting it in place (numeric sort: no comparator call per pair). */
+function medianSorted(v: Float32Array): number {
+  if (v.length === 0) return NaN;
+  v.sort();
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+function medianOf(values: number[]): number {
+  return medianSorted(Float32Array.from(values));
+}
+
+/** Robust background level and noise (median, 1.4826 MAD) over the valid pixels of an image. */
+export function robustStats(img: StampImage): { median: number; sigma: number } {
+  const v = new Float32Array(img.data.length);
+  let n = 0;
+  for (let i = 0; i < img.data.length; i++) if (img.mask[i]) v[n++] = img.data[i];
+  const valid = v.subarray(0, n);
+  const median = medianSorted(valid);
+  for (let i = 0; i < n; i++) valid[i] = Math.abs(valid[i] - median);
+  const sigma = MAD_TO_SIGMA * medianSorted(valid);
+  return { median: Number.isFinite(median) ? median : 0, sigma: sigma > 0 ? sigma : 1 };
+}
+
+export const DEFAULT_FWHM_PX = 2.0;
+
+/**
+ * FWHM in pixels of the image's point sources: for each isolated local maximum 15-2000 sigma above
+ * the background (fainter is noise, brighter may be saturated), the area above half its peak gives
+ * FWHM = 2 sqrt(area / pi); the median over up to 8 sources. null when the image has no usable star.
+ * Galaxies inflate single measurements; the median over several sources keeps them from leading.
+ */
+export function measureFwhm(img: StampImage | null): number | null {
+  if (!img) return null;
+  const { median, sigma } = robustStats(img);
+  const { width: w, height: h, data, mask } = img;
+  const r = 5;
+  const peaks: { x: number; y: number; v: number }[] = [];
+  for (let y = r; y < h - r; y++) {
+    for (let x = r; x < w - r; x++) {
+      const i = y * w + x;
+      if (!mask[i]) continue;
+      const v = data[i] - median;
+      if (v < 15 * sigma || v > 2000 * sigma) continue;
+      let isMax = true;
+      for (let dy = -2; dy <= 2 && isMax; dy++)
+        for (let dx = -2; dx <= 2; dx++) {
+          if ((dx || dy) && data[i + dy * w + dx] > data[i]) {
+            isMax = false;
+            break;
+          }
+        }
+      if (isMax) peaks.push({ x, y, v });
+    }
+  }
+  peaks.sort((a, b) => b.v - a.v);
+  const fwhms: number[] = [];
+  for (const p of peaks.slice(0, 8)) {
+    let area = 0;
+    let masked = false;
+    for (let dy = -r; dy <= r; dy++)
+      for (let dx = -r; dx <= r; dx++) {
+        const i = (p.y + dy) * w + p.x + dx;
+        if (!mask[i]) masked = true;
+        else if (data[i] - median >= p.v / 2) area++;
+      }
+    if (masked) continue;
+    const f = 2 * Math.sqrt(area / Math.PI);
+    if (f >= 1 && f <= 8) fwhms.push(f);
+  }
+  return fwhms.length ? medianOf(fwhms) : null;
+}
+
+export interface PsfShape {
+  fwhm: number;
+  /** Moffat beta (2.5-4.5 is typical of ground-based seeing); null for a Gaussian. */
+  beta: number | null;
+  /** Axis ratio b/a (1 = round) and position angle (radians): mild guiding/optics elongation. */
+  axisRatio: number;
+  angle: number;
+}
+
+/**
+ * Adds `flux` x PSF centred at (cx, cy) (pixel coordinates, 0 = centre of the first pixel) into
+ * `out` (row-major w x h). Evaluated on a 3x3 sub-pixel grid so that narrow PSFs keep their flux;
+ * normalised over an infinite plane, so flux falling outside the stamp is lost as in a real image.
+ */
+export function addPsf(
+  out: Float32Array,
+  w: number,
+  h: number,
+  cx: number,
+  cy: number,
+  flux: number,
+  shape: PsfShape,
+): void {
+  const { fwhm, beta, axisRatio, angle } = shape;
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  const q = Math.max(0.3, Math.min(1, axisRatio));
+  let profile: (r2: number) => number;
+  let norm: number;
+  if (beta === null) {
+    const s2 = (fwhm / 2.3548) ** 2;
+    profile = (r2) => Math.exp(-r2 / (2 * s2));
+    norm = 1 / (2 * Math.PI * s2 * q);
+  } else {
+    const alpha = fwhm / (2 * Math.sqrt(2 ** (1 / beta) - 1));
+    const a2 = alpha * alpha;
+    profile = (r2) => (1 + r2 / a2) ** -beta;
+    norm = (beta - 1) / (Math.PI * a2 * q);
+  }
+  const reach = Math.ceil(beta === null ? fwhm * 2.5 : fwhm * 6);
+  const x0 = Math.max(0, Math.floor(cx - reach));
+  const x1 = Math.min(w - 1, Math.ceil(cx + reach));
+  const y0 = Math.max(0, Math.floor(cy - reach));
+  const y1 = Math.min(h - 1, Math.ceil(cy + reach));
+  const sub = [-1 / 3, 0, 1 / 3];
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      let s = 0;
+      for (const oy of sub)
+        for (const ox of sub) {
+          const dx = x + ox - cx;
+          const dy = y + oy - cy;
+          const u = dx * cos + dy * sin;
+          const v = (-dx * sin + dy * cos) / q;
+          s += profile(u * u + v * v);
+        }
+      out[y * w + x] += (flux * norm * s) / 9;
+    }
+  }
+}
+
+/** Peak pixel value of a unit-flux PSF centred on a pixel: converts a peak S/N into a flux. */
+export function psfPeak(shape: PsfShape): number {
+  const size = Math.ceil(shape.fwhm * 6) * 2 + 1;
+  const buf = new Float32Array(size * size);
+  const c = (size - 1) / 2;
+  addPsf(buf, size, size, c, c, 1, shape);
+  return buf[c * size + c];
+}

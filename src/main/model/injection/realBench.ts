@@ -1,0 +1,238 @@
+/**
+ * Measurements on real stamps with the surveys' own scores as stand-in labels: the cold-start curve
+ * (the default, then fine-tuned on L labels, judged on stamps neither saw) and per-survey score
+ * distributions. Used by `skysift pretrain --report / --cold-start` and the tests.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { auc, thresholdForMdr } from '../../../shared/metrics';
+import type { ModelSpec } from '../architectures/spec';
+import { fileSystemLoadHandler } from '../importModel';
+import { preprocessBatch } from '../preprocess';
+import { ModelMetaSchema, type ModelMeta } from '../registry';
+import { fineTuneGuarded, type FineTunePolicy, type FineTuneResult } from '../training/fineTune';
+import { seededRandom, shuffleInPlace } from '../training/split';
+import { SN2021RHU_OBJECT, scoreTriplets, standInLabel } from './pretrain';
+import type { RealStamp } from './realStamps';
+
+/** A model version folder (model.json, weights.bin, meta.json), e.g. resources/models/default. */
+export async function loadVersionFolder(dir: string): Promise<{ model: tfl.LayersModel; meta: ModelMeta }> {
+  const file = path.join(dir, 'meta.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: cannot read the model record (${(e as Error).message})`);
+  }
+  const parsed = ModelMetaSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new Error(`${file}: not a valid model record (${parsed.error.issues[0]?.message})`);
+  const model = await tfl.loadLayersModel(fileSystemLoadHandler(dir));
+  return { model, meta: parsed.data };
+}
+
+/** FPR at the threshold that keeps MDR at `mdr` (computed on the same stamps: an oracle threshold). */
+export function fprAtMdr(scores: ArrayLike<number>, labels: ArrayLike<number>, mdr = 0.01): number {
+  return thresholdForMdr(scores, labels, mdr).fpr;
+}
+
+export interface ColdStartPoint {
+  labels: number;
+  draw: number;
+  /** Stamps judged (neither the default nor the fine-tuned model trained on them). */
+  n: number;
+  parentAuc: number;
+  auc: number;
+  parentFpr: number;
+  fpr: number;
+  kept: FineTuneResult['kept'] | 'no labels';
+  reason: string;
+  /** AUC on the guard's held-out labels: the parent's, and the kept model's (never lower). */
+  guard: { parentAuc: number | null; keptAuc: number | null } | null;
+}
+
+/**
+ * For each label count L and draw: L stamps of `pool` (random, seeded) are the astronomer's labels
+ * (a quarter of them held out as the fine-tuning guard), the rest of the pool is judged. The rest
+ * also serves, unlabelled, as the replay set (the parent's scores on it, never its labels).
+ */
+export async function coldStartCurve(
+  versionDir: string,
+  pool: readonly RealStamp[],
+  labelCounts: readonly number[],
+  draws: number,
+  log: (line: string) => void = () => {},
+  minJudged = 30,
+  policy?: Partial<FineTunePolicy>,
+): Promise<ColdStartPoint[]> {
+  const labelled = pool.filter((s) => standInLabel(s) !== null);
+  const out: ColdStartPoint[] = [];
+  for (const L of labelCounts) {
+    if (labelled.length - L < minJudged) {
+      log(
+        `L=${L}: skipped (the pool holds ${labelled.length} labelled stamps; ${minJudged} must stay to judge)`,
+      );
+      continue;
+    }
+    for (let d = 0; d < (L === 0 ? 1 : draws); d++) {
+      const order = shuffleInPlace([...labelled], seededRandom(1000 + d));
+      const given = order.slice(0, L);
+      const judged = order.slice(L);
+      const point = await coldStartDraw(versionDir, given, judged, L, d, policy);
+      log(
+        `L=${L} draw ${d}: judged ${point.n}: AUC ${point.parentAuc.toFixed(4)} -> ${point.auc.toFixed(4)}, FPR@1%MDR ${point.parentFpr.toFixed(3)} -> ${point.fpr.toFixed(3)} (${point.reason})`,
+      );
+      out.push(point);
+    }
+  }
+  return out;
+}
+
+async function coldStartDraw(
+  versionDir: string,
+  given: RealStamp[],
+  judged: RealStamp[],
+  L: number,
+  draw: number,
+  policy?: Partial<FineTunePolicy>,
+): Promise<ColdStartPoint> {
+  const { model, meta } = await loadVersionFolder(versionDir);
+  const spec = meta.spec as ModelSpec;
+  const shape: [number, number, number] = [spec.inputSize[0], spec.inputSize[1], spec.channels.length];
+  try {
+    const judgedLabels = judged.map((s) => standInLabel(s)!);
+    const before = await scoreTriplets(
+      model,
+      spec,
+      judged.map((s) => s.triplet),
+    );
+    const parentAuc = auc(before, judgedLabels);
+    const parentFpr = fprAtMdr(before, judgedLabels);
+    if (L === 0)
+      return {
+        labels: 0,
+        draw,
+        n: judged.length,
+        parentAuc,
+        auc: parentAuc,
+        parentFpr,
+        fpr: parentFpr,
+        kept: 'no labels',
+        reason: 'the default as shipped',
+        guard: null,
+      };
+    // The guard's held-out labels: a quarter, stratified so both classes are present when possible.
+    const reals = given.filter((s) => standInLabel(s) === 1);
+    const bogus = given.filter((s) => standInLabel(s) === 0);
+    const q = (a: RealStamp[]) => Math.max(1, Math.round(a.length / 4));
+    const held = [...reals.slice(0, q(reals)), ...bogus.slice(0, q(bogus))];
+    const heldIds = new Set(held.map((s) => s.id));
+    const train = given.filter((s) => !heldIds.has(s.id));
+    const rows = (a: RealStamp[]) => ({
+      x: preprocessBatch(
+        spec,
+        a.map((s) => s.triplet),
+      ),
+      y: a.map((s) => standInLabel(s)!),
+    });
+    const result = await fineTuneGuarded({
+      model,
+      shape,
+      train: rows(train),
+      heldOut: rows(held),
+      replay: preprocessBatch(
+        spec,
+        judged.map((s) => s.triplet),
+      ),
+      replayCount: judged.length,
+      seed: draw + 1,
+      policy,
+    });
+    const after = await scoreTriplets(
+      model,
+      spec,
+      judged.map((s) => s.triplet),
+    );
+    return {
+      labels: L,
+      draw,
+      n: judged.length,
+      parentAuc,
+      auc: auc(after, judgedLabels),
+      parentFpr,
+      fpr: fprAtMdr(after, judgedLabels),
+      kept: result.kept,
+      reason: result.reason,
+      guard: { parentAuc: result.parent.valAuc, keptAuc: result.best.valAuc },
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+export interface SurveyRow {
+  survey: string;
+  group: string;
+  n: number;
+  median: number;
+  flagged: number;
+}
+
+function median(a: number[]): number {
+  const s = a.slice().sort((x, y) => x - y);
+  return s.length === 0
+    ? NaN
+    : s.length % 2
+      ? s[s.length >> 1]
+      : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
+}
+
+/**
+ * Per survey: the model's scores on stamps the survey scored high (>= 0.5) and low, and on those it
+ * did not score; SN 2021rhu apart. `flagged` counts scores at or above the model's threshold.
+ */
+export async function surveyTable(
+  versionDir: string,
+  stamps: readonly RealStamp[],
+): Promise<{ rows: SurveyRow[]; threshold: number }> {
+  const { model, meta } = await loadVersionFolder(versionDir);
+  try {
+    const scores = await scoreTriplets(
+      model,
+      meta.spec as ModelSpec,
+      stamps.map((s) => s.triplet),
+    );
+    const groups = new Map<string, number[]>();
+    stamps.forEach((s, i) => {
+      const survey = s.objectId === SN2021RHU_OBJECT ? 'ztf SN 2021rhu' : s.survey;
+      const v = s.scores.drb ?? s.scores.rb;
+      const label = s.objectId === SN2021RHU_OBJECT ? 'spectroscopic SN Ia' : standInLabel(s);
+      const group =
+        label === null || v === undefined
+          ? 'no usable survey score'
+          : label === 1 || label === 'spectroscopic SN Ia'
+            ? label === 1
+              ? 'survey score >= 0.5'
+              : label
+            : 'survey score < 0.5';
+      const key = `${survey}\t${group}`;
+      groups.set(key, [...(groups.get(key) ?? []), scores[i]]);
+    });
+    const rows = [...groups.entries()]
+      .map(([key, v]) => {
+        const [survey, group] = key.split('\t');
+        return {
+          survey,
+          group,
+          n: v.length,
+          median: median(v),
+          flagged: v.filter((x) => x >= meta.threshold).length,
+        };
+      })
+      .sort((a, b) => (a.survey + a.group).localeCompare(b.survey + b.group));
+    return { rows, threshold: meta.threshold };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Fine-tuning the shipped default on a small set of real labels (ZTF stamps, braai drb as the label)
+ * never lowers the AUC on the held-out labels that judge it: an epoch is kept only if it beats the
+ * parent there, else the parent's weights stay, and the result says which. The stamps come from the
+ * fold the default never saw (see resources/models/default/TRAINED_BY.md).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../../src/main/model/backends';
+import { partitionStamps, SN2021RHU_OBJECT } from '../../../src/main/model/injection/pretrain';
+import { coldStartCurve } from '../../../src/main/model/injection/realBench';
+import { loadManifestStamps, type RealStamp } from '../../../src/main/model/injection/realStamps';
+import { shippedModelDir } from '../../../src/main/util/resources';
+import { HAVE_SHARED, sharedPath } from '../helpers/shared';
+
+describe.skipIf(!HAVE_SHARED)('fine-tuning on a few real labels', () => {
+  let pool: RealStamp[];
+  beforeAll(async () => {
+    await selectBackend('wasm');
+    const { stamps } = await loadManifestStamps(sharedPath('real-stamps', 'index.csv'));
+    pool = partitionStamps(stamps, 2, 1).heldOut.filter(
+      (s) => s.survey === 'ztf' && s.objectId !== SN2021RHU_OBJECT,
+    );
+  });
+
+  it('never lowers the held-out AUC; keeps the parent when nothing beats it, and says so', async () => {
+    const lines: string[] = [];
+    // 40 labels (30 trained on, 10 held out to judge), two draws; a short run keeps the test fast.
+    const points = await coldStartCurve(shippedModelDir(), pool, [40], 2, (l) => lines.push(l), 30, {
+      maxEpochs: 3,
+      patience: 2,
+    });
+    console.log(lines.join('\n'));
+    expect(points).toHaveLength(2);
+    for (const p of points) {
+      expect(p.guard).not.toBeNull();
+      expect(p.guard!.parentAuc).not.toBeNull();
+      expect(p.guard!.keptAuc!).toBeGreaterThanOrEqual(p.guard!.parentAuc!);
+      expect(p.reason).toMatch(p.kept === 'parent' ? /^kept the parent/ : /beat the parent/);
+      // Kept parent: not a single weight moved, so the judged stamps score exactly as before.
+      if (p.kept === 'parent') {
+        expect(p.auc).toBe(p.parentAuc);
+        expect(p.fpr).toBe(p.parentFpr);
+      }
+      expect(p.n).toBe(pool.length - 40);
+    }
+  }, 300_000);
+});
