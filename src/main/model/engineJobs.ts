@@ -111,23 +111,25 @@ export async function runTrain(
   const real = all.filter((l) => l.label === 1).length;
   const fromData = sources['labels that came with the data'];
   const simulatedOnly = nights.every((n) => n.settings.simulated);
-  // 'external': only labels that came with the data, whose origin the night does not record.
-  const own: TrainedOn['data'] = simulatedOnly
+  // What this version's own labels are: labels of real nights (the astronomer's, or the survey's
+  // that came with the data) are real labels; 'mixed' means real and simulated nights together;
+  // 'external' is none of the astronomer's, only what came with the data.
+  const data: TrainedOn['data'] = simulatedOnly
     ? 'simulated'
     : nights.some((n) => n.settings.simulated)
       ? 'mixed'
-      : human.length > 0 && fromData === 0
+      : human.length > 0
         ? 'labelled-real'
-        : human.length > 0
-          ? 'mixed'
-          : 'external';
-  // A fine-tuned version knows what its parent knew too.
+        : 'external';
+  // A fine-tuned version also keeps what its parent learned from: said in words, with its name.
   const parentOn = parent ? registry.meta(parent).trainedOn : undefined;
   const trainedOn: TrainedOn = {
-    data: parent && parentOn?.data !== own ? 'mixed' : own,
-    surveys: [...new Set([...(parentOn?.surveys ?? []), ...surveys])].sort(),
+    data,
+    surveys,
     labels: { real, bogus: all.length - real },
-    description: `${human.length} of your labels and ${fromData} labels from the data, over ${nights.length} night${nights.length === 1 ? '' : 's'}${parent ? `; fine-tuned from ${parent}` : ''}`,
+    description:
+      `${human.length} of your labels and ${fromData} labels from the data, over ${nights.length} night${nights.length === 1 ? '' : 's'}` +
+      (parent ? `; fine-tuned from ${parent}${parentOn ? ` (${parentOn.description})` : ''}` : ''),
   };
   const result = await trainModel({
     nights,
