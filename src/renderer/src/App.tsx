@@ -105,7 +105,21 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
   // Deferred: the tally (a median over every label) is redrawn after the next stamps, never before.
   const labelsVersion = useDeferredValue(s.labelsVersion);
   const counts = useDeferredValue(s.counts);
-  const setPace = useSyncExternalStore(subscribeSetPace, loadSetPace);
+  // The by-hand pace the astronomer set is the home's (main keeps it, every browser sees it); the
+  // Stats panel's field writes the local copy, and each change goes to main.
+  const localPace = useSyncExternalStore(subscribeSetPace, loadSetPace);
+  const homePace = home.info?.handPaceSeconds;
+  const setPace = homePace !== undefined && homePace !== null ? homePace : localPace;
+  useEffect(
+    () =>
+      subscribeSetPace(() => {
+        void bridge
+          .invoke('homeSetHandPace', { seconds: loadSetPace() })
+          .then(() => homeStore.refresh())
+          .catch(() => {}); // the local copy stands; the next change sends it again
+      }),
+    [bridge, homeStore],
+  );
   const tally = useMemo(
     () =>
       computeTally(
@@ -137,7 +151,7 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
     const records = desk.labelRecords();
     return seasonTally(
       home.info.nights,
-      home.info.handPaceSeconds,
+      setPace,
       workspace?.dir ?? null,
       workspace
         ? {
@@ -150,7 +164,7 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
         : undefined,
     );
     // labelsVersion: the label map changed in place.
-  }, [home.info, workspace, counts, s.threshold, desk, labelsVersion]);
+  }, [home.info, setPace, workspace, counts, s.threshold, desk, labelsVersion]);
   const homeCounts = useMemo(() => {
     if (!home.info) return null;
     const n = { real: 0, bogus: 0, skip: 0, nights: home.info.nights.length };

@@ -91,9 +91,9 @@ function RocChart({ roc, threshold }: { roc: RocPoint[]; threshold: number | nul
 
 const time = (h: number | undefined) => (h === undefined ? '-' : formatDuration(h));
 
-/** The by-hand pace the astronomer can set; empty = none set. */
-function PaceField() {
-  const [value, setValue] = useState(() => String(loadSetPace() ?? ''));
+/** The by-hand pace the astronomer can set; empty = none set. `kept`: the pace the home holds. */
+function PaceField(props: { kept: number | null }) {
+  const [value, setValue] = useState(() => String(loadSetPace() ?? props.kept ?? ''));
   const parsed = value.trim() === '' ? null : Number(value);
   const bad = parsed !== null && !(Number.isFinite(parsed) && parsed > 0);
   return (
@@ -191,7 +191,7 @@ export function StatsPanel(props: {
       <p className="muted small" data-testid="pace-explained">
         By hand: {paceExplained(tally)} Time saved = candidates the model did not flag x that pace.
       </p>
-      <PaceField />
+      <PaceField kept={tally.byHand.source === 'set' ? tally.byHand.seconds : null} />
       {props.children}
       <h3>Scores {model ? <span className="muted">{model}</span> : ''}</h3>
       {picture ? (
