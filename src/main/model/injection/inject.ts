@@ -246,13 +246,25 @@ export class InjectionSampler {
   }
 
   /** A background cut with its original candidate moved 3+ px off the centre (when there is room). */
-  private scene(): { bg: Background; t: StampTriplet } {
+  /**
+   * A cut of a real background with the new source's position (near the centre) and the robust
+   * noise of each image: what the real and the bogus examples both start from.
+   */
+  private scene() {
     const r = this.r;
     const bg = pick(r, this.roomy);
     const size = r() < this.opts.smallStamp ? Math.round(uniform(r, 30, 45)) : this.opts.size;
     const m = margin(bg.triplet, size);
     const [dx, dy] = shift(r, m, 3, 15);
-    return { bg, t: cutTriplet(bg.triplet, size, dx, dy) };
+    const t = cutTriplet(bg.triplet, size, dx, dy);
+    const w = t.difference.width;
+    const h = t.difference.height;
+    const cx = (w - 1) / 2 + uniform(r, -0.7, 0.7);
+    const cy = (h - 1) / 2 + uniform(r, -0.7, 0.7);
+    const sigD = robustStats(t.difference).sigma;
+    const sigS = robustStats(t.search).sigma;
+    const sigT = t.template ? robustStats(t.template).sigma : sigS;
+    return { bg, t, w, h, cx, cy, sigD, sigS, sigT };
   }
 
   private finish(t: StampTriplet, label: 0 | 1, kind: ExampleKind, bg: string, maskOk = true): Example {
@@ -275,14 +287,7 @@ export class InjectionSampler {
     const o = this.opts;
     if (this.labelledReal.length && r() < o.labelledRealShare)
       return this.labelled(this.labelledReal, 1, 'labelled-real');
-    const { bg, t } = this.scene();
-    const w = t.difference.width;
-    const h = t.difference.height;
-    const cx = (w - 1) / 2 + uniform(r, -0.7, 0.7);
-    const cy = (h - 1) / 2 + uniform(r, -0.7, 0.7);
-    const sigD = robustStats(t.difference).sigma;
-    const sigS = robustStats(t.search).sigma;
-    const sigT = t.template ? robustStats(t.template).sigma : sigS;
+    const { bg, t, cx, cy, sigD, sigS, sigT } = this.scene();
     // Search and template seeing vary independently about the measured values (PSF mismatch).
     const shapeS = psfShape(r, bg.fwhmSearch * uniform(r, 0.85, 1.15));
     const shapeT = psfShape(r, bg.fwhmTemplate * uniform(r, 0.85, 1.15));
@@ -334,14 +339,7 @@ export class InjectionSampler {
       r,
       BOGUS_KINDS.filter((k) => k !== 'real-artifact'),
     );
-    const { bg, t } = this.scene();
-    const w = t.difference.width;
-    const h = t.difference.height;
-    const cx = (w - 1) / 2 + uniform(r, -0.7, 0.7);
-    const cy = (h - 1) / 2 + uniform(r, -0.7, 0.7);
-    const sigD = robustStats(t.difference).sigma;
-    const sigS = robustStats(t.search).sigma;
-    const sigT = t.template ? robustStats(t.template).sigma : sigS;
+    const { bg, t, w, h, cx, cy, sigD, sigS, sigT } = this.scene();
     const shapeS = psfShape(r, bg.fwhmSearch * uniform(r, 0.9, 1.1));
     const peakS = psfPeak(shapeS);
     const ratioS = Math.max(sigS / sigD, 0.05);
