@@ -9,7 +9,7 @@ const DATA_WORDS: Record<NonNullable<ModelSummary['trainedOn']>['data'], string>
   simulated: 'simulated candidates',
   'injected-real': 'fakes injected into real images',
   'labelled-real': 'labelled real candidates',
-  mixed: 'labels of real and simulated nights',
+  mixed: 'real and simulated data together',
   external: 'data outside Skysift',
 };
 
