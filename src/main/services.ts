@@ -199,20 +199,26 @@ export class Services {
   }
 
   /**
-   * The home's other nights, for objects seen on several nights (light curves, "new this night").
-   * Kept open between calls: a refresh reads only the catalog parts added since.
+   * A night of the home other than the open one, kept open between calls (the tally, the light
+   * curves and retraining all ask for them): a refresh reads only the catalog parts added since.
    */
   private openNights = new Map<string, Workspace>();
+  private async night(dir: string): Promise<Workspace> {
+    if (dir === this.workspace?.dir) return this.workspace;
+    let ws = this.openNights.get(dir);
+    if (ws) ws.refresh();
+    else this.openNights.set(dir, (ws = await Workspace.open(dir)));
+    return ws;
+  }
+
+  /** The home's other nights, for objects seen on several nights (light curves, "new this night"). */
   async otherNights(): Promise<Workspace[]> {
     const current = this.requireWorkspace();
     const out: Workspace[] = [];
     for (const n of this.home.nights()) {
       if (n.dir === current.dir) continue;
       try {
-        let ws = this.openNights.get(n.dir);
-        if (ws) ws.refresh();
-        else this.openNights.set(n.dir, (ws = await Workspace.open(n.dir)));
-        out.push(ws);
+        out.push(await this.night(n.dir));
       } catch (e) {
         console.error(`[skysift] night ${n.dir} left out of the light curves: ${(e as Error).message}`);
       }
@@ -273,7 +279,7 @@ export class Services {
     const wanted = new Set(surveys.map((s) => s.toLowerCase()));
     const out: string[] = [];
     for (const dir of dirs) {
-      const night = dir === ws.dir ? ws : await Workspace.open(dir);
+      const night = await this.night(dir);
       if (night.list().some((e) => wanted.has((e.meta.survey ?? e.source).toLowerCase()))) out.push(dir);
     }
     if (!out.length) throw new Error(`No night of the home has candidates from ${surveys.join(', ')}.`);
@@ -393,7 +399,7 @@ export class Services {
     const nights: NightSummary[] = [];
     for (const n of this.home.nights()) {
       try {
-        const ws = n.dir === this.workspace?.dir ? this.workspace : await Workspace.open(n.dir);
+        const ws = await this.night(n.dir);
         nights.push(this.nightSummary(ws, n.lastOpenedAt));
       } catch (e) {
         console.error(`[skysift] night ${n.dir} left out of the tally: ${(e as Error).message}`);

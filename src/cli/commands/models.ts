@@ -32,7 +32,6 @@ export async function models(client: Client, argv: string[]) {
     options: {
       json: { type: 'boolean' },
       workspace: { type: 'string', short: 'w' },
-      home: { type: 'string' },
     },
   });
   if (values.workspace) await openNight(client, values.workspace);
@@ -62,7 +61,6 @@ export async function importModel(client: Client, argv: string[]) {
     options: {
       name: { type: 'string' },
       workspace: { type: 'string', short: 'w' },
-      home: { type: 'string' },
     },
   });
   if (!positionals[0])
@@ -98,7 +96,6 @@ export async function train(client: Client, argv: string[]) {
       survey: { type: 'string', multiple: true },
       adopt: { type: 'boolean', default: false },
       notes: { type: 'string' },
-      home: { type: 'string' },
     },
   });
   await openNight(client, values.workspace);
@@ -149,7 +146,6 @@ export async function score(client: Client, argv: string[]) {
       adopt: { type: 'boolean', default: false },
       backend: { type: 'string' },
       'batch-size': { type: 'string' },
-      home: { type: 'string' },
     },
   });
   const night = await openNight(client, values.workspace);

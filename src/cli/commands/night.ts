@@ -19,7 +19,6 @@ export async function ingest(client: Client, argv: string[]) {
     options: {
       workspace: { type: 'string', short: 'w' },
       json: { type: 'boolean' },
-      home: { type: 'string' },
     },
   });
   if (positionals.length !== 1 || !values.workspace)
@@ -66,7 +65,6 @@ export async function status(client: Client, argv: string[]) {
     options: {
       workspace: { type: 'string', short: 'w' },
       json: { type: 'boolean' },
-      home: { type: 'string' },
     },
   });
   const night = await openNight(client, values.workspace);
@@ -107,7 +105,6 @@ export async function scores(client: Client, argv: string[]) {
       workspace: { type: 'string', short: 'w' },
       model: { type: 'string' },
       out: { type: 'string', short: 'o' },
-      home: { type: 'string' },
     },
   });
   if (!values.out) throw new Error('scores needs --out <file.csv>');
@@ -133,7 +130,6 @@ export async function labels(client: Client, argv: string[]) {
       out: { type: 'string', short: 'o' },
       format: { type: 'string' },
       json: { type: 'boolean' },
-      home: { type: 'string' },
     },
   });
   const night = await openNight(client, values.workspace);
