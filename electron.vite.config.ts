@@ -22,7 +22,7 @@ export default defineConfig({
           host: resolve(__dirname, 'src/host/main.ts'),
           cli: resolve(__dirname, 'src/cli/main.ts'),
           // The ingest decoder threads (worker_threads needs a file of its own to start).
-          ingestDecoder: resolve(__dirname, 'src/main/stamps/decodeWorker.ts'),
+          ingestDecoder: resolve(__dirname, 'src/main/worker/ingest/decodeWorker.ts'),
         },
         output: { format: 'cjs', entryFileNames: '[name].js' },
       },

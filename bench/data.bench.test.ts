@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../src/main/catalog/workspace';
-import { COMPACT_SPEC } from '../src/main/model/architectures';
-import { StampCache, cacheKey } from '../src/main/model/training/stampCache';
-import { DECODER_FILE } from '../src/main/stamps/decodePool';
-import { runIngest } from '../src/main/stamps/ingest';
+import { COMPACT_SPEC } from '../src/main/worker/model/architectures';
+import { StampCache, cacheKey } from '../src/main/worker/model/training/stampCache';
+import { DECODER_FILE } from '../src/main/worker/ingest/decodePool';
+import { runIngest } from '../src/main/worker/ingest/ingest';
 import { BENCH_N, Rows, bestTime, benchNight, benchWorkspace, nightFiles, now, plainRead } from './lib';
 
 const rows = new Rows('data');

@@ -21,7 +21,7 @@ import { expect, it } from 'vitest';
 import { Workspace, type CatalogEntry, type NewCandidate } from '../src/main/catalog/workspace';
 import type { StampTriplet } from '../src/shared/stamp';
 import { launchChromium, OUTPUT, ROOT, startHostProcess } from '../test/e2e/harness';
-import { seededRandom } from '../src/main/model/training/split';
+import { seededRandom } from '../src/main/worker/model/training/split';
 
 const N = Number(process.env.DESK_BENCH_N ?? 100_000);
 const KEYS = Number(process.env.DESK_BENCH_KEYS ?? 300);

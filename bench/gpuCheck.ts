@@ -2,7 +2,7 @@
  * The GPU check (scripts/gpu-check.sh runs the bundle of this file): in one run, inference and
  * training rates of compact and space2vec on every engine this machine has -
  *   ONNX Runtime CPU, ONNX Runtime WebGPU EP (inference, and the training graph of
- *   src/main/model/onnx/trainGraph.ts), tfjs WebGPU through Dawn (the `webgpu` package)
+ *   src/main/worker/model/onnx/trainGraph.ts), tfjs WebGPU through Dawn (the `webgpu` package)
  * - each with the device that ran it, and the largest score / loss difference to ORT CPU on the
  * same input (a GPU figure is only worth printing when it computes the same thing).
  * Sizes: GPU_CHECK_SECONDS (per figure, default 3), GPU_CHECK_INFER_BATCH (256),
@@ -10,12 +10,17 @@
  */
 import * as tfc from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { buildCompact, buildSpace2vec, COMPACT_SPEC, SPACE2VEC_SPEC } from '../src/main/model/architectures';
-import type { ModelSpec } from '../src/main/model/architectures/spec';
-import { installNodeWebGpu } from '../src/main/model/backends/webgpuNode';
-import { exportOnnx } from '../src/main/model/onnx/exportOnnx';
-import { defaultOrtThreads, loadOrt, OrtScorer } from '../src/main/model/onnx/ortRuntime';
-import { OrtTrainer } from '../src/main/model/training/ortTrainer';
+import {
+  buildCompact,
+  buildSpace2vec,
+  COMPACT_SPEC,
+  SPACE2VEC_SPEC,
+} from '../src/main/worker/model/architectures';
+import type { ModelSpec } from '../src/main/worker/model/architectures/spec';
+import { installNodeWebGpu } from '../src/main/worker/model/backends/webgpuNode';
+import { exportOnnx } from '../src/main/worker/model/onnx/exportOnnx';
+import { defaultOrtThreads, loadOrt, OrtScorer } from '../src/main/worker/model/onnx/ortRuntime';
+import { OrtTrainer } from '../src/main/worker/model/training/ortTrainer';
 
 const num = (name: string, fallback: number) => {
   const v = Number(process.env[name]);

@@ -14,14 +14,19 @@ import {
   COMPACT_SPEC,
   modelCost,
   SPACE2VEC_SPEC,
-} from '../src/main/model/architectures';
-import type { ModelSpec } from '../src/main/model/architectures/spec';
-import { installNodeWebGpu, selectBackend } from '../src/main/model/backends';
-import { BRAAI_D6_M7_SPEC, importLayersModel } from '../src/main/model/importModel';
-import { exportOnnx } from '../src/main/model/onnx/exportOnnx';
-import { matMulModel } from '../src/main/model/onnx/onnxProto';
-import { defaultOrtThreads, loadOrt, OrtScorer, ortSessionOptions } from '../src/main/model/onnx/ortRuntime';
-import { stampInputLength } from '../src/main/model/preprocess';
+} from '../src/main/worker/model/architectures';
+import type { ModelSpec } from '../src/main/worker/model/architectures/spec';
+import { installNodeWebGpu, selectBackend } from '../src/main/worker/model/backends';
+import { BRAAI_D6_M7_SPEC, importLayersModel } from '../src/main/worker/model/importModel';
+import { exportOnnx } from '../src/main/worker/model/onnx/exportOnnx';
+import { matMulModel } from '../src/main/worker/model/onnx/onnxProto';
+import {
+  defaultOrtThreads,
+  loadOrt,
+  OrtScorer,
+  ortSessionOptions,
+} from '../src/main/worker/model/onnx/ortRuntime';
+import { stampInputLength } from '../src/main/worker/model/preprocess';
 import { Rows, bestTime, envInt, ROOT } from './lib';
 
 const rows = new Rows('inference');

@@ -10,8 +10,8 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Workspace } from '../src/main/catalog/workspace';
-import { generateNight, type NightSummary } from '../src/main/demo/generator';
-import { runIngest } from '../src/main/stamps/ingest';
+import { generateNight, type NightSummary } from '../src/main/worker/demo/generator';
+import { runIngest } from '../src/main/worker/ingest/ingest';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const OUT_DIR = path.join(ROOT, 'test-output');

@@ -5,12 +5,12 @@
  */
 import * as tfc from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { COMPACT_SPEC, buildCompact } from '../src/main/model/architectures';
-import { selectBackend } from '../src/main/model/backends';
-import { modelLibrary } from '../src/main/model/engineJobs';
-import { chooseInferenceEngine } from '../src/main/model/onnx/inferenceEngine';
-import { stampInputLength } from '../src/main/model/preprocess';
-import { scoreWorkspace } from '../src/main/model/scoring';
+import { COMPACT_SPEC, buildCompact } from '../src/main/worker/model/architectures';
+import { selectBackend } from '../src/main/worker/model/backends';
+import { modelLibrary } from '../src/main/worker/model/engineJobs';
+import { chooseInferenceEngine } from '../src/main/worker/model/onnx/inferenceEngine';
+import { stampInputLength } from '../src/main/worker/model/preprocess';
+import { scoreWorkspace } from '../src/main/worker/model/scoring';
 import { BENCH_N, Rows, bestTime, benchWorkspace, now } from './lib';
 
 const rows = new Rows('memory');

@@ -2,7 +2,7 @@
  * Training: samples/s for compact and space2vec (Adam, batch BENCH_TRAIN_BATCH = 64, a few
  * batches after warm-up) on tfjs-wasm, as achieved GFLOP/s (3 x forward FLOPs) over tf.matMul
  * 1024^3 on wasm in the same run; then on ONNX Runtime (the training graph of
- * src/main/model/onnx/trainGraph.ts) against the tfjs-wasm rate of the same run, with the time of
+ * src/main/worker/model/onnx/trainGraph.ts) against the tfjs-wasm rate of the same run, with the time of
  * one epoch over 100k stamps; then the wall time of a whole retrain on the bench night's labels
  * (BENCH_RETRAIN_EPOCHS, default 10) through runTrain, re-scoring included. The torch suite
  * compares every 'space2vec training' row with PyTorch where python3 has torch.
@@ -16,12 +16,12 @@ import {
   modelCost,
   SPACE2VEC_SPEC,
   type ModelSpec,
-} from '../src/main/model/architectures';
-import { selectBackend } from '../src/main/model/backends';
-import { matMulModel } from '../src/main/model/onnx/onnxProto';
-import { defaultOrtThreads, loadOrt, ortSessionOptions } from '../src/main/model/onnx/ortRuntime';
-import { OrtTrainer } from '../src/main/model/training/ortTrainer';
-import { modelLibrary, runTrain, type EngineReporter } from '../src/main/model/engineJobs';
+} from '../src/main/worker/model/architectures';
+import { selectBackend } from '../src/main/worker/model/backends';
+import { matMulModel } from '../src/main/worker/model/onnx/onnxProto';
+import { defaultOrtThreads, loadOrt, ortSessionOptions } from '../src/main/worker/model/onnx/ortRuntime';
+import { OrtTrainer } from '../src/main/worker/model/training/ortTrainer';
+import { modelLibrary, runTrain, type EngineReporter } from '../src/main/worker/model/engineJobs';
 import { BENCH_N, Rows, benchWorkspace, bestTime, envInt, now } from './lib';
 
 const rows = new Rows('training');

@@ -18,7 +18,7 @@ import {
 import { Services, type ServicesOptions } from './services';
 import { openStartupWorkspace } from './startup';
 export { VERSION } from './version';
-import { compareModels } from './model/compare';
+import { compareModels } from './library/compare';
 import { candidateContext } from './catalog/objectHistory';
 
 type Handlers = { [N in CallName]: (args: CallArgs<N>) => Promise<CallResult<N>> };

@@ -1,5 +1,5 @@
 import { Workspace } from '../../main/catalog/workspace';
-import { modelLibrary } from '../../main/model/engineJobs';
+import { modelLibrary } from '../../main/worker/model/engineJobs';
 import { shippedModelDir } from '../../main/util/resources';
 
 export async function openWorkspaceArg(dir: string | undefined, create = false): Promise<Workspace> {

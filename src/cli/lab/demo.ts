@@ -1,8 +1,8 @@
 /** `skysift demo`: write a simulated DES-like night (and optionally ingest it into a workspace). */
 import { parseArgs } from 'node:util';
-import { generateNight } from '../../main/demo/generator';
+import { generateNight } from '../../main/worker/demo/generator';
 import { Workspace } from '../../main/catalog/workspace';
-import { runIngest } from '../../main/stamps/ingest';
+import { runIngest } from '../../main/worker/ingest/ingest';
 import { progressBar } from '../progressBar';
 
 export async function demo(argv: string[]) {

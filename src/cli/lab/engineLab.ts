@@ -1,12 +1,12 @@
 /** `skysift eval | baseline`: engine tools for model work on the labels that came with the data. */
 import { parseArgs } from 'node:util';
-import { selectBackend, type BackendName } from '../../main/model/backends';
-import { modelLibrary } from '../../main/model/engineJobs';
-import { evaluateScores } from '../../main/model/evaluate';
-import { specOf, type ModelMeta } from '../../main/model/registry';
-import { scoreWorkspace } from '../../main/model/scoring';
+import { selectBackend, type BackendName } from '../../main/worker/model/backends';
+import { modelLibrary } from '../../main/worker/model/engineJobs';
+import { evaluateScores } from '../../main/library/evaluate';
+import { specOf, type ModelMeta } from '../../main/worker/model/registry';
+import { scoreWorkspace } from '../../main/worker/model/scoring';
 import { scanTime } from '../../shared/metrics';
-import { scoreBaseline, trainBaseline } from '../../main/demo/baseline';
+import { scoreBaseline, trainBaseline } from '../../main/worker/demo/baseline';
 import { fmt, openWorkspaceArg, pct, resolveVersion } from './common';
 
 export function printEvaluation(

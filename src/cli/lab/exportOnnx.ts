@@ -1,10 +1,10 @@
 /** `skysift export-onnx`: a model version as an ONNX file, for ONNX Runtime anywhere (Python, C++, ...). */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { selectBackend } from '../../main/model/backends';
-import { modelLibrary } from '../../main/model/engineJobs';
-import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from '../../main/model/onnx/exportOnnx';
-import { specOf } from '../../main/model/registry';
+import { selectBackend } from '../../main/worker/model/backends';
+import { modelLibrary } from '../../main/worker/model/engineJobs';
+import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from '../../main/worker/model/onnx/exportOnnx';
+import { specOf } from '../../main/worker/model/registry';
 import { writeFileAtomic } from '../../main/util/atomicWrite';
 import { openWorkspaceArg, resolveVersion } from './common';
 

@@ -8,21 +8,21 @@
  *   skysift pretrain --cold-start --manifest <csv> --model <version dir> [--labels 0,50,100] [--draws 3] [--min-judged 20]
  */
 import { parseArgs } from 'node:util';
-import { selectBackend, type BackendName } from '../../main/model/backends';
+import { selectBackend, type BackendName } from '../../main/worker/model/backends';
 import {
   partitionStamps,
   pretrain as runPretrain,
   SN2021RHU_OBJECT,
-} from '../../main/model/injection/pretrain';
-import { loadManifestStamps } from '../../main/model/injection/realStamps';
+} from '../../main/worker/model/injection/pretrain';
+import { loadManifestStamps } from '../../main/worker/model/injection/realStamps';
 import {
   coldStartCurve,
   loadVersionFolder,
   surveyTable,
   type ColdStartPoint,
-} from '../../main/model/injection/realBench';
-import { evaluateOnStamps } from '../../main/model/injection/pretrain';
-import { ModelRegistry } from '../../main/model/registry';
+} from '../../main/worker/model/injection/realBench';
+import { evaluateOnStamps } from '../../main/worker/model/injection/pretrain';
+import { ModelRegistry } from '../../main/worker/model/registry';
 import { fmt, pct } from './common';
 
 function intArg(name: string, v: string | undefined, dflt: number): number {

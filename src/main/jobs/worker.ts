@@ -5,9 +5,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import { Workspace } from '../catalog/workspace';
-import { runIngest } from '../stamps/ingest';
-import { runScore, runTrain, type EngineReporter } from '../model/engineJobs';
-import { runDemoNight } from '../demo/demoNight';
+import { runIngest } from '../worker/ingest/ingest';
+import { runScore, runTrain, type EngineReporter } from '../worker/model/engineJobs';
+import { runDemoNight } from '../worker/demo/demoNight';
 import { ToWorkerSchema, type FromWorker, type WorkerStart } from './protocol';
 import { IngestJobParamsSchema } from '../../shared/jobs';
 

@@ -7,7 +7,7 @@ import { candidateContext, contextSummaries, ObjectIndex } from '../../../src/ma
 import { Workspace, type NewCandidate } from '../../../src/main/catalog/workspace';
 import { readAlertFile } from '../../../src/main/stamps/avro';
 import { decimalLongType } from '../../../src/main/stamps/avro/datumType';
-import { runIngest } from '../../../src/main/stamps/ingest';
+import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { packContext } from '../../../src/shared/context';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
 import { makeContainer } from '../stamps/avro/containerFixture';

@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { show } from '../../../src/cli/commands/show';
 import { openClient } from '../../../src/cli/client';
 import { Workspace } from '../../../src/main/catalog/workspace';
-import { runIngest } from '../../../src/main/stamps/ingest';
+import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { CandidateContextResultSchema } from '../../../src/shared/context';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
 

@@ -2,14 +2,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { candidateTriplet } from '../../../src/main/demo/generator';
+import { candidateTriplet } from '../../../src/main/worker/demo/generator';
 import {
   ARTIFACT_KINDS,
   REAL_KINDS,
   simulateCandidate,
   STAMP,
   type SimKind,
-} from '../../../src/main/demo/scene';
+} from '../../../src/main/worker/demo/scene';
 import { renderRGBA } from '../../../src/shared/stretch';
 
 const PER_KIND = 4;

@@ -8,10 +8,10 @@ import {
   scoreBaseline,
   stratifiedSplit,
   trainBaseline,
-} from '../../../src/main/demo/baseline';
-import { AUTOSCAN_FEATURES } from '../../../src/main/demo/features';
-import { FEATURES_CSV, generateNight, type NightSummary } from '../../../src/main/demo/generator';
-import { ARTIFACT_KINDS } from '../../../src/main/demo/scene';
+} from '../../../src/main/worker/demo/baseline';
+import { AUTOSCAN_FEATURES } from '../../../src/main/worker/demo/features';
+import { FEATURES_CSV, generateNight, type NightSummary } from '../../../src/main/worker/demo/generator';
+import { ARTIFACT_KINDS } from '../../../src/main/worker/demo/scene';
 
 const root = mkdtempSync(path.join(tmpdir(), 'skysift-demo-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

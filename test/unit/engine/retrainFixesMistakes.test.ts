@@ -8,12 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Workspace, type NewCandidate } from '../../../src/main/catalog/workspace';
-import { generateNight } from '../../../src/main/demo/generator';
-import { selectBackend } from '../../../src/main/model/backends';
-import { modelLibrary, runScore, runTrain, type EngineReporter } from '../../../src/main/model/engineJobs';
+import { generateNight } from '../../../src/main/worker/demo/generator';
+import { selectBackend } from '../../../src/main/worker/model/backends';
+import {
+  modelLibrary,
+  runScore,
+  runTrain,
+  type EngineReporter,
+} from '../../../src/main/worker/model/engineJobs';
 import { giveLabels } from '../helpers/journal';
-import { runIngest } from '../../../src/main/stamps/ingest';
-import { ARTIFACT_KINDS } from '../../../src/main/demo/scene';
+import { runIngest } from '../../../src/main/worker/ingest/ingest';
+import { ARTIFACT_KINDS } from '../../../src/main/worker/demo/scene';
 import { auc } from '../../../src/shared/metrics';
 
 const quiet: EngineReporter = { backend: () => {}, progress: () => {} };

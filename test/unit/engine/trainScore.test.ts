@@ -4,17 +4,17 @@ import path from 'node:path';
 import * as tfc from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../../src/main/catalog/workspace';
-import { generateNight } from '../../../src/main/demo/generator';
-import { selectBackend } from '../../../src/main/model/backends';
+import { generateNight } from '../../../src/main/worker/demo/generator';
+import { selectBackend } from '../../../src/main/worker/model/backends';
 import {
   collectLabels,
   modelLibrary,
   runScore,
   runTrain,
   type EngineReporter,
-} from '../../../src/main/model/engineJobs';
-import { runIngest } from '../../../src/main/stamps/ingest';
-import { compareModels } from '../../../src/main/model/compare';
+} from '../../../src/main/worker/model/engineJobs';
+import { runIngest } from '../../../src/main/worker/ingest/ingest';
+import { compareModels } from '../../../src/main/library/compare';
 import { giveLabels } from '../helpers/journal';
 
 const quiet: EngineReporter = { backend: () => {}, progress: () => {} };

@@ -9,7 +9,7 @@ import { confirmedRows } from '../../../src/main/export/confirmedRows';
 import { exportLabelSet } from '../../../src/main/export/exportService';
 import { readConfirmedVoTable } from '../../../src/main/export/votableRead';
 import { Services } from '../../../src/main/services';
-import { runIngest } from '../../../src/main/stamps/ingest';
+import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { parseArgs } from '../../../src/shared/contract';
 import type { HumanLabel, LabelsImportResult } from '../../../src/shared/labels';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';

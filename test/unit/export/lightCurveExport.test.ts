@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../../src/main/catalog/workspace';
 import { exportConfirmed } from '../../../src/main/export/exportService';
 import { mjdToUtcString } from '../../../src/main/export/skyFormat';
-import { runIngest } from '../../../src/main/stamps/ingest';
+import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
 import { label, tmpDir } from './fixtures';
 

@@ -19,7 +19,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../../src/main/catalog/workspace';
 import { FitsError, readStamp } from '../../../src/main/stamps/fits';
-import { runIngest } from '../../../src/main/stamps/ingest';
+import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { FileReader, readImageFile } from '../../../src/main/stamps/sources/readImageFile';
 import { listFiles, WalkLimitError } from '../../../src/main/stamps/sources/walk';
 import { card, header, imageFile } from '../stamps/fits/fitsBuilder';

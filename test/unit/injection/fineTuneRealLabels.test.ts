@@ -5,10 +5,10 @@
  * fold the default never saw (see resources/models/default/TRAINED_BY.md).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../../src/main/model/backends';
-import { partitionStamps, SN2021RHU_OBJECT } from '../../../src/main/model/injection/pretrain';
-import { coldStartCurve } from '../../../src/main/model/injection/realBench';
-import { loadManifestStamps, type RealStamp } from '../../../src/main/model/injection/realStamps';
+import { selectBackend } from '../../../src/main/worker/model/backends';
+import { partitionStamps, SN2021RHU_OBJECT } from '../../../src/main/worker/model/injection/pretrain';
+import { coldStartCurve } from '../../../src/main/worker/model/injection/realBench';
+import { loadManifestStamps, type RealStamp } from '../../../src/main/worker/model/injection/realStamps';
 import { shippedModelDir } from '../../../src/main/util/resources';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
 

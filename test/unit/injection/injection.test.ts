@@ -6,17 +6,21 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../../src/main/model/backends';
-import { InjectionSampler, prepareBackground, type Example } from '../../../src/main/model/injection/inject';
-import { robustStats } from '../../../src/main/model/injection/psf';
+import { selectBackend } from '../../../src/main/worker/model/backends';
+import {
+  InjectionSampler,
+  prepareBackground,
+  type Example,
+} from '../../../src/main/worker/model/injection/inject';
+import { robustStats } from '../../../src/main/worker/model/injection/psf';
 import {
   partitionStamps,
   pretrain,
   SN2021RHU_OBJECT,
   standInLabel,
-} from '../../../src/main/model/injection/pretrain';
-import { loadManifestStamps, type RealStamp } from '../../../src/main/model/injection/realStamps';
-import { ModelRegistry } from '../../../src/main/model/registry';
+} from '../../../src/main/worker/model/injection/pretrain';
+import { loadManifestStamps, type RealStamp } from '../../../src/main/worker/model/injection/realStamps';
+import { ModelRegistry } from '../../../src/main/worker/model/registry';
 import type { StampImage } from '../../../src/shared/stamp';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addPsf, measureFwhm, psfPeak, robustStats } from '../../../src/main/model/injection/psf';
+import { addPsf, measureFwhm, psfPeak, robustStats } from '../../../src/main/worker/model/injection/psf';
 import type { StampImage } from '../../../src/shared/stamp';
 
 function field(fwhm: number, beta: number | null, seed = 7): StampImage {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../../src/main/model/backends';
-import { ARCHITECTURES, getArchitecture, modelCost } from '../../../src/main/model/architectures';
+import { selectBackend } from '../../../src/main/worker/model/backends';
+import { ARCHITECTURES, getArchitecture, modelCost } from '../../../src/main/worker/model/architectures';
 
 describe('architectures and modelCost', () => {
   beforeAll(async () => {

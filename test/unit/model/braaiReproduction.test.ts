@@ -8,9 +8,9 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_SHARED, SHARED_MODELS, sharedPath } from '../helpers/shared';
-import { selectBackend } from '../../../src/main/model/backends';
-import { importLayersModel, type ImportedModel } from '../../../src/main/model/importModel';
-import { preprocessBatch, stampInputLength } from '../../../src/main/model/preprocess';
+import { selectBackend } from '../../../src/main/worker/model/backends';
+import { importLayersModel, type ImportedModel } from '../../../src/main/worker/model/importModel';
+import { preprocessBatch, stampInputLength } from '../../../src/main/worker/model/preprocess';
 import { readStamp } from '../../../src/main/stamps/fits';
 import type { StampTriplet } from '../../../src/shared/stamp';
 

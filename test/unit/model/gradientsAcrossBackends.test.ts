@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { installNodeWebGpu, prepareWasmBackend } from '../../../src/main/model/backends';
+import { installNodeWebGpu, prepareWasmBackend } from '../../../src/main/worker/model/backends';
 
 const X_SHAPE: [number, number, number, number] = [4, 11, 11, 3];
 const K1: [number, number, number, number] = [3, 3, 3, 5];

@@ -8,15 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../../src/main/catalog/workspace';
-import { generateNight } from '../../../src/main/demo/generator';
-import { getArchitecture } from '../../../src/main/model/architectures';
-import { selectBackend } from '../../../src/main/model/backends';
-import { collectLabels } from '../../../src/main/model/engineJobs';
-import { ModelRegistry } from '../../../src/main/model/registry';
-import { NightsCache } from '../../../src/main/model/training/nightsCache';
-import { predictCached, trainModel } from '../../../src/main/model/training/train';
-import { chooseTrainer, predictCachedOrt } from '../../../src/main/model/training/trainerChoice';
-import { runIngest } from '../../../src/main/stamps/ingest';
+import { generateNight } from '../../../src/main/worker/demo/generator';
+import { getArchitecture } from '../../../src/main/worker/model/architectures';
+import { selectBackend } from '../../../src/main/worker/model/backends';
+import { collectLabels } from '../../../src/main/worker/model/engineJobs';
+import { ModelRegistry } from '../../../src/main/worker/model/registry';
+import { NightsCache } from '../../../src/main/worker/model/training/nightsCache';
+import { predictCached, trainModel } from '../../../src/main/worker/model/training/train';
+import { chooseTrainer, predictCachedOrt } from '../../../src/main/worker/model/training/trainerChoice';
+import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { ORT, ORT_MISSING } from '../onnx/helpers';
 
 describe.skipIf(!ORT)(`training on ONNX Runtime through train.ts ${ORT_MISSING}`, () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { COMPACT_SPEC } from '../../../src/main/model/architectures';
-import { BRAAI_D6_M7_SPEC } from '../../../src/main/model/importModel';
-import { preprocessBatch, stampInputLength, STANDARD_CLIP } from '../../../src/main/model/preprocess';
+import { COMPACT_SPEC } from '../../../src/main/worker/model/architectures';
+import { BRAAI_D6_M7_SPEC } from '../../../src/main/worker/model/importModel';
+import { preprocessBatch, stampInputLength, STANDARD_CLIP } from '../../../src/main/worker/model/preprocess';
 import type { StampImage, StampTriplet } from '../../../src/shared/stamp';
 
 function image(width: number, height: number, f: (x: number, y: number) => number | null): StampImage {

@@ -4,9 +4,9 @@
  * model inputs, and a change of units (a gain, a zero point, nJy instead of DN) changes nothing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { COMPACT_SPEC } from '../../../src/main/model/architectures';
-import { loadManifestStamps, type RealStamp } from '../../../src/main/model/injection/realStamps';
-import { preprocessBatch, STANDARD_CLIP, stampInputLength } from '../../../src/main/model/preprocess';
+import { COMPACT_SPEC } from '../../../src/main/worker/model/architectures';
+import { loadManifestStamps, type RealStamp } from '../../../src/main/worker/model/injection/realStamps';
+import { preprocessBatch, STANDARD_CLIP, stampInputLength } from '../../../src/main/worker/model/preprocess';
 import type { StampImage, StampTriplet } from '../../../src/shared/stamp';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
 

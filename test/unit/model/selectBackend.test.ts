@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { BACKEND_ORDER, selectBackend } from '../../../src/main/model/backends';
-import { importLayersModel } from '../../../src/main/model/importModel';
+import { BACKEND_ORDER, selectBackend } from '../../../src/main/worker/model/backends';
+import { importLayersModel } from '../../../src/main/worker/model/importModel';
 
 describe('selectBackend', () => {
   it('tries the backends in DESIGN order and records why each faster one failed', async () => {

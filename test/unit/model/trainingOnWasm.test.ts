@@ -4,9 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../../src/main/model/backends';
-import { ARCHITECTURES, type ArchitectureId } from '../../../src/main/model/architectures';
-import { preprocessBatch } from '../../../src/main/model/preprocess';
+import { selectBackend } from '../../../src/main/worker/model/backends';
+import { ARCHITECTURES, type ArchitectureId } from '../../../src/main/worker/model/architectures';
+import { preprocessBatch } from '../../../src/main/worker/model/preprocess';
 import type { StampImage, StampTriplet } from '../../../src/shared/stamp';
 
 /** Sky noise everywhere; "reals" get a PSF-like blob in the search and difference images. */

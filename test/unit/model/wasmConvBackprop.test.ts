@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { prepareWasmBackend } from '../../../src/main/model/backends';
+import { prepareWasmBackend } from '../../../src/main/worker/model/backends';
 
 interface Case {
   batch: number;

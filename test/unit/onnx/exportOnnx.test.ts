@@ -13,14 +13,14 @@ import {
   buildSpace2vec,
   COMPACT_SPEC,
   SPACE2VEC_SPEC,
-} from '../../../src/main/model/architectures';
-import type { ModelSpec } from '../../../src/main/model/architectures/spec';
-import { selectBackend } from '../../../src/main/model/backends';
-import { importLayersModel } from '../../../src/main/model/importModel';
-import { exportOnnx, tfPads } from '../../../src/main/model/onnx/exportOnnx';
-import { OrtScorer } from '../../../src/main/model/onnx/ortRuntime';
-import { ProtoWriter } from '../../../src/main/model/onnx/protobuf';
-import { preprocessBatch, stampInputLength } from '../../../src/main/model/preprocess';
+} from '../../../src/main/worker/model/architectures';
+import type { ModelSpec } from '../../../src/main/worker/model/architectures/spec';
+import { selectBackend } from '../../../src/main/worker/model/backends';
+import { importLayersModel } from '../../../src/main/worker/model/importModel';
+import { exportOnnx, tfPads } from '../../../src/main/worker/model/onnx/exportOnnx';
+import { OrtScorer } from '../../../src/main/worker/model/onnx/ortRuntime';
+import { ProtoWriter } from '../../../src/main/worker/model/onnx/protobuf';
+import { preprocessBatch, stampInputLength } from '../../../src/main/worker/model/preprocess';
 import { readStamp } from '../../../src/main/stamps/fits';
 import type { StampTriplet } from '../../../src/shared/stamp';
 import { HAVE_SHARED, SHARED_MODELS, sharedPath } from '../helpers/shared';

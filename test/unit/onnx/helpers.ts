@@ -1,7 +1,7 @@
-import { seededRandom } from '../../../src/main/model/training/split';
+import { seededRandom } from '../../../src/main/worker/model/training/split';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import * as tfc from '@tensorflow/tfjs-core';
-import { loadOrt, type OrtModule } from '../../../src/main/model/onnx/ortRuntime';
+import { loadOrt, type OrtModule } from '../../../src/main/worker/model/onnx/ortRuntime';
 
 /** onnxruntime-node is optional: tests that need it skip, saying why. */
 export let ORT: OrtModule | null = null;

@@ -8,14 +8,14 @@ import path from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../../src/main/catalog/workspace';
-import { generateNight } from '../../../src/main/demo/generator';
-import { buildCompact, COMPACT_SPEC } from '../../../src/main/model/architectures';
-import { installNodeWebGpu, selectBackend } from '../../../src/main/model/backends';
-import { modelLibrary, runScore, type EngineReporter } from '../../../src/main/model/engineJobs';
-import { chooseInferenceEngine } from '../../../src/main/model/onnx/inferenceEngine';
-import type { ModelMeta } from '../../../src/main/model/registry';
-import { scoreWorkspace } from '../../../src/main/model/scoring';
-import { runIngest } from '../../../src/main/stamps/ingest';
+import { generateNight } from '../../../src/main/worker/demo/generator';
+import { buildCompact, COMPACT_SPEC } from '../../../src/main/worker/model/architectures';
+import { installNodeWebGpu, selectBackend } from '../../../src/main/worker/model/backends';
+import { modelLibrary, runScore, type EngineReporter } from '../../../src/main/worker/model/engineJobs';
+import { chooseInferenceEngine } from '../../../src/main/worker/model/onnx/inferenceEngine';
+import type { ModelMeta } from '../../../src/main/worker/model/registry';
+import { scoreWorkspace } from '../../../src/main/worker/model/scoring';
+import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { ORT, randomiseBatchNorms } from './helpers';
 
 function meta(version: string): ModelMeta {

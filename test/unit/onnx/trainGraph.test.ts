@@ -13,10 +13,10 @@ import {
   buildSpace2vec,
   COMPACT_SPEC,
   SPACE2VEC_SPEC,
-} from '../../../src/main/model/architectures';
-import type { ModelSpec } from '../../../src/main/model/architectures/spec';
-import { ONNX_INPUT } from '../../../src/main/model/onnx/exportOnnx';
-import type { OrtModule } from '../../../src/main/model/onnx/ortRuntime';
+} from '../../../src/main/worker/model/architectures';
+import type { ModelSpec } from '../../../src/main/worker/model/architectures/spec';
+import { ONNX_INPUT } from '../../../src/main/worker/model/onnx/exportOnnx';
+import type { OrtModule } from '../../../src/main/worker/model/onnx/ortRuntime';
 import {
   buildTrainGraph,
   gradName,
@@ -24,8 +24,8 @@ import {
   LOSS_OUTPUT,
   newName,
   SAMPLE_WEIGHTS_INPUT,
-} from '../../../src/main/model/onnx/trainGraph';
-import { OrtTrainer } from '../../../src/main/model/training/ortTrainer';
+} from '../../../src/main/worker/model/onnx/trainGraph';
+import { OrtTrainer } from '../../../src/main/worker/model/training/ortTrainer';
 import { ORT, ORT_MISSING, randomiseBatchNorms, rng } from './helpers';
 
 function randomArray(n: number, seed: number, scale = 1): Float32Array {

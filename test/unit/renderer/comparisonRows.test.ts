@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateScores } from '../../../src/main/model/evaluate';
+import { evaluateScores } from '../../../src/main/library/evaluate';
 import {
   adoptWarning,
   comparedColumns,

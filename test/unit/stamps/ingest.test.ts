@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { GifWriter } from 'omggif';
 import { describe, expect, it } from 'vitest';
 import { Workspace } from '../../../src/main/catalog/workspace';
-import { runIngest } from '../../../src/main/stamps/ingest';
+import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { card, imageFile } from './fits/fitsBuilder';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
 

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Workspace } from '../../../src/main/catalog/workspace';
-import { DECODER_FILE } from '../../../src/main/stamps/decodePool';
-import { runIngest } from '../../../src/main/stamps/ingest';
+import { DECODER_FILE } from '../../../src/main/worker/ingest/decodePool';
+import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { card, imageFile } from './fits/fitsBuilder';
 
 const decoder = path.resolve(__dirname, '../../../out/main', DECODER_FILE);

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Workspace } from '../../../src/main/catalog/workspace';
-import { runIngest } from '../../../src/main/stamps/ingest';
+import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { namedOnce } from '../../../src/main/stamps/sources/types';
 import { card, imageFile } from './fits/fitsBuilder';
 

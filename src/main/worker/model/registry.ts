@@ -16,8 +16,8 @@ import {
   RealEvaluationSchema,
   TrainedOnSchema,
   TrainingEpochSchema,
-} from '../../shared/contract';
-import { writeFileAtomic } from '../util/atomicWrite';
+} from '../../../shared/contract';
+import { writeFileAtomic } from '../../util/atomicWrite';
 import type { ModelSpec } from './architectures/spec';
 import { fileSystemLoadHandler, importLayersModel } from './importModel';
 

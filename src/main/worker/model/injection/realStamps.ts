@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { StampTriplet } from '../../../shared/stamp';
-import { parseCsvRows } from '../../stamps/csv';
-import { manifestUnits } from '../../stamps/sources/manifest';
+import type { StampTriplet } from '../../../../shared/stamp';
+import { parseCsvRows } from '../../../stamps/csv';
+import { manifestUnits } from '../../../stamps/sources/manifest';
 
 export interface RealStamp {
   id: string;

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { DecodedTriplet, TripletFiles } from './sources/readImageFile';
+import type { DecodedTriplet, TripletFiles } from '../../stamps/sources/readImageFile';
 
 /** The worker entry's name in the bundle (electron.vite.config.ts main input `ingestDecoder`). */
 export const DECODER_FILE = 'ingestDecoder.js';

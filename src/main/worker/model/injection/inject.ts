@@ -8,7 +8,7 @@
  * templates, so that nothing but the candidate at the centre tells them apart: a model that can
  * tell "real texture" from "simulated texture" would otherwise learn that instead (see RESEARCH.md).
  */
-import type { StampImage, StampTriplet } from '../../../shared/stamp';
+import type { StampImage, StampTriplet } from '../../../../shared/stamp';
 import { seededRandom } from '../training/split';
 import { addPsf, DEFAULT_FWHM_PX, measureFwhm, psfPeak, robustStats, type PsfShape } from './psf';
 import type { RealStamp } from './realStamps';

@@ -6,8 +6,8 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { Workspace } from '../../catalog/workspace';
-import { writeFileAtomicSync } from '../../util/atomicWrite';
+import type { Workspace } from '../../../catalog/workspace';
+import { writeFileAtomicSync } from '../../../util/atomicWrite';
 import type { ModelSpec } from '../architectures/spec';
 import { preprocessInto, stampInputLength } from '../preprocess';
 

@@ -5,7 +5,7 @@
  * below). Metadata that pixels do not carry (band, CCD, zero point, saturation level, distance to the
  * CCD edge) comes from `meta`; a feature that needs absent metadata is NaN.
  */
-import type { StampImage, StampTriplet } from '../../shared/stamp';
+import type { StampImage, StampTriplet } from '../../../shared/stamp';
 
 export const AUTOSCAN_FEATURES = [
   'AMP', 'A_IMAGE', 'A_REF', 'BAND', 'B_IMAGE', 'B_REF', 'CCDID', 'COLMEDS', 'DIFFSUMRN', 'ELLIPTICITY',

@@ -4,7 +4,7 @@
  * same candidate id without clashing. With one night the ids stay plain, as they are everywhere
  * else (scores, splits of single-night versions).
  */
-import type { Workspace } from '../../catalog/workspace';
+import type { Workspace } from '../../../catalog/workspace';
 import type { ModelSpec } from '../architectures/spec';
 import { StampCache } from './stampCache';
 

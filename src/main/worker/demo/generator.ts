@@ -9,8 +9,8 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { StampImage, StampTriplet } from '../../shared/stamp';
-import { writeFitsImageSync, type FitsCard } from '../stamps/fitsWriter';
+import type { StampImage, StampTriplet } from '../../../shared/stamp';
+import { writeFitsImageSync, type FitsCard } from '../../stamps/fitsWriter';
 import { AUTOSCAN_FEATURES, computeFeatures, type FeatureMeta } from './features';
 import { Rng } from './prng';
 import {

@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { writeFileAtomic } from '../../util/atomicWrite';
+import { writeFileAtomic } from '../../../util/atomicWrite';
 import type { ModelSpec } from '../architectures/spec';
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from './exportOnnx';
 

@@ -6,9 +6,9 @@
  */
 import type { Workspace } from '../catalog/workspace';
 import { evaluateScores } from './evaluate';
-import { modelLibrary } from './engineJobs';
-import type { ModelMeta } from './registry';
-import { unqualifyId } from './training/nightsCache';
+import { modelLibrary } from '../worker/model/engineJobs';
+import type { ModelMeta } from '../worker/model/registry';
+import { unqualifyId } from '../worker/model/training/nightsCache';
 
 export interface ComparedModel {
   version: string;

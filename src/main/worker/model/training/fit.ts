@@ -5,7 +5,7 @@
  */
 import * as tfc from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { auc } from '../../../shared/metrics';
+import { auc } from '../../../../shared/metrics';
 import { applyDihedral } from './augment';
 
 export interface Batch {

@@ -16,7 +16,7 @@
  *   normalisation, as in the ZTF/Kowalski pipeline (np.pad after normalising), and that is what
  *   reproduces the stored drb scores (see test/unit/model/braaiReproduction.test.ts).
  */
-import type { StampImage, StampTriplet } from '../../shared/stamp';
+import type { StampImage, StampTriplet } from '../../../shared/stamp';
 import type { ChannelName, ModelSpec } from './architectures/spec';
 
 export const STANDARD_CLIP = 30;

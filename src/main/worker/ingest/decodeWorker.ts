@@ -4,8 +4,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { replyWithTransfers, type DecodeRequest, type TaskReply } from './decodePool';
-import { FileReader, readTripletSync } from './sources/readImageFile';
-import { errorMessage } from './sources/types';
+import { FileReader, readTripletSync } from '../../stamps/sources/readImageFile';
+import { errorMessage } from '../../stamps/sources/types';
 
 const reader = new FileReader();
 

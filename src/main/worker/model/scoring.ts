@@ -5,7 +5,7 @@
  */
 import * as tfc from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { Workspace } from '../catalog/workspace';
+import type { Workspace } from '../../catalog/workspace';
 import type { ModelSpec } from './architectures/spec';
 import { preprocessInto, stampInputLength } from './preprocess';
 

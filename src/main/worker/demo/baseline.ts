@@ -4,7 +4,7 @@
  * (IRLS) on standardised, asinh-compressed features. Output: P(real). Labels: 1 = real, 0 = artifact
  * (note: autoscan's OBJECT_TYPE is the opposite, 0 = real).
  */
-import { auc, confusionAt, rates, thresholdForMdr } from '../../shared/metrics';
+import { auc, confusionAt, rates, thresholdForMdr } from '../../../shared/metrics';
 
 export const BASELINE_FEATURES = [
   'SNR',

@@ -10,11 +10,11 @@ import {
   TrainJobParamsSchema,
   type JobParamsIn,
   type JobResult,
-} from '../../shared/jobs';
-import { Workspace } from '../catalog/workspace';
-import { LabelJournal } from '../catalog/labelJournal';
-import { trainingClass } from '../../shared/labels';
-import type { TrainedOn } from '../../shared/contract';
+} from '../../../shared/jobs';
+import { Workspace } from '../../catalog/workspace';
+import { LabelJournal } from '../../catalog/labelJournal';
+import { trainingClass } from '../../../shared/labels';
+import type { TrainedOn } from '../../../shared/contract';
 import { selectBackend, type BackendChoice, type BackendName } from './backends';
 import { ModelRegistry, specOf } from './registry';
 import { chooseInferenceEngine } from './onnx/inferenceEngine';
@@ -22,7 +22,7 @@ import { scoreWorkspace } from './scoring';
 import { stratifiedSplit, type LabelledId } from './training/split';
 import { qualifyId } from './training/nightsCache';
 import { trainModel, type TrainProgress } from './training/train';
-import { libraryRoot } from '../home/home';
+import { libraryRoot } from '../../home/home';
 
 export type TrainParams = JobParamsIn<'train'>;
 export type ScoreParams = JobParamsIn<'score'>;

@@ -4,11 +4,11 @@
  * so that the figures on them are honest, and SN 2021rhu's epochs kept for evaluation only.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { StampTriplet } from '../../../shared/stamp';
+import type { StampTriplet } from '../../../../shared/stamp';
 import { candidateTriplet, drawKind } from '../../demo/generator';
 import { DEFAULT_ARTIFACT_WEIGHTS, DEFAULT_REAL_WEIGHTS, simulateCandidate } from '../../demo/scene';
 import { getArchitecture, modelCost, type ModelSpec } from '../architectures';
-import { evaluateScores } from '../evaluate';
+import { evaluateScores } from '../../../library/evaluate';
 import { preprocessBatch, stampInputLength } from '../preprocess';
 import { newVersionName, type Evaluation, type ModelMeta, type ModelRegistry } from '../registry';
 import { fitModel, predictRows, type Batch, type EpochReport } from '../training/fit';

@@ -2,7 +2,7 @@
  * Point-spread functions for injection: the stamp's own seeing, measured on the stars of its
  * template (or search image), and analytic Moffat/Gaussian profiles rendered at sub-pixel centres.
  */
-import type { StampImage } from '../../../shared/stamp';
+import type { StampImage } from '../../../../shared/stamp';
 
 /** 1.4826 x MAD estimates the standard deviation of Gaussian noise. */
 const MAD_TO_SIGMA = 1.4826;

@@ -6,9 +6,9 @@
  */
 import * as tfc from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { Workspace } from '../../catalog/workspace';
+import type { Workspace } from '../../../catalog/workspace';
 import { getArchitecture, modelCost, type ModelSpec } from '../architectures';
-import { evaluateScores } from '../evaluate';
+import { evaluateScores } from '../../../library/evaluate';
 import { newVersionName, type ModelMeta, type ModelRegistry } from '../registry';
 import { applyDihedral } from './augment';
 import { fineTunePolicy, type FineTunePolicy } from './fineTune';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { auc, thresholdForMdr } from '../../../shared/metrics';
+import { auc, thresholdForMdr } from '../../../../shared/metrics';
 import type { ModelSpec } from '../architectures/spec';
 import { fileSystemLoadHandler } from '../importModel';
 import { preprocessBatch } from '../preprocess';

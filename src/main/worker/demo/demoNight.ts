@@ -4,10 +4,10 @@
  * compute worker like any job.
  */
 import path from 'node:path';
-import type { Workspace } from '../catalog/workspace';
-import { runIngest } from '../stamps/ingest';
+import type { Workspace } from '../../catalog/workspace';
+import { runIngest } from '../ingest/ingest';
 import { modelLibrary, runScore, type EngineReporter } from '../model/engineJobs';
-import { shippedModelDir } from '../util/resources';
+import { shippedModelDir } from '../../util/resources';
 import { generateNight } from './generator';
 
 export const DEMO_NIGHT_SIZE = 2000;

@@ -5,14 +5,14 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { IngestReport } from '../../shared/contract';
-import type { Given } from '../../shared/candidate';
-import type { NewCandidate, Workspace } from '../catalog/workspace';
-import { parseCsvRows } from './csv';
+import type { IngestReport } from '../../../shared/contract';
+import type { Given } from '../../../shared/candidate';
+import type { NewCandidate, Workspace } from '../../catalog/workspace';
+import { parseCsvRows } from '../../stamps/csv';
 import { DecodePool, bundledDecoder, defaultDecoderThreads } from './decodePool';
-import { avroUnits } from './sources/avroAlerts';
-import { AUTOSCAN_LABELS_RE, desUnits, readAutoscanLabels } from './sources/desAutoscan';
-import { isManifestHeader, manifestUnits } from './sources/manifest';
+import { avroUnits } from '../../stamps/sources/avroAlerts';
+import { AUTOSCAN_LABELS_RE, desUnits, readAutoscanLabels } from '../../stamps/sources/desAutoscan';
+import { isManifestHeader, manifestUnits } from '../../stamps/sources/manifest';
 import {
   errorMessage,
   namedOnce,
@@ -20,8 +20,8 @@ import {
   type IngestUnit,
   type UnitError,
   type UnitResult,
-} from './sources/types';
-import { listFiles } from './sources/walk';
+} from '../../stamps/sources/types';
+import { listFiles } from '../../stamps/sources/walk';
 
 export interface IngestOptions {
   onProgress?: (done: number, total: number, message: string) => void;
