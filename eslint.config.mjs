@@ -1,6 +1,7 @@
 // Lint + the layer rule of DESIGN.md: renderer -> shared; main -> shared; host and cli ->
 // main/api + shared (cli/lab: main + shared); shared imports nothing of ours; only main/index.ts
-// and preload import electron.
+// and preload import electron. Inside main, only src/main/worker (and its entry jobs/worker.ts)
+// loads the engine: tfjs and ONNX Runtime never enter the main process.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -46,11 +47,57 @@ export default tseslint.config(
     ),
   },
   {
+    // Where code runs: src/main/worker/ is the engine (tfjs, ONNX Runtime, training, scoring, the
+    // simulator, ingest decoding) and runs only in compute workers; jobs/worker.ts, the worker's
+    // entry, is the one bridge. The rest of main (lifecycle, api, services, job manager, home,
+    // catalog, export, the model library as JSON) runs in the Electron main / host process and
+    // must not load the engine (test/unit/architecture/mainBundle.test.ts checks the bundles).
+    files: ['src/main/**/*.ts'],
+    ignores: ['src/main/worker/**', 'src/main/jobs/worker.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/renderer/**', '**/host/**', '**/cli/**'],
+              message: 'main imports only main and shared.',
+            },
+            {
+              group: ['**/worker/**'],
+              message:
+                'src/main/worker is engine code that runs only in compute workers (jobs/worker.ts is the one way in): start a job, or read the model library as JSON (src/main/library).',
+            },
+            {
+              group: ['@tensorflow/*', 'onnxruntime-node', 'onnxruntime-*'],
+              message:
+                'the main process never loads the engine: tfjs and ONNX Runtime run in src/main/worker only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/main/**/*.ts'],
     ignores: ['src/main/index.ts'],
+    rules: {
+      // Added to the rule above by a second entry would replace it: 'electron' gets its own rule.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='electron']",
+          message: 'electron only in main/index.ts.',
+        },
+      ],
+    },
+  },
+  {
+    // The compute worker and its engine: anything of main and shared, never the UI side.
+    files: ['src/main/worker/**/*.ts', 'src/main/jobs/worker.ts'],
     rules: restrict(
       ['**/renderer/**', '**/host/**', '**/cli/**', 'electron'],
-      'main imports only main and shared; electron only in main/index.ts.',
+      'worker code imports only main and shared; electron only in main/index.ts.',
     ),
   },
   {
@@ -66,6 +113,10 @@ export default tseslint.config(
             {
               group: ['**/renderer/**', 'electron'],
               message: 'host and cli never use the renderer or electron.',
+            },
+            {
+              group: ['@tensorflow/*', 'onnxruntime-node', 'onnxruntime-*'],
+              message: 'host and cli never load the engine (the lab tools in src/cli/lab do, lazily).',
             },
             {
               regex: '(^|/)main/(?!api$)',

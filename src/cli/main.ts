@@ -1,18 +1,17 @@
 /**
  * `skysift <command>`: the app, headless, for pipelines, big machines and checks. The night,
- * label and model commands are clients of the same API as the desk (createApi over the same
- * services); `lab/` holds the engine tools for model work (evaluation on data labels, the
- * hand-feature baseline, ONNX export, the demo-night simulator), which act on files directly.
+ * label and model commands are clients of the contract: createApp in this process, i.e. the same
+ * service code as the desk over the same home (its own instance, not a connection to a running
+ * app), with jobs in the same compute workers. `lab/` holds the engine tools for model work
+ * (evaluation on data labels, the hand-feature baseline, ONNX export, pretraining, the demo-night
+ * simulator), which act on files directly and load tfjs: they are imported only when one runs,
+ * so the client commands start without the engine.
  */
 import { openClient, VERSION, type Client } from './client';
 import { ingest, labels, scores, status } from './commands/night';
 import { importModel, models, score, train } from './commands/models';
 import { exportCommand } from './commands/export';
 import { show } from './commands/show';
-import { baseline, evaluate } from './lab/engineLab';
-import { demo } from './lab/demo';
-import { exportOnnxCommand } from './lab/exportOnnx';
-import { pretrain } from './lab/pretrain';
 
 const USAGE = `skysift ${VERSION}
 usage (every command takes --home <dir>: the Skysift home, default SKYSIFT_HOME or ~/.skysift):
@@ -76,12 +75,13 @@ const clientCommands: Record<string, Command> = {
   export: exportCommand,
   show,
 };
-const labCommands: Record<string, (argv: string[]) => Promise<void>> = {
-  demo,
-  eval: evaluate,
-  baseline,
-  'export-onnx': exportOnnxCommand,
-  pretrain,
+type LabCommand = (argv: string[]) => Promise<void>;
+const labCommands: Record<string, () => Promise<LabCommand>> = {
+  demo: async () => (await import('./lab/demo')).demo,
+  eval: async () => (await import('./lab/engineLab')).evaluate,
+  baseline: async () => (await import('./lab/engineLab')).baseline,
+  'export-onnx': async () => (await import('./lab/exportOnnx')).exportOnnxCommand,
+  pretrain: async () => (await import('./lab/pretrain')).pretrain,
 };
 
 /** --home sets the home for this command and its compute workers (they inherit SKYSIFT_HOME). */
@@ -101,7 +101,7 @@ async function main() {
   const home = homeFlag(rest);
   if (home) process.env.SKYSIFT_HOME = home;
   const lab = labCommands[cmd];
-  if (lab) await lab(rest);
+  if (lab) await (await lab())(rest);
   else {
     const run = clientCommands[cmd];
     if (!run) throw new Error(`unknown command "${cmd}"\n\n${USAGE}`);

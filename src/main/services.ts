@@ -18,7 +18,7 @@ import type {
   WireTriplet,
   WorkspaceSummary,
 } from '../shared/contract';
-import { modelLibrary } from './worker/model/engineJobs';
+import { homeLibrary as modelLibrary } from './library/modelLibrary';
 import { Workspace } from './catalog/workspace';
 import { workspaceLayout } from './catalog/layout';
 import { countLabels, LabelJournal, type JournalEvent } from './catalog/labelJournal';
@@ -29,8 +29,8 @@ import type { HumanLabel } from '../shared/labels';
 import { stampToWire } from './util/base64';
 import { shippedModelDir } from './util/resources';
 import { Home, skysiftHome } from './home/home';
-import { importModelFolder } from './worker/model/importModel';
-import type { ModelMeta } from './worker/model/registry';
+import { importModelFolder } from './library/importModel';
+import type { ModelMeta } from './library/modelLibrary';
 import { contextSummaries } from './catalog/objectHistory';
 
 export interface ServicesOptions {

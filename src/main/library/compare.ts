@@ -6,9 +6,9 @@
  */
 import type { Workspace } from '../catalog/workspace';
 import { evaluateScores } from './evaluate';
-import { modelLibrary } from '../worker/model/engineJobs';
-import type { ModelMeta } from '../worker/model/registry';
-import { unqualifyId } from '../worker/model/training/nightsCache';
+import { homeLibrary } from './modelLibrary';
+import type { ModelMeta } from './modelLibrary';
+import { unqualifyId } from './nightIds';
 
 export interface ComparedModel {
   version: string;
@@ -41,7 +41,7 @@ export function compareModels(
   against: string | null,
   confirmedReals: string[],
 ) {
-  const registry = modelLibrary();
+  const registry = homeLibrary();
   const candMeta = registry.meta(candidate);
   const split = candMeta.data?.split;
   if (!split?.testLabels || split.testLabels.length !== split.test.length) {

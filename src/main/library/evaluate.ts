@@ -10,7 +10,7 @@ import {
   scoreHistogram,
   thresholdForMdr,
 } from '../../shared/metrics';
-import type { Evaluation } from '../worker/model/registry';
+import type { Evaluation } from './modelLibrary';
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 

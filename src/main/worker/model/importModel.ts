@@ -1,15 +1,14 @@
 /**
- * Loading TF.js layers models from a folder in Node. tf.io.fileSystem lives in tfjs-node, which is
+ * Loading TF.js layers models from a folder in Node (the weights side of an import; putting a folder
+ * into the library is JSON only, in library/importModel.ts). tf.io.fileSystem lives in tfjs-node, which is
  * optional (absent on most machines), so we read model.json and its weight shards ourselves.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from './architectures/spec';
-import type { ModelMeta, ModelRegistry } from './registry';
-import { selectBackend } from './backends';
+import { KNOWN_IMPORTED_SPECS as KNOWN_SPECS } from '../../library/importModel';
 
 /** An IOHandler that loads `<folder>/model.json` and the shards its weightsManifest names. */
 export function fileSystemLoadHandler(folder: string, modelFile = 'model.json'): tfc.io.IOHandler {
@@ -47,20 +46,9 @@ export function fileSystemLoadHandler(folder: string, modelFile = 'model.json'):
   };
 }
 
-/** The published ZTF braai "d6_m7" VGG6 (Duev et al. 2019), as converted in ../shared/models. */
-export const BRAAI_D6_M7_SPEC: ModelSpec = {
-  id: 'braai-d6_m7',
-  description: 'ZTF braai d6_m7 VGG6 real/bogus CNN (Duev et al. 2019), inference only',
-  inputSize: [63, 63],
-  channels: ['search', 'template', 'difference'],
-  preprocessing: 'braai',
-  maskedPixels:
-    'masked pixels -> 0 before the row-wise L2 normalisation (braai turns NaN into 0); stamps smaller ' +
-    'than 63x63 padded with 1e-9 at the high-index end',
-};
-
-/** Specs of the imported models we know, by folder name. */
-export const KNOWN_IMPORTED_SPECS: Record<string, ModelSpec> = { 'braai-d6_m7': BRAAI_D6_M7_SPEC };
+/** The imported models we know, as the library stores their specs (the main process imports them). */
+export const BRAAI_D6_M7_SPEC: ModelSpec = KNOWN_SPECS['braai-d6_m7'];
+export const KNOWN_IMPORTED_SPECS: Record<string, ModelSpec> = KNOWN_SPECS;
 
 export interface ImportedModel {
   model: tfl.LayersModel;
@@ -88,32 +76,4 @@ export async function importLayersModel(folder: string, spec?: ModelSpec): Promi
     );
   }
   return { model, spec: resolved };
-}
-
-/**
- * Put a model folder into the library: a Skysift version (meta.json beside model.json, e.g. from
- * another home) as it is, or a published TF.js layers model whose feeding we know (by its folder
- * name). Anything else is refused with what Skysift can take.
- */
-export async function importModelFolder(
-  registry: ModelRegistry,
-  folder: string,
-  version?: string,
-): Promise<ModelMeta> {
-  const abs = path.resolve(folder);
-  if (!existsSync(path.join(abs, 'model.json')))
-    throw new Error(
-      `${abs}: no model.json here: choose the folder of a TF.js layers model or of a Skysift version`,
-    );
-  if (existsSync(path.join(abs, 'meta.json'))) return registry.adoptFolder(abs);
-  const base = path.basename(abs);
-  const spec = KNOWN_IMPORTED_SPECS[base];
-  if (!spec)
-    throw new Error(
-      `${abs}: Skysift does not know how to feed "${base}" (its input size, channels and preprocessing). ` +
-        `It can import ${Object.keys(KNOWN_IMPORTED_SPECS).join(', ')} and Skysift versions (folders with meta.json).`,
-    );
-  // Reading and re-saving the weights needs a tfjs backend; the plain JS one is enough for that.
-  await selectBackend('cpu');
-  return registry.importFolder(abs, spec, version ?? base);
 }

@@ -8,15 +8,9 @@ import type { Workspace } from '../../../catalog/workspace';
 import type { ModelSpec } from '../architectures/spec';
 import { StampCache } from './stampCache';
 
-export function qualifyId(nightCount: number, k: number, id: string): string {
-  return nightCount > 1 ? `${k}:${id}` : id;
-}
+import { unqualifyId } from '../../../library/nightIds';
 
-export function unqualifyId(nightCount: number, qualified: string): { night: number; id: string } {
-  if (nightCount <= 1) return { night: 0, id: qualified };
-  const cut = qualified.indexOf(':');
-  return { night: Number(qualified.slice(0, cut)), id: qualified.slice(cut + 1) };
-}
+export { qualifyId, unqualifyId } from '../../../library/nightIds';
 
 export class NightsCache {
   private readonly caches: StampCache[];
