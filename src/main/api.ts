@@ -1,7 +1,8 @@
 /**
- * createApi(services): the ONE implementation of the contract. Electron's ipcMain (src/main/index.ts)
- * and the browser host's WebSocket (src/host) both call `handle`, so both transports validate
- * and behave the same.
+ * createApi(services): the ONE implementation of the contract, and the one map from each call to
+ * the resource that owns it (src/main/services/*). Electron's ipcMain (src/main/index.ts) and the
+ * browser host's WebSocket (src/host) both call `handle`, so both transports validate and behave
+ * the same; the CLI calls it in its own process through createApp.
  */
 import {
   calls,
@@ -18,8 +19,6 @@ import {
 import { Services, type ServicesOptions } from './services';
 import { openStartupWorkspace } from './startup';
 export { VERSION } from './version';
-import { compareModels } from './library/compare';
-import { candidateContext } from './catalog/objectHistory';
 
 type Handlers = { [N in CallName]: (args: CallArgs<N>) => Promise<CallResult<N>> };
 
@@ -31,38 +30,34 @@ export interface Api {
 }
 
 export function createApi(services: Services): Api {
+  const { state, nights, candidates, labels, models, jobs } = services;
   const handlers: Handlers = {
-    appInfo: async () => services.appInfo(),
-    workspaceCurrent: async () => (services.currentWorkspace() ? services.summary() : null),
-    workspaceOpen: async ({ dir, create }) =>
-      services.summary(await services.openWorkspace(dir, create ?? false)),
-    candidatesList: async () => services.candidateList(),
-    candidatesStamps: async ({ ids }) => services.stamps(ids),
-    ingestStart: async ({ folder, resumeJobId }) => ({
-      jobId: await services.startIngest(folder, resumeJobId),
-    }),
-    jobCancel: async ({ jobId }) => ({ ok: services.jobs.cancel(jobId) }),
-    jobsList: async () => services.jobs.list(),
-    trainStart: async (args) => ({ jobId: await services.startTrain(args) }),
+    appInfo: async () => state.appInfo(),
+    pickFolder: async ({ title }) => state.pickFolder(title ?? 'Choose a folder'),
+    workspaceCurrent: async () => nights.current(),
+    workspaceOpen: async ({ dir, create }) => state.summary(await nights.open(dir, create ?? false)),
+    homeInfo: async () => nights.homeInfo(),
+    homeSetHandPace: async ({ seconds }) => nights.setHandPace(seconds),
+    candidatesList: async () => candidates.list(),
+    candidatesStamps: async ({ ids }) => candidates.stamps(ids),
+    candidatesScores: async ({ version }) => candidates.scores(version),
+    candidateContext: async ({ id }) => candidates.context(id),
+    labelsPut: async (args) => labels.put(args),
+    labelsList: async () => labels.list(),
+    labelsExport: async (args) => labels.exportSet(args),
+    labelsImport: async (args) => labels.importSet(args),
+    modelsList: async () => models.list(),
+    modelImport: async ({ folder, version }) => models.import(folder, version),
+    modelCompare: async (args) => models.compare(args),
+    modelAdopt: async ({ version }) => models.adopt(version),
+    ingestStart: async ({ folder, resumeJobId }) => ({ jobId: await jobs.startIngest(folder, resumeJobId) }),
+    trainStart: async (args) => ({ jobId: await jobs.startTrain(args) }),
     scoreStart: async ({ version, adopt, ...engine }) => ({
-      jobId: await services.startScore(version, adopt ?? true, engine),
+      jobId: await jobs.startScore(version, adopt ?? true, engine),
     }),
-    modelsList: async () => services.models(),
-    modelImport: async ({ folder, version }) => services.importModel(folder, version),
-    homeInfo: async () => services.homeInfo(),
-    homeSetHandPace: async ({ seconds }) => services.setHandPace(seconds),
-    labelsPut: async (args) => services.putLabels(args),
-    labelsList: async () => services.listLabels(),
-    candidatesScores: async ({ version }) => services.candidateScores(version),
-    exportConfirmed: async (args) => services.exportConfirmed(args),
-    labelsExport: async (args) => services.exportLabels(args),
-    labelsImport: async (args) => services.importLabels(args),
-    modelCompare: async ({ candidate, against, confirmedReals }) =>
-      compareModels(services.requireWorkspace(), candidate, against, confirmedReals ?? []),
-    modelAdopt: async ({ version }) => services.adopt(version),
-    pickFolder: async ({ title }) => services.pickFolder(title ?? 'Choose a folder'),
-    candidateContext: async ({ id }) =>
-      candidateContext(services.requireWorkspace(), await services.otherNights(), id),
+    jobCancel: async ({ jobId }) => ({ ok: jobs.cancel(jobId) }),
+    jobsList: async () => jobs.list(),
+    exportConfirmed: async (args) => services.export.confirmed(args),
   };
 
   return {
@@ -80,7 +75,7 @@ export function createApi(services: Services): Api {
       return checked.data;
     },
     onEvent(listener) {
-      return services.events.subscribe((event, payload) => listener(event, parseEvent(event, payload)));
+      return services.state.events.subscribe((event, payload) => listener(event, parseEvent(event, payload)));
     },
   };
 }

@@ -10,20 +10,20 @@ export async function openStartupWorkspace(
   requested: string | undefined,
   log: (line: string) => void,
 ) {
-  const dir = requested ?? services.home.lastNight();
+  const dir = requested ?? services.state.home.lastNight();
   if (dir) {
-    const ws = await services.openWorkspace(dir, !!requested);
+    const ws = await services.nights.open(dir, !!requested);
     log(`Workspace: ${ws.dir} (${ws.size} candidates)`);
     return ws;
   }
   // First run: the embedded demo night, simulated, ingested and scored by a worker job.
-  const demoDir = path.join(services.home.root, 'demo-night');
-  const ws = await services.openWorkspace(demoDir, true, {
+  const demoDir = path.join(services.state.home.root, 'demo-night');
+  const ws = await services.nights.open(demoDir, true, {
     simulated: true,
     name: 'Demo night (simulated DES-like stamps)',
   });
   if (ws.size === 0) {
-    await services.jobs.start('demo', {});
+    await services.jobs.startDemo();
     log(`First run: simulating a demo night in ${ws.dir} (a job: the desk fills as it finishes).`);
   } else log(`Workspace: ${ws.dir} (${ws.size} candidates)`);
   return ws;

@@ -6,8 +6,7 @@
  */
 import type { Workspace } from '../catalog/workspace';
 import { evaluateScores } from './evaluate';
-import { homeLibrary } from './modelLibrary';
-import type { ModelMeta } from './modelLibrary';
+import { homeLibrary, type ModelLibrary, type ModelMeta } from './modelLibrary';
 import { unqualifyId } from './nightIds';
 
 export interface ComparedModel {
@@ -40,8 +39,8 @@ export function compareModels(
   candidate: string,
   against: string | null,
   confirmedReals: string[],
+  registry: ModelLibrary = homeLibrary(),
 ) {
-  const registry = homeLibrary();
   const candMeta = registry.meta(candidate);
   const split = candMeta.data?.split;
   if (!split?.testLabels || split.testLabels.length !== split.test.length) {

@@ -34,7 +34,7 @@ describe('the contract calls', () => {
   it('export and import through the api: a round trip loses nothing', async () => {
     const ws = await makeWorkspace();
     const services = new Services({ host: 'browser', version: 'test' });
-    await services.openWorkspace(ws.dir, false);
+    await services.nights.open(ws.dir, false);
     const api = createApi(services);
     const labels = [
       label(ws, 'c1', { subclass: 'sn' }),
@@ -128,8 +128,8 @@ describe.skipIf(!HAVE_SHARED)('real survey stamps (../shared/data/real-stamps)',
       .map((e) => label(ws, e.id, { by: 'tester', score: null, modelVersion: null }));
     const folder = tmpDir();
     const services = new Services({ host: 'browser', version: 'test' });
-    await services.openWorkspace(ws.dir, false);
-    const result = await services.exportConfirmed({ labels, format: 'votable', folder });
+    await services.nights.open(ws.dir, false);
+    const result = await services.export.confirmed({ labels, format: 'votable', folder });
     expect(result.rows).toBe(labels.length);
     const text = readFileSync(result.file, 'utf8');
     expect(checkVoTable(text)).toEqual([]);
@@ -138,7 +138,7 @@ describe.skipIf(!HAVE_SHARED)('real survey stamps (../shared/data/real-stamps)',
     // Every real candidate has a position and a time (PGIR alerts carry no band: null, not '').
     expect(rows.every((r) => r.ra !== null && r.dec !== null && r.mjd !== null)).toBe(true);
     expect(rows).toEqual(confirmedRows(ws, labels).rows);
-    const tns = await services.exportConfirmed({ labels, format: 'tns', folder });
+    const tns = await services.export.confirmed({ labels, format: 'tns', folder });
     expect(tns.rows).toBe(labels.length);
   });
 });

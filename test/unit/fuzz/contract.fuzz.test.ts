@@ -132,7 +132,7 @@ describe('contract fuzz', () => {
     const t = new Tally('contract api.handle (workspace open)');
     tallies.push(t);
     const services = new Services({ host: 'browser', version: 'fuzz' });
-    await services.openWorkspace(path.join(tmp, 'ws'), true);
+    await services.nights.open(path.join(tmp, 'ws'), true);
     const api = createApi(services);
     const perCall = await fuzzApi(api, t, FUZZ_RUNS);
     t.note(`cases per call: ${[...perCall].map(([k, v]) => `${k} ${v}`).join(', ')}`);
