@@ -1,5 +1,6 @@
 /**
- * The CLI as a client of the app: the same createApi over the same services as the two hosts,
+ * The CLI as a client of the app: createApp in this process, i.e. the same createApi and service
+ * code as the two hosts over the same home (its own instance, not a connection to a running app),
  * so a night ingested here is scored the same way, labels land in the same journal, and jobs run
  * in the same compute workers. Jobs are waited for through the contract's events.
  */

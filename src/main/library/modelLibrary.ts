@@ -244,7 +244,7 @@ export function checkLayersModelJson(folder: string, spec: StoredModelSpec): voi
     }
 }
 
-/** The home's library (SKYSIFT_HOME), metadata side: the one the services read. */
+/** The library of the home SKYSIFT_HOME names, metadata side (the services keep one bound to their home). */
 export function homeLibrary(): ModelLibrary {
   return new ModelLibrary(libraryRoot());
 }
