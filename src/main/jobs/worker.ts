@@ -1,7 +1,9 @@
 /**
  * The compute worker: a Node process started by the JobManager for one job. It never shares an
  * event loop with the UI's process, reports progress as it goes, and stops at the next safe point
- * when cancelled.
+ * when cancelled. It is the one way into src/main/worker (the engine: tfjs, ONNX Runtime,
+ * training, scoring, the demo simulator, ingest decoding): nothing the main process loads imports
+ * that folder (eslint.config.mjs; test/unit/architecture/mainBundle.test.ts checks the bundles).
  */
 import { Worker } from 'node:worker_threads';
 import { Workspace } from '../catalog/workspace';
