@@ -9,7 +9,7 @@ import {
   stratifiedSplit,
   trainBaseline,
 } from '../../../src/main/demo/baseline';
-import { AUTOSCAN_FEATURES } from '../../../src/main/demo/features';
+import { AUTOSCAN_FEATURES, FEATURE_GROUPS } from '../../../src/main/demo/features';
 import { FEATURES_CSV, generateNight, type NightSummary } from '../../../src/main/demo/generator';
 import { ARTIFACT_KINDS } from '../../../src/main/demo/scene';
 
@@ -194,6 +194,11 @@ describe('demo night generator', () => {
       expect(ev.auc).toBeGreaterThan(0.7);
       expect(ev.auc).toBeLessThan(0.99);
     });
+  });
+
+  it('computes each autoscan feature in exactly one feature group', () => {
+    const computed = FEATURE_GROUPS.flatMap((g) => [...g.features]);
+    expect([...computed].sort()).toEqual([...AUTOSCAN_FEATURES].sort());
   });
 
   it('reports progress, can be cancelled, rejects bad options', async () => {
