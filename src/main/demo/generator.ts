@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { StampImage, StampTriplet } from '../../shared/stamp';
 import { writeFitsImageSync, type FitsCard } from '../stamps/fitsWriter';
 import { AUTOSCAN_FEATURES, computeFeatures, type FeatureMeta } from './features';
-import { Rng } from './prng';
+import { Rng } from '../util/prng';
 import {
   ARTIFACT_KINDS,
   DEFAULT_ARTIFACT_WEIGHTS,

@@ -18,7 +18,7 @@
  *    and slightly wider (closer to a PSF); noise peaks rise from ~3 to ~5 sigma; variable stars have
  *    fainter template counterparts; hot pixels get smeared; trails get fainter.
  */
-import { Rng } from './prng';
+import { Rng } from '../util/prng';
 import { addMoffat, addSersic, addTrail, convolveGaussian, type Grid } from './render';
 
 export const STAMP = 51;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../src/main/util/prng';
 import { median, medianInPlace, medianMadInPlace, robustStats } from '../../../src/shared/robust';
 
 /** The textbook median, by a full sort: what the quickselect must agree with. */
@@ -10,11 +11,7 @@ function sortedMedian(values: number[]): number {
 
 describe('median and MAD', () => {
   it('agrees with a full sort on odd, even, tied and heavy-tailed samples', () => {
-    let state = 12345;
-    const next = () => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return state / 4294967296;
-    };
+    const next = seededRandom(12345);
     for (let trial = 0; trial < 300; trial++) {
       const n = 1 + Math.floor(next() * 60);
       const ties = trial % 3 === 0;
