@@ -19,7 +19,7 @@ import type { ModelSpec } from '../src/main/model/architectures/spec';
 import { installNodeWebGpu, selectBackend } from '../src/main/model/backends';
 import { BRAAI_D6_M7_SPEC, importLayersModel } from '../src/main/model/importModel';
 import { exportOnnx } from '../src/main/model/onnx/exportOnnx';
-import { matMulModel } from '../src/main/model/onnx/onnxProto';
+import { matMulModel } from '../test/support/matMulModel';
 import { defaultOrtThreads, loadOrt, OrtScorer, ortSessionOptions } from '../src/main/model/onnx/ortRuntime';
 import { stampInputLength } from '../src/main/model/preprocess';
 import { Rows, bestTime, envInt, ROOT } from './lib';

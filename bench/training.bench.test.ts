@@ -18,7 +18,7 @@ import {
   type ModelSpec,
 } from '../src/main/model/architectures';
 import { selectBackend } from '../src/main/model/backends';
-import { matMulModel } from '../src/main/model/onnx/onnxProto';
+import { matMulModel } from '../test/support/matMulModel';
 import { defaultOrtThreads, loadOrt, ortSessionOptions } from '../src/main/model/onnx/ortRuntime';
 import { OrtTrainer } from '../src/main/model/training/ortTrainer';
 import { modelLibrary, runTrain, type EngineReporter } from '../src/main/model/engineJobs';
