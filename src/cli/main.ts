@@ -1,8 +1,10 @@
 /**
- * `skysift <command>`: the app, headless, for pipelines, big machines and checks. The night,
- * label and model commands are clients of the same API as the desk (createApi over the same
- * services); `lab/` holds the engine tools for model work (evaluation on data labels, the
- * hand-feature baseline, ONNX export, the demo-night simulator), which act on files directly.
+ * `skysift <command>`: the app, headless, for pipelines, big machines and checks. The client
+ * commands (night, labels, models, export, show) start an app of their own in this process
+ * (createApp, host 'cli': the desk's API calls, services and compute workers, on the same home), not
+ * a connection to a desk that may be running. `lab/` holds the engine tools for model work
+ * (evaluation on data labels, the hand-feature baseline, ONNX export, the demo-night simulator,
+ * pretraining), which open workspaces and the model library directly, outside the API.
  */
 import { openClient, VERSION, type Client } from './client';
 import { ingest, labels, scores, status } from './commands/night';
