@@ -19,7 +19,7 @@ import type { ModelSpec } from '../src/main/worker/model/architectures/spec';
 import { installNodeWebGpu, selectBackend } from '../src/main/worker/model/backends';
 import { BRAAI_D6_M7_SPEC, importLayersModel } from '../src/main/worker/model/importModel';
 import { exportOnnx } from '../src/main/worker/model/onnx/exportOnnx';
-import { matMulModel } from '../src/main/worker/model/onnx/onnxProto';
+import { matMulModel } from '../test/support/matMulModel';
 import {
   defaultOrtThreads,
   loadOrt,

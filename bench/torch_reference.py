@@ -1,7 +1,7 @@
 """PyTorch reference for `npm run bench`: the same work as our suites, on the same machine, 2 threads.
 
 Prints one JSON object: matmul GFLOP/s (1024^3), space2vec inference stamps/s (batch 256) and
-training samples/s (batch 64, Adam), space2vec built as in src/main/model/architectures/space2vec.ts.
+training samples/s (batch 64, Adam), space2vec built as in src/main/worker/model/architectures/space2vec.ts.
 """
 import json
 import sys

@@ -18,7 +18,7 @@ import {
   type ModelSpec,
 } from '../src/main/worker/model/architectures';
 import { selectBackend } from '../src/main/worker/model/backends';
-import { matMulModel } from '../src/main/worker/model/onnx/onnxProto';
+import { matMulModel } from '../test/support/matMulModel';
 import { defaultOrtThreads, loadOrt, ortSessionOptions } from '../src/main/worker/model/onnx/ortRuntime';
 import { OrtTrainer } from '../src/main/worker/model/training/ortTrainer';
 import { modelLibrary, runTrain, type EngineReporter } from '../src/main/worker/model/engineJobs';

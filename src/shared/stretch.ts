@@ -17,6 +17,7 @@
  *
  * Masked pixels (`StampImage.mask[i] === 0`) never enter the limits and are never given a level.
  */
+import { median } from './robust';
 import type { StampImage } from './stamp';
 
 /** The level given to masked pixels by `stretchToLevels`. Test with `Number.isNaN`. */
@@ -96,13 +97,6 @@ export function percentileSorted(sorted: ArrayLike<number>, q: number): number {
   const hi = Math.min(n - 1, lo + 1);
   const f = pos - lo;
   return sorted[lo] + (sorted[hi] - sorted[lo]) * f;
-}
-
-function median(sorted: ArrayLike<number>): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const h = n >> 1;
-  return n % 2 === 1 ? sorted[h] : 0.5 * (sorted[h - 1] + sorted[h]);
 }
 
 /**

@@ -8,8 +8,19 @@
  * Empty TD means null for every column: NaN for doubles, "not known" for text.
  */
 import { CONFIRMED_COLUMNS, type ConfirmedRow } from './confirmedRows';
-import { isXmlChar } from './xmlTree';
 import { SIMULATED_NOTE } from './confirmedTable';
+
+/** XML 1.0 Char production: tab, LF, CR, and everything from space up except surrogates and FFFE/FFFF. */
+export function isXmlChar(cp: number): boolean {
+  return (
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}
 
 export const VOTABLE_NS = 'http://www.ivoa.net/xml/VOTable/v1.3';
 export const VOTABLE_SCHEMA_LOCATION = 'http://www.ivoa.net/xml/VOTable/VOTable-1.4.xsd';

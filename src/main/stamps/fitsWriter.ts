@@ -2,10 +2,9 @@
  * Minimal FITS writer for single simple images (primary HDU only): 80-character cards in 2880-byte
  * blocks, keywords left-justified, fixed-format values (numbers and logicals right-justified to column
  * 30, strings quoted from column 11 and padded to at least 8 characters), big-endian data padded with
- * zeros to a whole block. Files are written atomically: a temp file beside the target, then rename.
+ * zeros to a whole block. Files are written atomically (util/atomicWrite).
  */
-import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { writeFileAtomicSync } from '../util/atomicWrite';
 
 export type FitsValue = string | number | boolean;
 export interface FitsCard {
@@ -89,34 +88,10 @@ export function buildFitsImage(img: FitsImage): Buffer {
   return buf;
 }
 
-let tmpCounter = 0;
-function tmpName(path: string): string {
-  return `${path}.tmp-${process.pid}-${tmpCounter++}`;
-}
-
-/** Write bytes atomically (temp file + rename), synchronously: fastest for many small files. */
-export function writeFileAtomicSync(path: string, bytes: Uint8Array): void {
-  const tmp = tmpName(path);
-  const fd = openSync(tmp, 'w');
-  try {
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
-
-export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = tmpName(path);
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
-}
-
+/**
+ * Atomic, without fsync: the only caller writes the demo night's stamps, which are regenerated from
+ * their seed if a crash loses them (see util/atomicWrite).
+ */
 export function writeFitsImageSync(path: string, img: FitsImage): void {
-  writeFileAtomicSync(path, buildFitsImage(img));
-}
-
-export async function writeFitsImage(path: string, img: FitsImage): Promise<void> {
-  await writeFileAtomic(path, buildFitsImage(img));
+  writeFileAtomicSync(path, buildFitsImage(img), { fsync: false });
 }

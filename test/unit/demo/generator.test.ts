@@ -3,13 +3,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  evaluateBaseline,
-  scoreBaseline,
-  stratifiedSplit,
-  trainBaseline,
-} from '../../../src/main/worker/demo/baseline';
-import { AUTOSCAN_FEATURES } from '../../../src/main/worker/demo/features';
+import { scoreBaseline, trainBaseline } from '../../../src/main/worker/demo/baseline';
+import { stratifiedSplit } from '../../../src/main/worker/model/training/split';
+import { auc } from '../../../src/shared/metrics';
+import { AUTOSCAN_FEATURES, FEATURE_GROUPS } from '../../../src/main/worker/demo/features';
 import { FEATURES_CSV, generateNight, type NightSummary } from '../../../src/main/worker/demo/generator';
 import { ARTIFACT_KINDS } from '../../../src/main/worker/demo/scene';
 
@@ -179,21 +176,34 @@ describe('demo night generator', () => {
     it('a simple baseline is clearly above chance and clearly below perfect', () => {
       const rows = csv.rows.map(num);
       const labels = rows.map((r) => (r.OBJECT_TYPE === 0 ? 1 : 0));
-      const sp = stratifiedSplit(labels, 0.7, 1);
+      // The training code's split, by row index as the id.
+      const split = stratifiedSplit(
+        labels.map((label, i) => ({ id: String(i), label: label as 0 | 1 })),
+        { validation: 0, test: 0.3 },
+        1,
+      );
+      const sp = { train: split.train.map((x) => Number(x.id)), test: split.test.map((x) => Number(x.id)) };
       const model = trainBaseline(
         sp.train.map((i) => rows[i]),
         sp.train.map((i) => labels[i]),
       );
-      const ev = evaluateBaseline(
-        scoreBaseline(
-          model,
-          sp.test.map((i) => rows[i]),
+      const ev = {
+        auc: auc(
+          scoreBaseline(
+            model,
+            sp.test.map((i) => rows[i]),
+          ),
+          sp.test.map((i) => labels[i]),
         ),
-        sp.test.map((i) => labels[i]),
-      );
+      };
       expect(ev.auc).toBeGreaterThan(0.7);
       expect(ev.auc).toBeLessThan(0.99);
     });
+  });
+
+  it('computes each autoscan feature in exactly one feature group', () => {
+    const computed = FEATURE_GROUPS.flatMap((g) => [...g.features]);
+    expect([...computed].sort()).toEqual([...AUTOSCAN_FEATURES].sort());
   });
 
   it('reports progress, can be cancelled, rejects bad options', async () => {

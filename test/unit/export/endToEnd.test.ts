@@ -7,7 +7,7 @@ import { Workspace } from '../../../src/main/catalog/workspace';
 import { createApi } from '../../../src/main/api';
 import { confirmedRows } from '../../../src/main/export/confirmedRows';
 import { exportLabelSet } from '../../../src/main/export/exportService';
-import { readConfirmedVoTable } from '../../../src/main/export/votableRead';
+import { readConfirmedVoTable } from '../../support/votableRead';
 import { Services } from '../../../src/main/services';
 import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { parseArgs } from '../../../src/shared/contract';

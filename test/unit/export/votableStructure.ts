@@ -9,7 +9,7 @@
  * the VOTable document (REC 1.4) that the XSD cannot express: one TD per FIELD in every TR, char
  * without arraysize is one character, values parse per datatype, char is ASCII, nrows matches.
  */
-import { parseXml, type XmlElement } from '../../../src/main/export/xmlTree';
+import { parseXml, type XmlElement } from '../../support/xmlTree';
 
 const NS = 'http://www.ivoa.net/xml/VOTable/v1.3';
 

@@ -4,6 +4,7 @@
  * quoted text taken out), so that `npm test` prints what the parsers were fed and how they answered.
  */
 import { performance } from 'node:perf_hooks';
+import { seededRandom } from '../../../src/main/util/prng';
 
 /** The seed of every fuzz run: a failure is reproducible from the test name alone. */
 export const FUZZ_SEED = 20261125;
@@ -126,17 +127,9 @@ export class Tally {
   }
 }
 
-/** Deterministic xorshift32, for mutations derived from a fast-check integer. */
+/** Deterministic uniform [0, 1), for mutations derived from a fast-check integer: the one PRNG. */
 export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
+  return seededRandom(seed);
 }
 
 /** Flip `n` random bits of a copy (positions drawn from `rand`, optionally only within `[from, to)`). */

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tfc from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   buildCompact,
@@ -40,6 +40,18 @@ describe('protobuf writer and TF padding', () => {
     expect(tfPads('same', [26, 26], [3, 3], [2, 2])).toEqual({ pads: [0, 0, 1, 1], out: [13, 13] });
     expect(tfPads('same', [51, 51], [3, 3], [1, 1])).toEqual({ pads: [1, 1, 1, 1], out: [51, 51] });
     expect(tfPads('valid', [59, 59], [2, 2], [2, 2])).toEqual({ pads: [0, 0, 0, 0], out: [29, 29] });
+  });
+
+  it('refuses a layer it has no emitter for, naming the layer and what is supported', async () => {
+    await selectBackend('cpu');
+    const m = tfl.sequential({ name: 'upsampler' });
+    m.add(tfl.layers.upSampling2d({ inputShape: [8, 8, 3], size: [2, 2], name: 'up' }));
+    m.add(tfl.layers.globalAveragePooling2d({}));
+    m.add(tfl.layers.dense({ units: 1 }));
+    expect(() => exportOnnx(m, COMPACT_SPEC)).toThrow(
+      /layer up \(UpSampling2D\) is not supported; supported: .*Conv2D/,
+    );
+    m.dispose();
   });
 });
 

@@ -4,7 +4,6 @@
  * (IRLS) on standardised, asinh-compressed features. Output: P(real). Labels: 1 = real, 0 = artifact
  * (note: autoscan's OBJECT_TYPE is the opposite, 0 = real).
  */
-import { auc, confusionAt, rates, thresholdForMdr } from '../../../shared/metrics';
 
 export const BASELINE_FEATURES = [
   'SNR',
@@ -138,48 +137,4 @@ function solve(A0: number[][], b0: number[]): number[] {
     x[r] = s / (A[r][r] || 1e-12);
   }
   return x;
-}
-
-export interface BaselineMetrics {
-  auc: number;
-  /** At threshold 0.5: artifacts called real / all artifacts. */
-  fpr: number;
-  /** At threshold 0.5: reals called artifacts / all reals. */
-  mdr: number;
-  /** FPR at the threshold that misses at most 1% of reals. */
-  fprAt1pctMdr: number;
-}
-
-export function evaluateBaseline(scores: number[], labels: number[]): BaselineMetrics {
-  const at05 = rates(confusionAt(scores, labels, 0.5));
-  return {
-    auc: auc(scores, labels),
-    fpr: at05.fpr,
-    mdr: at05.mdr,
-    fprAt1pctMdr: thresholdForMdr(scores, labels, 0.01).fpr,
-  };
-}
-
-/** Stratified split by a deterministic hash of the index: ~trainFraction of each class to train. */
-export function stratifiedSplit(
-  labels: number[],
-  trainFraction = 0.7,
-  seed = 1,
-): { train: number[]; test: number[] } {
-  const train: number[] = [];
-  const test: number[] = [];
-  for (const cls of [0, 1]) {
-    const idx = labels.map((l, i) => (l === cls ? i : -1)).filter((i) => i >= 0);
-    // Fisher-Yates with a small LCG.
-    let s = (seed * 2654435761 + cls) >>> 0;
-    for (let i = idx.length - 1; i > 0; i--) {
-      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-      const r = s % (i + 1);
-      [idx[i], idx[r]] = [idx[r], idx[i]];
-    }
-    const nTrain = Math.round(idx.length * trainFraction);
-    train.push(...idx.slice(0, nTrain));
-    test.push(...idx.slice(nTrain));
-  }
-  return { train: train.sort((a, b) => a - b), test: test.sort((a, b) => a - b) };
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { StampImage, StampTriplet } from '../../../shared/stamp';
 import { writeFitsImageSync, type FitsCard } from '../../stamps/fitsWriter';
 import { AUTOSCAN_FEATURES, computeFeatures, type FeatureMeta } from './features';
-import { Rng } from './prng';
+import { Rng } from '../../util/prng';
 import {
   ARTIFACT_KINDS,
   DEFAULT_ARTIFACT_WEIGHTS,
@@ -183,7 +183,7 @@ export async function generateNight(opts: NightOptions): Promise<NightSummary> {
     `# generator: skysift-demo ${GENERATOR_VERSION}`,
     `# seed: ${seed}`,
     `# difficulty: ${difficulty}; realFraction: ${realFraction}; n: ${n}; first ID: ${idOffset}`,
-    '# OBJECT_TYPE: 0 = real (simulated SN), 1 = artifact. Features computed from the stamps (src/main/demo/features.ts).',
+    '# OBJECT_TYPE: 0 = real (simulated SN), 1 = artifact. Features computed from the stamps (src/main/worker/demo/features.ts).',
     '# SIM_KIND: simulation truth (what was simulated), not a feature.',
   ];
   let buffer =

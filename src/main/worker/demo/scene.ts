@@ -18,7 +18,7 @@
  *    and slightly wider (closer to a PSF); noise peaks rise from ~3 to ~5 sigma; variable stars have
  *    fainter template counterparts; hot pixels get smeared; trails get fainter.
  */
-import { Rng } from './prng';
+import { Rng } from '../../util/prng';
 import { addMoffat, addSersic, addTrail, convolveGaussian, type Grid } from './render';
 
 export const STAMP = 51;
@@ -26,37 +26,6 @@ const PAD = 12;
 const G = STAMP + 2 * PAD;
 const GRID: Grid = { size: G, pad: PAD };
 export const PIXSCALE = 0.263;
-
-export const REAL_KINDS = ['sn-on-host', 'sn-hostless'] as const;
-export const ARTIFACT_KINDS = [
-  'dipole',
-  'psf-mismatch',
-  'cosmic-ray',
-  'hot-pixel',
-  'bad-column',
-  'trail',
-  'saturation-bleed',
-  'ccd-edge',
-  'noise',
-  'variable-star',
-] as const;
-export type RealKind = (typeof REAL_KINDS)[number];
-export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
-export type SimKind = RealKind | ArtifactKind;
-
-export const DEFAULT_ARTIFACT_WEIGHTS: Record<ArtifactKind, number> = {
-  dipole: 0.2,
-  'psf-mismatch': 0.1,
-  'cosmic-ray': 0.14,
-  'hot-pixel': 0.05,
-  'bad-column': 0.04,
-  trail: 0.06,
-  'saturation-bleed': 0.05,
-  'ccd-edge': 0.06,
-  noise: 0.16,
-  'variable-star': 0.14,
-};
-export const DEFAULT_REAL_WEIGHTS: Record<RealKind, number> = { 'sn-on-host': 0.8, 'sn-hostless': 0.2 };
 
 const BANDS = ['g', 'r', 'i', 'z'] as const;
 /** Dark-sky surface brightness, mag/arcsec^2 (DES-like). */
@@ -142,6 +111,277 @@ function fluxOf(mag: number, zp: number): number {
   return Math.pow(10, 0.4 * (zp - mag));
 }
 
+/** The scene as a kind's `place` sees it: the drawn conditions, and what the kind may change. */
+interface KindScene {
+  rng: Rng;
+  /** Difficulty, 0..1. */
+  d: number;
+  /** Candidate position in stamp pixels. */
+  cx: number;
+  cy: number;
+  zp: number;
+  sigSky: number;
+  sigDiff: number;
+  /** Search PSF: Gaussian sigma, FWHM (px), Moffat beta. */
+  sgS: number;
+  fwhmS: number;
+  betaS: number;
+  floor: number;
+  limitMag: number;
+  /** Static sources, rendered in both epochs (template shifted by shiftX/Y). */
+  srcs: Src[];
+  /** Search-only additions, before noise. */
+  extras: ((buf: Float64Array) => void)[];
+  /** Search-only detector defects, after noise. */
+  postS: ((img: Float64Array) => void)[];
+  shiftX: number;
+  shiftY: number;
+  /** Factor on the matching kernel's width (1 = right kernel). */
+  kernelErr: number;
+  /** A band of masked pixels along one stamp side (0 left, 1 right, 2 top, 3 bottom). */
+  maskBand: null | { side: number; width: number };
+  /** Simulation truth: magnitude of the transient, else NaN. */
+  truthMag: number;
+}
+
+interface KindEntry {
+  /** A real transient (OBJECT_TYPE 0) or an artifact. */
+  real: boolean;
+  /** Default weight among the kinds of its class (reals or artifacts), unnormalised. */
+  weight: number;
+  /**
+   * Adds the kind to the scene. Draws from `s.rng` in a fixed order: changing the order changes
+   * every demo night of a given seed.
+   */
+  place(s: KindScene): void;
+}
+
+/** A point source at the candidate position in the search image only. */
+function addSn(s: KindScene, mag: number): void {
+  s.truthMag = mag;
+  s.extras.push((buf) => addMoffat(buf, GRID, s.cx, s.cy, fluxOf(mag, s.zp), s.fwhmS, s.betaS, s.floor));
+}
+
+/** A real SN magnitude: see the header (DIFFICULTY). */
+function snMag(s: KindScene): number {
+  const f = 1 - Math.pow(1 - s.rng.next(), 1 + 3 * s.d);
+  return 18 + (s.limitMag + 0.3 - 18) * f;
+}
+
+/**
+ * Every candidate kind, reals first; the key order is the draw order of the generator (changing it
+ * changes every night of a given seed).
+ */
+const KINDS = {
+  'sn-on-host': {
+    real: true,
+    weight: 0.8,
+    place(s) {
+      const g = randomGalaxy(s.rng, 0, 0, 18.5, 23);
+      // Host offset: exponential in units of the half-light radius (a few nuclear).
+      const off = s.rng.exponential(0.9) * g.re!;
+      const ang = s.rng.uniform(0, 2 * Math.PI);
+      g.x = s.cx - off * Math.cos(ang);
+      g.y = s.cy - off * Math.sin(ang);
+      s.srcs.push(g);
+      addSn(s, snMag(s));
+    },
+  },
+  'sn-hostless': {
+    real: true,
+    weight: 0.2,
+    place(s) {
+      addSn(s, snMag(s));
+    },
+  },
+  dipole: {
+    real: false,
+    weight: 0.2,
+    place(s) {
+      const { rng, d, cx, cy } = s;
+      // Misregistered bright star or galaxy core at the centre.
+      const amp = rng.uniform(0.2, 1) * (1 - 0.6 * d);
+      const a = rng.uniform(0, 2 * Math.PI);
+      s.shiftX = amp * Math.cos(a);
+      s.shiftY = amp * Math.sin(a);
+      if (rng.chance(0.55)) s.srcs.push({ type: 'star', x: cx, y: cy, mag: rng.uniform(16.5, 20 + 1.5 * d) });
+      else {
+        const g = randomGalaxy(rng, cx, cy, 16.5, 19.5 + 1.5 * d);
+        g.re = rng.uniform(0.8, 3);
+        g.n = rng.uniform(2, 4);
+        s.srcs.push(g);
+      }
+    },
+  },
+  'psf-mismatch': {
+    real: false,
+    weight: 0.1,
+    place(s) {
+      const { rng, d, cx, cy } = s;
+      // Wrong matching kernel on a bright star / compact core: rings or a doughnut.
+      s.kernelErr = rng.chance(0.5) ? rng.uniform(0.5, 0.85 + 0.1 * d) : rng.uniform(1.15 - 0.1 * d, 1.6);
+      if (rng.chance(0.65)) s.srcs.push({ type: 'star', x: cx, y: cy, mag: rng.uniform(16, 19.5 + d) });
+      else {
+        const g = randomGalaxy(rng, cx, cy, 16.5, 19 + d);
+        g.re = rng.uniform(0.6, 2);
+        s.srcs.push(g);
+      }
+    },
+  },
+  'cosmic-ray': {
+    real: false,
+    weight: 0.14,
+    place(s) {
+      const { rng, d, cx, cy } = s;
+      // Sharp, search only, narrower than the PSF; sometimes a track.
+      const amp = s.sigSky * rng.uniform(6, 60) * (1 - 0.7 * d);
+      const width = rng.uniform(0.3, 0.5 + 0.4 * d);
+      if (rng.chance(0.55)) {
+        const np = rng.int(1, 3);
+        for (let i = 0; i < np; i++) {
+          const x = cx + rng.uniform(-0.8, 0.8);
+          const y = cy + rng.uniform(-0.8, 0.8);
+          const f = amp * rng.uniform(0.4, 1.2) * 2 * Math.PI * width * width;
+          s.extras.push((buf) => addGaussianBlob(buf, x, y, f, width));
+        }
+      } else {
+        const len = rng.uniform(2, 10);
+        const th = rng.uniform(0, Math.PI);
+        s.postS.push((img) =>
+          addTrail(img, GRID, cx, cy, th, width, amp * Math.sqrt(2 * Math.PI) * width, len),
+        );
+      }
+    },
+  },
+  'hot-pixel': {
+    real: false,
+    weight: 0.05,
+    place(s) {
+      const { rng, d, cx, cy } = s;
+      const amp = s.sigSky * rng.uniform(8, 200) * (1 - 0.6 * d);
+      const ix = Math.round(cx) + PAD;
+      const iy = Math.round(cy) + PAD;
+      const smear = rng.chance(0.3 + 0.4 * d);
+      s.postS.push((img) => {
+        img[iy * G + ix] += amp;
+        if (smear) {
+          img[iy * G + ix + 1] += amp * 0.25;
+          img[(iy + 1) * G + ix] += amp * 0.15;
+        }
+      });
+    },
+  },
+  'bad-column': {
+    real: false,
+    weight: 0.04,
+    place(s) {
+      const { rng, d, cx, cy } = s;
+      const amp = s.sigSky * rng.uniform(2, 12) * (1 - 0.5 * d);
+      const ix = Math.round(cx) + rng.int(-1, 1) + PAD;
+      const partial = rng.chance(0.4);
+      const y0 = partial ? rng.int(0, Math.round(cy)) + PAD : 0;
+      const hot = rng.chance(0.5) ? amp * rng.uniform(2, 6) : 0;
+      s.postS.push((img) => {
+        for (let y = y0; y < G; y++) img[y * G + ix] += amp;
+        img[(Math.round(cy) + PAD) * G + ix] += hot;
+      });
+    },
+  },
+  trail: {
+    real: false,
+    weight: 0.06,
+    place(s) {
+      const { rng, d, cx, cy, sgS } = s;
+      const th = rng.uniform(0, Math.PI);
+      const sat = rng.chance(0.6);
+      const perPx = s.sigSky * (sat ? rng.uniform(2, 40) : rng.uniform(1.5, 8)) * (1 - 0.5 * d) * s.fwhmS;
+      const half = sat ? Infinity : rng.uniform(3, 15);
+      const ox = cx + rng.uniform(-1, 1);
+      const oy = cy + rng.uniform(-1, 1);
+      // The width is drawn when the extras are rendered (after the static scene), as it always was.
+      s.extras.push((buf) =>
+        addTrail(buf, GRID, ox, oy, th, sgS * (sat ? rng.uniform(0.8, 1.1) : 1), perPx, half),
+      );
+    },
+  },
+  'saturation-bleed': {
+    real: false,
+    weight: 0.05,
+    place(s) {
+      const { rng, cx, cy } = s;
+      const mag = rng.uniform(11.5, 15);
+      s.srcs.push({ type: 'star', x: cx + rng.uniform(-2, 2), y: cy + rng.uniform(-3, 3), mag });
+    },
+  },
+  'ccd-edge': {
+    real: false,
+    weight: 0.06,
+    place(s) {
+      const { rng, cx, cy, sgS } = s;
+      s.maskBand = { side: rng.int(0, 3), width: rng.int(3, 22) };
+      // Something at the centre: a faint residual or a noise peak next to the edge.
+      const sub = rng.chance(0.5);
+      if (sub) {
+        const a = rng.uniform(0.2, 0.8);
+        s.shiftX = a * rng.normal();
+        s.shiftY = a * rng.normal();
+        s.srcs.push({ type: 'star', x: cx, y: cy, mag: rng.uniform(17, 20.5) });
+      } else {
+        const f = s.sigDiff * rng.uniform(3, 6) * Math.sqrt(4 * Math.PI) * sgS;
+        // The FWHM factor is drawn when the extras are rendered, as it always was.
+        s.extras.push((buf) =>
+          addMoffat(buf, GRID, cx, cy, f, s.fwhmS * rng.uniform(0.6, 1), s.betaS, s.floor),
+        );
+      }
+    },
+  },
+  noise: {
+    real: false,
+    weight: 0.16,
+    place(s) {
+      const { rng, d, cx, cy, sgS } = s;
+      // Noise peaks at ~3-5 sigma: irregular, sub-PSF clumps of correlated noise.
+      const snr = rng.uniform(2.5, 3.8) + 1.2 * d;
+      const total = snr * s.sigDiff * Math.sqrt(4 * Math.PI) * sgS;
+      const nb = rng.int(2, 4);
+      for (let i = 0; i < nb; i++) {
+        const x = cx + rng.normal() * 0.9;
+        const y = cy + rng.normal() * 0.9;
+        const w = sgS * rng.uniform(0.45, 0.8);
+        const f = (total / nb) * rng.uniform(0.5, 1.5);
+        s.extras.push((buf) => addGaussianBlob(buf, x, y, f, w));
+      }
+    },
+  },
+  'variable-star': {
+    real: false,
+    weight: 0.14,
+    place(s) {
+      const { rng, d, cx, cy, zp } = s;
+      const mag = rng.uniform(17, 21.5 + 1.5 * d);
+      const dm = rng.uniform(0.1, 1.2);
+      s.srcs.push({ type: 'star', x: cx, y: cy, mag, magSearch: mag - dm });
+      s.truthMag = zp - 2.5 * Math.log10(fluxOf(mag - dm, zp) - fluxOf(mag, zp));
+    },
+  },
+} as const satisfies Record<string, KindEntry>;
+
+export type SimKind = keyof typeof KINDS;
+export type RealKind = { [K in SimKind]: (typeof KINDS)[K]['real'] extends true ? K : never }[SimKind];
+export type ArtifactKind = Exclude<SimKind, RealKind>;
+
+const ALL_KINDS = Object.keys(KINDS) as SimKind[];
+export const REAL_KINDS: readonly RealKind[] = ALL_KINDS.filter((k): k is RealKind => KINDS[k].real);
+export const ARTIFACT_KINDS: readonly ArtifactKind[] = ALL_KINDS.filter(
+  (k): k is ArtifactKind => !KINDS[k].real,
+);
+
+function weightsOf<K extends SimKind>(kinds: readonly K[]): Record<K, number> {
+  return Object.fromEntries(kinds.map((k) => [k, KINDS[k].weight])) as Record<K, number>;
+}
+export const DEFAULT_ARTIFACT_WEIGHTS: Record<ArtifactKind, number> = weightsOf(ARTIFACT_KINDS);
+export const DEFAULT_REAL_WEIGHTS: Record<RealKind, number> = weightsOf(REAL_KINDS);
+
 export function simulateCandidate(
   seed: number,
   id: number,
@@ -195,160 +435,31 @@ export function simulateCandidate(
       mag: rng.uniform(17.5, 24),
     });
 
-  let truthMag = Number.NaN;
-  let maskBand: null | { side: number; width: number } = null;
-  const extras: ((buf: Float64Array) => void)[] = []; // search-only additions, before noise
-  const postS: ((img: Float64Array) => void)[] = []; // after noise, search (detector defects)
-  const sn = (mag: number) => {
-    truthMag = mag;
-    extras.push((buf) => addMoffat(buf, GRID, cx, cy, fluxOf(mag, zp), fwhmS, betaS, floor));
+  const scene: KindScene = {
+    rng,
+    d,
+    cx,
+    cy,
+    zp,
+    sigSky,
+    sigDiff,
+    sgS,
+    fwhmS,
+    betaS,
+    floor,
+    limitMag,
+    srcs,
+    extras: [],
+    postS: [],
+    shiftX,
+    shiftY,
+    kernelErr,
+    maskBand: null,
+    truthMag: Number.NaN,
   };
-  const snMag = () => {
-    const f = 1 - Math.pow(1 - rng.next(), 1 + 3 * d);
-    return 18 + (limitMag + 0.3 - 18) * f;
-  };
-
-  switch (kind) {
-    case 'sn-on-host': {
-      const g = randomGalaxy(rng, 0, 0, 18.5, 23);
-      // Host offset: exponential in units of the half-light radius (a few nuclear).
-      const off = rng.exponential(0.9) * g.re!;
-      const ang = rng.uniform(0, 2 * Math.PI);
-      g.x = cx - off * Math.cos(ang);
-      g.y = cy - off * Math.sin(ang);
-      srcs.push(g);
-      sn(snMag());
-      break;
-    }
-    case 'sn-hostless':
-      sn(snMag());
-      break;
-    case 'dipole': {
-      // Misregistered bright star or galaxy core at the centre.
-      const amp = rng.uniform(0.2, 1) * (1 - 0.6 * d);
-      const a = rng.uniform(0, 2 * Math.PI);
-      shiftX = amp * Math.cos(a);
-      shiftY = amp * Math.sin(a);
-      if (rng.chance(0.55)) srcs.push({ type: 'star', x: cx, y: cy, mag: rng.uniform(16.5, 20 + 1.5 * d) });
-      else {
-        const g = randomGalaxy(rng, cx, cy, 16.5, 19.5 + 1.5 * d);
-        g.re = rng.uniform(0.8, 3);
-        g.n = rng.uniform(2, 4);
-        srcs.push(g);
-      }
-      break;
-    }
-    case 'psf-mismatch': {
-      // Wrong matching kernel on a bright star / compact core: rings or a doughnut.
-      kernelErr = rng.chance(0.5) ? rng.uniform(0.5, 0.85 + 0.1 * d) : rng.uniform(1.15 - 0.1 * d, 1.6);
-      if (rng.chance(0.65)) srcs.push({ type: 'star', x: cx, y: cy, mag: rng.uniform(16, 19.5 + d) });
-      else {
-        const g = randomGalaxy(rng, cx, cy, 16.5, 19 + d);
-        g.re = rng.uniform(0.6, 2);
-        srcs.push(g);
-      }
-      break;
-    }
-    case 'cosmic-ray': {
-      // Sharp, search only, narrower than the PSF; sometimes a track.
-      const amp = sigSky * rng.uniform(6, 60) * (1 - 0.7 * d);
-      const width = rng.uniform(0.3, 0.5 + 0.4 * d);
-      if (rng.chance(0.55)) {
-        const np = rng.int(1, 3);
-        for (let i = 0; i < np; i++) {
-          const x = cx + rng.uniform(-0.8, 0.8);
-          const y = cy + rng.uniform(-0.8, 0.8);
-          const f = amp * rng.uniform(0.4, 1.2) * 2 * Math.PI * width * width;
-          extras.push((buf) => addGaussianBlob(buf, x, y, f, width));
-        }
-      } else {
-        const len = rng.uniform(2, 10);
-        const th = rng.uniform(0, Math.PI);
-        const a = amp;
-        postS.push((img) => addTrail(img, GRID, cx, cy, th, width, a * Math.sqrt(2 * Math.PI) * width, len));
-      }
-      break;
-    }
-    case 'hot-pixel': {
-      const amp = sigSky * rng.uniform(8, 200) * (1 - 0.6 * d);
-      const ix = Math.round(cx) + PAD;
-      const iy = Math.round(cy) + PAD;
-      const smear = rng.chance(0.3 + 0.4 * d);
-      postS.push((img) => {
-        img[iy * G + ix] += amp;
-        if (smear) {
-          img[iy * G + ix + 1] += amp * 0.25;
-          img[(iy + 1) * G + ix] += amp * 0.15;
-        }
-      });
-      break;
-    }
-    case 'bad-column': {
-      const amp = sigSky * rng.uniform(2, 12) * (1 - 0.5 * d);
-      const ix = Math.round(cx) + rng.int(-1, 1) + PAD;
-      const partial = rng.chance(0.4);
-      const y0 = partial ? rng.int(0, Math.round(cy)) + PAD : 0;
-      const hot = rng.chance(0.5) ? amp * rng.uniform(2, 6) : 0;
-      postS.push((img) => {
-        for (let y = y0; y < G; y++) img[y * G + ix] += amp;
-        img[(Math.round(cy) + PAD) * G + ix] += hot;
-      });
-      break;
-    }
-    case 'trail': {
-      const th = rng.uniform(0, Math.PI);
-      const sat = rng.chance(0.6);
-      const perPx = sigSky * (sat ? rng.uniform(2, 40) : rng.uniform(1.5, 8)) * (1 - 0.5 * d) * fwhmS;
-      const half = sat ? Infinity : rng.uniform(3, 15);
-      const ox = cx + rng.uniform(-1, 1);
-      const oy = cy + rng.uniform(-1, 1);
-      extras.push((buf) =>
-        addTrail(buf, GRID, ox, oy, th, sgS * (sat ? rng.uniform(0.8, 1.1) : 1), perPx, half),
-      );
-      break;
-    }
-    case 'saturation-bleed': {
-      const mag = rng.uniform(11.5, 15);
-      srcs.push({ type: 'star', x: cx + rng.uniform(-2, 2), y: cy + rng.uniform(-3, 3), mag });
-      break;
-    }
-    case 'ccd-edge': {
-      maskBand = { side: rng.int(0, 3), width: rng.int(3, 22) };
-      // Something at the centre: a faint residual or a noise peak next to the edge.
-      const sub = rng.chance(0.5);
-      if (sub) {
-        const a = rng.uniform(0.2, 0.8);
-        shiftX = a * rng.normal();
-        shiftY = a * rng.normal();
-        srcs.push({ type: 'star', x: cx, y: cy, mag: rng.uniform(17, 20.5) });
-      } else {
-        const f = sigDiff * rng.uniform(3, 6) * Math.sqrt(4 * Math.PI) * sgS;
-        extras.push((buf) => addMoffat(buf, GRID, cx, cy, f, fwhmS * rng.uniform(0.6, 1), betaS, floor));
-      }
-      break;
-    }
-    case 'noise': {
-      // Noise peaks at ~3-5 sigma: irregular, sub-PSF clumps of correlated noise.
-      const snr = rng.uniform(2.5, 3.8) + 1.2 * d;
-      const total = snr * sigDiff * Math.sqrt(4 * Math.PI) * sgS;
-      const nb = rng.int(2, 4);
-      for (let i = 0; i < nb; i++) {
-        const x = cx + rng.normal() * 0.9;
-        const y = cy + rng.normal() * 0.9;
-        const w = sgS * rng.uniform(0.45, 0.8);
-        const f = (total / nb) * rng.uniform(0.5, 1.5);
-        extras.push((buf) => addGaussianBlob(buf, x, y, f, w));
-      }
-      break;
-    }
-    case 'variable-star': {
-      const mag = rng.uniform(17, 21.5 + 1.5 * d);
-      const dm = rng.uniform(0.1, 1.2);
-      srcs.push({ type: 'star', x: cx, y: cy, mag, magSearch: mag - dm });
-      truthMag = zp - 2.5 * Math.log10(fluxOf(mag - dm, zp) - fluxOf(mag, zp));
-      break;
-    }
-  }
+  KINDS[kind].place(scene);
+  ({ shiftX, shiftY, kernelErr } = scene);
+  const { extras, postS, truthMag } = scene;
 
   // Render static scene: search at the true positions, template shifted by the misregistration.
   for (const s of srcs) {
@@ -417,7 +528,7 @@ export function simulateCandidate(
       difference[i] = dflt[j];
     }
   let distanceToEdge = rng.uniform(30, 1000);
-  const mb = maskBand as null | { side: number; width: number };
+  const mb = scene.maskBand;
   if (mb) {
     for (let y = 0; y < STAMP; y++)
       for (let x = 0; x < STAMP; x++) {

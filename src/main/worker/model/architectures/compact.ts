@@ -8,6 +8,7 @@
  * no depthwise backprop kernels, and at these channel counts separable convs save little time.
  */
 import * as tf from '@tensorflow/tfjs-layers';
+import { addConvBlock } from './convBlock';
 import { STAMP_CHANNELS, STANDARD_MASK_RULE, type ModelSpec } from './spec';
 
 export const COMPACT_SPEC: ModelSpec = {
@@ -35,31 +36,14 @@ export function buildCompact(seed = 1): tf.Sequential {
   const model = tf.sequential({ name: 'compact' });
   let k = 0;
   for (const [i, filters] of COMPACT_FILTERS.entries()) {
-    model.add(
-      tf.layers.conv2d({
-        ...(i === 0 ? { inputShape: [h, w, COMPACT_SPEC.channels.length] } : {}),
-        filters,
-        kernelSize: 3,
-        strides: 1,
-        padding: 'same',
-        activation: 'relu',
-        kernelInitializer: init(k++),
-        name: `block${i + 1}_conv1`,
-      }),
-    );
-    model.add(
-      tf.layers.conv2d({
-        filters,
-        kernelSize: 3,
-        strides: 2,
-        padding: 'same',
-        useBias: false, // the batch norm right after has its own offset
-        kernelInitializer: init(k++),
-        name: `block${i + 1}_conv2`,
-      }),
-    );
-    model.add(tf.layers.batchNormalization({ name: `block${i + 1}_bn` }));
-    model.add(tf.layers.reLU({ name: `block${i + 1}_relu` }));
+    addConvBlock(model, {
+      index: i + 1,
+      filters,
+      init: [init(k++), init(k++)],
+      ...(i === 0 ? { inputShape: [h, w, COMPACT_SPEC.channels.length] } : {}),
+      conv1Activation: 'relu',
+      conv2Bias: false, // the batch norm right after has its own offset
+    });
   }
   model.add(tf.layers.globalAveragePooling2d({ name: 'gap' }));
   model.add(tf.layers.dropout({ rate: 0.3, seed, name: 'dropout' }));

@@ -6,6 +6,7 @@
  * block convs linear (the block's ReLU follows the BN), ReLU on the extra conv and on dense 128.
  */
 import * as tf from '@tensorflow/tfjs-layers';
+import { addConvBlock } from './convBlock';
 import { STAMP_CHANNELS, STANDARD_MASK_RULE, type ModelSpec } from './spec';
 
 export const SPACE2VEC_SPEC: ModelSpec = {
@@ -32,29 +33,14 @@ export function buildSpace2vec(seed = 1): tf.Sequential {
   const model = tf.sequential({ name: 'space2vec' });
   let k = 0;
   for (const [i, filters] of SPACE2VEC_FILTERS.entries()) {
-    model.add(
-      tf.layers.conv2d({
-        ...(i === 0 ? { inputShape: [h, w, SPACE2VEC_SPEC.channels.length] } : {}),
-        filters,
-        kernelSize: 3,
-        strides: 1,
-        padding: 'same',
-        kernelInitializer: init(k++),
-        name: `block${i + 1}_conv1`,
-      }),
-    );
-    model.add(
-      tf.layers.conv2d({
-        filters,
-        kernelSize: 3,
-        strides: 2,
-        padding: 'same',
-        kernelInitializer: init(k++),
-        name: `block${i + 1}_conv2`,
-      }),
-    );
-    model.add(tf.layers.batchNormalization({ name: `block${i + 1}_bn` }));
-    model.add(tf.layers.reLU({ name: `block${i + 1}_relu` }));
+    // Block convs linear: the block's ReLU follows the batch norm.
+    addConvBlock(model, {
+      index: i + 1,
+      filters,
+      init: [init(k++), init(k++)],
+      ...(i === 0 ? { inputShape: [h, w, SPACE2VEC_SPEC.channels.length] } : {}),
+      conv2Bias: true,
+    });
   }
   model.add(
     tf.layers.conv2d({

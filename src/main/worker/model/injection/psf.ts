@@ -2,34 +2,11 @@
  * Point-spread functions for injection: the stamp's own seeing, measured on the stars of its
  * template (or search image), and analytic Moffat/Gaussian profiles rendered at sub-pixel centres.
  */
+import { median as medianOf, robustStats } from '../../../../shared/robust';
 import type { StampImage } from '../../../../shared/stamp';
 
-/** 1.4826 x MAD estimates the standard deviation of Gaussian noise. */
-const MAD_TO_SIGMA = 1.4826;
-
-/** Median of a typed array, sorting it in place (numeric sort: no comparator call per pair). */
-function medianSorted(v: Float32Array): number {
-  if (v.length === 0) return NaN;
-  v.sort();
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
-}
-
-function medianOf(values: number[]): number {
-  return medianSorted(Float32Array.from(values));
-}
-
-/** Robust background level and noise (median, 1.4826 MAD) over the valid pixels of an image. */
-export function robustStats(img: StampImage): { median: number; sigma: number } {
-  const v = new Float32Array(img.data.length);
-  let n = 0;
-  for (let i = 0; i < img.data.length; i++) if (img.mask[i]) v[n++] = img.data[i];
-  const valid = v.subarray(0, n);
-  const median = medianSorted(valid);
-  for (let i = 0; i < n; i++) valid[i] = Math.abs(valid[i] - median);
-  const sigma = MAD_TO_SIGMA * medianSorted(valid);
-  return { median: Number.isFinite(median) ? median : 0, sigma: sigma > 0 ? sigma : 1 };
-}
+// The one robust background/noise estimate; re-exported for the injection code that reads it from here.
+export { robustStats };
 
 export const DEFAULT_FWHM_PX = 2.0;
 
@@ -77,7 +54,8 @@ export function measureFwhm(img: StampImage | null): number | null {
     const f = 2 * Math.sqrt(area / Math.PI);
     if (f >= 1 && f <= 8) fwhms.push(f);
   }
-  return fwhms.length ? medianOf(fwhms) : null;
+  // Through float32, as the FWHMs always were: injected stamps stay the same for a given seed.
+  return fwhms.length ? medianOf(Float32Array.from(fwhms)) : null;
 }
 
 export interface PsfShape {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { auc, thresholdForMdr } from '../../../../shared/metrics';
+import { median } from '../../../../shared/robust';
 import type { ModelSpec } from '../architectures/spec';
 import { fileSystemLoadHandler } from '../importModel';
 import { preprocessBatch } from '../preprocess';
@@ -177,15 +178,6 @@ export interface SurveyRow {
   n: number;
   median: number;
   flagged: number;
-}
-
-function median(a: number[]): number {
-  const s = a.slice().sort((x, y) => x - y);
-  return s.length === 0
-    ? NaN
-    : s.length % 2
-      ? s[s.length >> 1]
-      : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
 }
 
 /**

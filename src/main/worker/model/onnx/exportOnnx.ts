@@ -118,15 +118,182 @@ class GraphBuilder {
   }
 }
 
+/** Where the chain is: the current value, its layout and its shape. */
+interface ChainState {
+  g: GraphBuilder;
+  x: string;
+  layout: Layout;
+  /** Spatial size and channels while NCHW. */
+  h: number;
+  w: number;
+  c: number;
+  /** Width of x when flat. */
+  features: number;
+}
+
+/**
+ * Emits the ONNX nodes of one layer. `next` is the layer after it (for fusions); the return value
+ * is how many following layers the emitter consumed (a folded batch norm), 0 when none.
+ */
+type Emitter = (st: ChainState, info: LayerInfo, next: LayerInfo | undefined) => number | void;
+
+function need(st: ChainState, info: LayerInfo, want: Layout): void {
+  if (st.layout !== want)
+    throw new Error(`ONNX export: layer ${info.layer.name} (${info.className}) after a ${st.layout} tensor`);
+}
+
+/** Dropout and noise layers do nothing at inference; InputLayer is only a shape. */
+const skip: Emitter = () => 0;
+
+function emitConv2D(st: ChainState, info: LayerInfo, next: LayerInfo | undefined): number {
+  const { layer, config } = info;
+  const name = layer.name;
+  need(st, info, 'nchw');
+  if (config.dataFormat && config.dataFormat !== 'channelsLast')
+    throw new Error(`ONNX export: ${name} is not channels-last`);
+  const wts = weightsOf(layer);
+  const kernel = wts.get('kernel')!;
+  const [kh, kw, ci, co] = kernel.shape as number[];
+  const strides = pair(config.strides, 1);
+  const dil = pair(config.dilationRate, 1);
+  const { pads, out } = tfPads(config.padding, [st.h, st.w], [kh, kw], strides, dil);
+  const k = kernel.dataSync();
+  const oihw = new Float32Array(co * ci * kh * kw);
+  for (let y = 0; y < kh; y++)
+    for (let xx = 0; xx < kw; xx++)
+      for (let a = 0; a < ci; a++)
+        for (let o = 0; o < co; o++)
+          oihw[((o * ci + a) * kh + y) * kw + xx] = k[((y * kw + xx) * ci + a) * co + o];
+  const bias = values(wts.get('bias')) ?? new Float32Array(co);
+  // Fold a batch norm that follows a linear convolution.
+  const act = config.activation ?? 'linear';
+  let consumed = 0;
+  if (next?.className === 'BatchNormalization' && act === 'linear' && bnFoldable(next)) {
+    const { scale, shift } = bnScaleShift(next.layer, next.config, co);
+    for (let o = 0; o < co; o++) {
+      const base = o * ci * kh * kw;
+      for (let j = 0; j < ci * kh * kw; j++) oihw[base + j] *= scale[o];
+      bias[o] = bias[o] * scale[o] + shift[o];
+    }
+    consumed = 1;
+  }
+  const { g } = st;
+  const wName = g.init(`${name}_W`, [co, ci, kh, kw], oihw);
+  const bName = g.init(`${name}_B`, [co], bias);
+  st.x = g.node('Conv', [st.x, wName, bName], name, {
+    kernel_shape: [kh, kw],
+    strides,
+    pads,
+    dilations: dil,
+    group: 1,
+  });
+  st.x = g.activation(act, st.x, name);
+  [st.h, st.w, st.c] = [out[0], out[1], co];
+  return consumed;
+}
+
+function emitBatchNorm(st: ChainState, info: LayerInfo): void {
+  const { layer, config } = info;
+  const name = layer.name;
+  need(st, info, 'nchw');
+  if (!bnFoldable(info)) throw new Error(`ONNX export: ${name} normalises an axis other than channels`);
+  const { scale, shift } = bnScaleShift(layer, config, st.c);
+  // y = x * scale + shift, per channel, as BatchNormalization(mean 0, var 1-eps would be
+  // inexact): use Mul/Add with [C,1,1] constants instead.
+  const s = st.g.init(`${name}_scale`, [st.c, 1, 1], scale);
+  const b = st.g.init(`${name}_shift`, [st.c, 1, 1], shift);
+  st.x = st.g.node('Add', [st.g.node('Mul', [st.x, s], `${name}_mul`), b], `${name}_add`);
+}
+
+function emitPool(st: ChainState, info: LayerInfo): void {
+  const { layer, className, config } = info;
+  need(st, info, 'nchw');
+  const pool = pair(config.poolSize, 2);
+  const strides = pair(config.strides ?? config.poolSize, 2);
+  const { pads, out } = tfPads(config.padding ?? 'valid', [st.h, st.w], pool, strides);
+  const attrs: OnnxNode['attributes'] = { kernel_shape: pool, strides, pads };
+  if (className === 'AveragePooling2D') attrs.count_include_pad = 0;
+  const op = className === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool';
+  st.x = st.g.node(op, [st.x], layer.name, attrs);
+  [st.h, st.w] = out;
+}
+
+function emitGlobalPool(st: ChainState, info: LayerInfo): void {
+  const name = info.layer.name;
+  need(st, info, 'nchw');
+  const op = info.className === 'GlobalAveragePooling2D' ? 'GlobalAveragePool' : 'GlobalMaxPool';
+  st.x = st.g.node('Flatten', [st.g.node(op, [st.x], name)], `${name}_flatten`, { axis: 1 });
+  st.layout = 'flat';
+  st.features = st.c;
+}
+
+function emitFlatten(st: ChainState, info: LayerInfo): void {
+  const name = info.layer.name;
+  need(st, info, 'nchw');
+  // tfjs flattens in NHWC order: go back to NHWC first so the next Dense's rows line up.
+  st.x = st.g.node('Transpose', [st.x], `${name}_to_nhwc`, { perm: [0, 2, 3, 1] });
+  st.x = st.g.node('Flatten', [st.x], name, { axis: 1 });
+  st.layout = 'flat';
+  st.features = st.h * st.w * st.c;
+}
+
+function emitDense(st: ChainState, info: LayerInfo): void {
+  const { layer, config } = info;
+  const name = layer.name;
+  need(st, info, 'flat');
+  const wts = weightsOf(layer);
+  const kernel = wts.get('kernel')!;
+  const [nIn, nOut] = kernel.shape as number[];
+  if (nIn !== st.features) throw new Error(`ONNX export: ${name} expects ${nIn} inputs, got ${st.features}`);
+  const wName = st.g.init(`${name}_W`, [nIn, nOut], Float32Array.from(kernel.dataSync()));
+  const bName = st.g.init(`${name}_B`, [nOut], values(wts.get('bias')) ?? new Float32Array(nOut));
+  st.x = st.g.node('Gemm', [st.x, wName, bName], name, { transB: 0 });
+  st.x = st.g.activation(config.activation, st.x, name);
+  st.features = nOut;
+}
+
+/** One emitter per tfjs layer class; a class not listed here cannot be exported. */
+const EMITTERS: Record<string, Emitter> = {
+  InputLayer: skip,
+  Dropout: skip,
+  SpatialDropout2D: skip,
+  GaussianNoise: skip,
+  GaussianDropout: skip,
+  Conv2D: emitConv2D,
+  BatchNormalization: emitBatchNorm,
+  ReLU: (st, { layer, config }) => {
+    if (config.maxValue !== null && config.maxValue !== undefined)
+      throw new Error(`ONNX export: ${layer.name} has maxValue (ReLU6-like), not supported`);
+    st.x = st.g.node('Relu', [st.x], layer.name);
+  },
+  LeakyReLU: (st, { layer, config }) => {
+    st.x = st.g.node('LeakyRelu', [st.x], layer.name, { alpha: { float: Number(config.alpha ?? 0.3) } });
+  },
+  Activation: (st, { layer, config }) => {
+    st.x = st.g.activation(config.activation, st.x, layer.name);
+  },
+  MaxPooling2D: emitPool,
+  AveragePooling2D: emitPool,
+  GlobalAveragePooling2D: emitGlobalPool,
+  GlobalMaxPooling2D: emitGlobalPool,
+  Flatten: emitFlatten,
+  Dense: emitDense,
+};
+
 /** Serialises `model` (a chain of supported layers) as an ONNX model; see the header for the contract. */
 export function exportOnnx(model: tfl.LayersModel, spec: ModelSpec): Uint8Array {
   const inShape = model.inputs[0].shape; // [null, H, W, C]
   if (inShape.length !== 4) throw new Error(`ONNX export: expected a 4-D image input, got ${inShape}`);
-  let [h, w, c] = [Number(inShape[1]), Number(inShape[2]), Number(inShape[3])];
   const g = new GraphBuilder();
-  let x = g.node('Transpose', [ONNX_INPUT], 'to_nchw', { perm: [0, 3, 1, 2] });
-  let layout: Layout = 'nchw';
-  let features = 0; // width of x when flat
+  const st: ChainState = {
+    g,
+    x: g.node('Transpose', [ONNX_INPUT], 'to_nchw', { perm: [0, 3, 1, 2] }),
+    layout: 'nchw',
+    h: Number(inShape[1]),
+    w: Number(inShape[2]),
+    c: Number(inShape[3]),
+    features: 0,
+  };
 
   const layers: LayerInfo[] = model.layers.map((layer) => ({
     layer,
@@ -135,137 +302,16 @@ export function exportOnnx(model: tfl.LayersModel, spec: ModelSpec): Uint8Array 
   }));
 
   for (let i = 0; i < layers.length; i++) {
-    const { layer, className, config } = layers[i];
-    const name = layer.name;
-    const need = (want: Layout) => {
-      if (layout !== want)
-        throw new Error(`ONNX export: layer ${name} (${className}) after a ${layout} tensor`);
-    };
-    switch (className) {
-      case 'InputLayer':
-      case 'Dropout':
-      case 'SpatialDropout2D':
-      case 'GaussianNoise':
-      case 'GaussianDropout':
-        break;
-      case 'Conv2D': {
-        need('nchw');
-        if (config.dataFormat && config.dataFormat !== 'channelsLast')
-          throw new Error(`ONNX export: ${name} is not channels-last`);
-        const wts = weightsOf(layer);
-        const kernel = wts.get('kernel')!;
-        const [kh, kw, ci, co] = kernel.shape as number[];
-        const strides = pair(config.strides, 1);
-        const dil = pair(config.dilationRate, 1);
-        const { pads, out } = tfPads(config.padding, [h, w], [kh, kw], strides, dil);
-        const k = kernel.dataSync();
-        const oihw = new Float32Array(co * ci * kh * kw);
-        for (let y = 0; y < kh; y++)
-          for (let xx = 0; xx < kw; xx++)
-            for (let a = 0; a < ci; a++)
-              for (let o = 0; o < co; o++)
-                oihw[((o * ci + a) * kh + y) * kw + xx] = k[((y * kw + xx) * ci + a) * co + o];
-        const bias = values(wts.get('bias')) ?? new Float32Array(co);
-        // Fold a batch norm that follows a linear convolution.
-        const next = layers[i + 1];
-        const act = config.activation ?? 'linear';
-        if (next?.className === 'BatchNormalization' && act === 'linear' && bnFoldable(next)) {
-          const { scale, shift } = bnScaleShift(next.layer, next.config, co);
-          for (let o = 0; o < co; o++) {
-            const base = o * ci * kh * kw;
-            for (let j = 0; j < ci * kh * kw; j++) oihw[base + j] *= scale[o];
-            bias[o] = bias[o] * scale[o] + shift[o];
-          }
-          i++; // the BN is consumed
-        }
-        const wName = g.init(`${name}_W`, [co, ci, kh, kw], oihw);
-        const bName = g.init(`${name}_B`, [co], bias);
-        x = g.node('Conv', [x, wName, bName], name, {
-          kernel_shape: [kh, kw],
-          strides,
-          pads,
-          dilations: dil,
-          group: 1,
-        });
-        x = g.activation(act, x, name);
-        [h, w, c] = [out[0], out[1], co];
-        break;
-      }
-      case 'BatchNormalization': {
-        need('nchw');
-        if (!bnFoldable(layers[i]))
-          throw new Error(`ONNX export: ${name} normalises an axis other than channels`);
-        const { scale, shift } = bnScaleShift(layer, config, c);
-        // y = x * scale + shift, per channel, as BatchNormalization(mean 0, var 1-eps would be
-        // inexact): use Mul/Add with [C,1,1] constants instead.
-        const s = g.init(`${name}_scale`, [c, 1, 1], scale);
-        const b = g.init(`${name}_shift`, [c, 1, 1], shift);
-        x = g.node('Add', [g.node('Mul', [x, s], `${name}_mul`), b], `${name}_add`);
-        break;
-      }
-      case 'ReLU': {
-        if (config.maxValue !== null && config.maxValue !== undefined)
-          throw new Error(`ONNX export: ${name} has maxValue (ReLU6-like), not supported`);
-        x = g.node('Relu', [x], name);
-        break;
-      }
-      case 'LeakyReLU':
-        x = g.node('LeakyRelu', [x], name, { alpha: { float: Number(config.alpha ?? 0.3) } });
-        break;
-      case 'Activation':
-        x = g.activation(config.activation, x, name);
-        break;
-      case 'MaxPooling2D':
-      case 'AveragePooling2D': {
-        need('nchw');
-        const pool = pair(config.poolSize, 2);
-        const strides = pair(config.strides ?? config.poolSize, 2);
-        const { pads, out } = tfPads(config.padding ?? 'valid', [h, w], pool, strides);
-        const attrs: OnnxNode['attributes'] = { kernel_shape: pool, strides, pads };
-        if (className === 'AveragePooling2D') attrs.count_include_pad = 0;
-        x = g.node(className === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool', [x], name, attrs);
-        [h, w] = out;
-        break;
-      }
-      case 'GlobalAveragePooling2D':
-      case 'GlobalMaxPooling2D': {
-        need('nchw');
-        const op = className === 'GlobalAveragePooling2D' ? 'GlobalAveragePool' : 'GlobalMaxPool';
-        x = g.node('Flatten', [g.node(op, [x], name)], `${name}_flatten`, { axis: 1 });
-        layout = 'flat';
-        features = c;
-        break;
-      }
-      case 'Flatten': {
-        need('nchw');
-        // tfjs flattens in NHWC order: go back to NHWC first so the next Dense's rows line up.
-        x = g.node('Transpose', [x], `${name}_to_nhwc`, { perm: [0, 2, 3, 1] });
-        x = g.node('Flatten', [x], name, { axis: 1 });
-        layout = 'flat';
-        features = h * w * c;
-        break;
-      }
-      case 'Dense': {
-        need('flat');
-        const wts = weightsOf(layer);
-        const kernel = wts.get('kernel')!;
-        const [nIn, nOut] = kernel.shape as number[];
-        if (nIn !== features) throw new Error(`ONNX export: ${name} expects ${nIn} inputs, got ${features}`);
-        const wName = g.init(`${name}_W`, [nIn, nOut], Float32Array.from(kernel.dataSync()));
-        const bName = g.init(`${name}_B`, [nOut], values(wts.get('bias')) ?? new Float32Array(nOut));
-        x = g.node('Gemm', [x, wName, bName], name, { transB: 0 });
-        x = g.activation(config.activation, x, name);
-        features = nOut;
-        break;
-      }
-      default:
-        throw new Error(
-          `ONNX export: layer ${name} (${className}) is not supported; supported: Conv2D, BatchNormalization, ` +
-            'ReLU, LeakyReLU, Activation, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, ' +
-            'GlobalMaxPooling2D, Flatten, Dense, Dropout',
-        );
-    }
+    const info = layers[i];
+    const emit = Object.hasOwn(EMITTERS, info.className) ? EMITTERS[info.className] : undefined;
+    if (!emit)
+      throw new Error(
+        `ONNX export: layer ${info.layer.name} (${info.className}) is not supported; supported: ` +
+          Object.keys(EMITTERS).join(', '),
+      );
+    i += emit(st, info, layers[i + 1]) ?? 0;
   }
+  const { x, layout, features } = st;
   if (layout !== 'flat' || features !== 1)
     throw new Error(
       `ONNX export: the model must end in one score per stamp (ends in ${layout}, ${features})`,

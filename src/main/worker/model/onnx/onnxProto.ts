@@ -128,20 +128,3 @@ export function encodeModel(graph: OnnxGraph, opts: OnnxModelOptions = {}): Uint
   }
   return w.finish();
 }
-
-/** A one-node model computing `Y = MatMul(A, B)`, B an initializer: the ORT matmul ceiling. */
-export function matMulModel(m: number, k: number, n: number, seed = 1): Uint8Array {
-  let s = seed >>> 0 || 1;
-  const b = new Float32Array(k * n);
-  for (let i = 0; i < b.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    b[i] = s / 2 ** 32 - 0.5;
-  }
-  return encodeModel({
-    name: 'matmul',
-    nodes: [{ opType: 'MatMul', inputs: ['A', 'B'], outputs: ['Y'] }],
-    initializers: [{ name: 'B', dims: [k, n], data: b }],
-    inputs: [{ name: 'A', shape: [m, k] }],
-    outputs: [{ name: 'Y', shape: [m, n] }],
-  });
-}

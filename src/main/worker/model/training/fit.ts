@@ -6,6 +6,7 @@
 import * as tfc from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { auc } from '../../../../shared/metrics';
+import { seededRandom } from '../../../util/prng';
 import { applyDihedral } from './augment';
 
 export interface Batch {
@@ -132,8 +133,7 @@ export async function fitModel(o: FitOptions): Promise<FitResult> {
   const vars = model.trainableWeights.map((v) => v.read() as tfc.Variable);
   const optimizer = tfc.train.adam(o.learningRate);
   const scratch = new Float32Array(row);
-  let rs = (o.seed ^ 0x5bd1e995) >>> 0;
-  const random = () => (rs = (Math.imul(rs, 1664525) + 1013904223) >>> 0) / 4294967296;
+  const random = seededRandom(o.seed, 0x5bd1e995);
 
   const curves: EpochReport[] = [];
   let start: FitResult['start'] = null;

@@ -3,6 +3,7 @@
  * version can say exactly which candidates it learnt from and which it was judged on.
  */
 import { createHash } from 'node:crypto';
+import { seededRandom } from '../../../util/prng';
 
 export type BinaryLabel = 0 | 1;
 
@@ -17,17 +18,8 @@ export interface Split {
   test: LabelledId[];
 }
 
-/** mulberry32: small, fast, good enough to shuffle; deterministic across platforms. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded uniform generator of util/prng, re-exported for the training code that reads it here. */
+export { seededRandom };
 
 export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {

@@ -22,6 +22,7 @@ import {
   type ScanTime,
 } from '../../../../shared/metrics';
 import type { CandidateRow } from '../../../../shared/contract';
+import { median as medianOf } from '../../../../shared/robust';
 import type { LabelRecord } from '../labels/labelStore';
 
 /** Labels (real, bogus or skip) before the measured pace replaces the set or assumed one. */
@@ -85,11 +86,9 @@ export interface Tally {
   saved: ScanTime | null;
 }
 
+/** The median of the values, or null when there are none. */
 export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+  return values.length === 0 ? null : medianOf(values);
 }
 
 /** `setPace`: seconds per candidate the astronomer entered, or null. */

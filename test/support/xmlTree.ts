@@ -1,9 +1,12 @@
 /**
- * A small, strict XML reader for the files we write (VOTable): elements, attributes, text,
- * comments, CDATA and the five predefined entities plus character references. It refuses DOCTYPEs
+ * A small, strict XML reader for the files we write (VOTable), with which the tests read them back:
+ * elements, attributes, text, comments, CDATA and the five predefined entities plus character
+ * references. It refuses DOCTYPEs
  * (no entity expansion, so no "billion laughs") and anything not well-formed, with the line.
  * Not a general XML library: no namespaces beyond keeping the xmlns attributes as written.
  */
+import { isXmlChar } from '../../src/main/export/votable';
+
 export interface XmlElement {
   name: string;
   attrs: Record<string, string>;
@@ -25,18 +28,6 @@ export class XmlError extends Error {
 
 const NAME = /[A-Za-z_:][A-Za-z0-9_:.-]*/y;
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-/** XML 1.0 Char production: tab, LF, CR, and everything from space up except surrogates and FFFE/FFFF. */
-export function isXmlChar(cp: number): boolean {
-  return (
-    cp === 0x9 ||
-    cp === 0xa ||
-    cp === 0xd ||
-    (cp >= 0x20 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd) ||
-    (cp >= 0x10000 && cp <= 0x10ffff)
-  );
-}
 
 export function parseXml(input: string): XmlElement {
   // XML end-of-line handling: CRLF and lone CR read as LF (a CR we wrote is escaped as &#xD;).

@@ -1,7 +1,9 @@
 /**
- * Small deterministic PRNG for the demo generator: xoshiro128** seeded through splitmix32, with
- * normal (Box-Muller, cached pair) and Poisson (Knuth below 30, normal approximation above) samplers.
- * Never Math.random: the same seed gives the same night on every machine.
+ * The one seeded PRNG of the code base: xoshiro128** seeded through splitmix32, with normal
+ * (Box-Muller, cached pair) and Poisson (Knuth below 30, normal approximation above) samplers.
+ * Never Math.random where a result must be reproducible: the same seed gives the same demo night,
+ * training split, shuffles and injected examples on every machine. The demo generator's stream is
+ * the reference (its nights must not change for a given seed).
  */
 function splitmix32(state: { s: number }): number {
   state.s = (state.s + 0x9e3779b9) | 0;
@@ -113,4 +115,10 @@ export class Rng {
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
+}
+
+/** A plain uniform [0, 1) function over Rng, for code that only needs `random()`. */
+export function seededRandom(...seed: number[]): () => number {
+  const r = new Rng(...seed);
+  return () => r.next();
 }

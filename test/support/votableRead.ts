@@ -1,9 +1,9 @@
 /**
  * Read a TABLEDATA VOTable back into rows: the proof that what we write means what we meant
- * (the export test re-reads every file), and enough to load a confirmed list we wrote earlier.
+ * (the export tests re-read every file). Test-only: the app never reads VOTables back.
  * Handles the first TABLE of the first RESOURCE; BINARY/FITS serialisations are not read.
  */
-import { CONFIRMED_COLUMNS, type ConfirmedRow } from './confirmedRows';
+import { CONFIRMED_COLUMNS, type ConfirmedRow } from '../../src/main/export/confirmedRows';
 import { parseXml, type XmlElement } from './xmlTree';
 
 export interface VoField {

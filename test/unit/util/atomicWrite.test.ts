@@ -1,0 +1,43 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileAtomic, writeFileAtomicSync } from '../../../src/main/util/atomicWrite';
+
+const root = mkdtempSync(path.join(tmpdir(), 'skysift-atomic-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('writeFileAtomic', () => {
+  it('writes and replaces, with and without fsync, leaving no temp file', async () => {
+    const dir = path.join(root, 'a');
+    mkdirSync(dir);
+    const f = path.join(dir, 'x.json');
+    await writeFileAtomic(f, 'one');
+    writeFileAtomicSync(f, new Uint8Array([116, 119, 111]), { fsync: false });
+    expect(readFileSync(f, 'utf8')).toBe('two');
+    await writeFileAtomic(f, 'three', { fsync: false });
+    writeFileAtomicSync(f, 'four');
+    expect(readFileSync(f, 'utf8')).toBe('four');
+    expect(readdirSync(dir)).toEqual(['x.json']);
+  });
+
+  it('keeps concurrent writes of one file apart: each completes, one wins whole', async () => {
+    const dir = path.join(root, 'b');
+    mkdirSync(dir);
+    const f = path.join(dir, 'y.txt');
+    const bodies = Array.from({ length: 20 }, (_, i) => `body ${i} `.repeat(1000));
+    await Promise.all(bodies.map((b) => writeFileAtomic(f, b)));
+    expect(bodies).toContain(readFileSync(f, 'utf8'));
+    expect(readdirSync(dir)).toEqual(['y.txt']);
+  });
+
+  it('fails naming the file, and removes its temp file, when the rename cannot happen', async () => {
+    const dir = path.join(root, 'c');
+    mkdirSync(path.join(dir, 'taken'), { recursive: true });
+    const target = path.join(dir, 'taken'); // a directory: nothing can be renamed over it
+    await expect(writeFileAtomic(target, 'x')).rejects.toThrow(/taken/);
+    expect(() => writeFileAtomicSync(target, 'x')).toThrow(/taken/);
+    expect(readdirSync(dir)).toEqual(['taken']);
+    await expect(writeFileAtomic(path.join(root, 'missing', 'z'), 'x')).rejects.toThrow(/missing/);
+  });
+});
