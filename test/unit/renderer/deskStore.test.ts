@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type {
   CallArgs,
   CallName,
@@ -246,6 +246,9 @@ describe('the label history: each label an event, undo its inverse, redo the eve
   });
 
   it('each write is a later word than the one it takes back, even within one millisecond', async () => {
+    // Every key in the same millisecond of the wall clock (a fast hand, a coarse clock).
+    const frozen = vi.spyOn(Date, 'now').mockReturnValue(1_790_000_000_000);
+    onTestFinished(() => frozen.mockRestore());
     await key('r');
     const given = (await labels.get(WS.dir, 'b'))!.at;
     await key('f'); // show labelled real: back on b

@@ -149,6 +149,21 @@ describe('the label outbox', () => {
     expect(journalOf(n)).toEqual({ a: 'bogus' });
   });
 
+  it('redo gives an undone label again: the journal has it, and another browser reads it from main', async () => {
+    const n = night();
+    const { bridge } = mainOf(n);
+    const { desk } = await openDesk(bridge);
+    await key(desk, 'r'); // a real
+    await key(desk, 'u');
+    await desk.outbox.drain();
+    expect(journalOf(n)).toEqual({});
+    await key(desk, 'y');
+    await desk.outbox.drain();
+    expect(journalOf(n)).toEqual({ a: 'real' });
+    const other = await openDesk(bridge);
+    expect(other.desk.labels.get('a')?.label).toBe('real');
+  });
+
   it('a fresh profile (an empty Dexie) gets every label from main on open', async () => {
     const n = night();
     const { bridge } = mainOf(n);
