@@ -181,6 +181,18 @@ describe('the desk store: keys, labels, undo', () => {
     expect(again.queue.getSnapshot().current?.id).toBe('d');
   });
 
+  it("tells each store's listeners at most once per key, so React draws one frame per key", async () => {
+    const heard = { queue: 0, labels: 0, view: 0, panels: 0 };
+    for (const name of Object.keys(heard) as (keyof typeof heard)[])
+      desk[name].subscribe(() => heard[name]++);
+    await key('r'); // b real: the label that came with it, so no notice
+    expect(heard).toEqual({ queue: 1, labels: 1, view: 0, panels: 0 });
+    await key('j');
+    expect(heard).toEqual({ queue: 2, labels: 1, view: 0, panels: 0 });
+    await key('u');
+    expect(heard).toEqual({ queue: 3, labels: 2, view: 0, panels: 0 });
+  });
+
   it('cycles order, filter and stretch from keys', async () => {
     await key('o');
     expect(queue().order).toBe('score');
