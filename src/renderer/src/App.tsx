@@ -12,7 +12,12 @@ import type { TransportKind } from './transport/bridge';
 import { useBridgeEvent } from './useBridgeEvent';
 import { StatusBar } from './desk/StatusBar';
 import { OpenNight } from './desk/night/OpenNight';
-import { DeskStore, type DeskSnapshot } from './desk/deskStore';
+import { DeskStore } from './desk/deskStore';
+import { useDesk } from './desk/useDesk';
+import { TopBar } from './desk/TopBar';
+import { ActionKeys } from './desk/actions/actionKeys';
+import { activeModel, activeThreshold } from './desk/queue/queueStore';
+import type { SidePanel } from './desk/panels/panelsStore';
 import { registerDeskActions } from './desk/actions/deskActions';
 import { LabelStore } from './desk/labels/labelStore';
 import { Desk, useDeskKeys } from './desk/Desk';
@@ -37,13 +42,15 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
     registerDeskActions(d);
     return d;
   }, [bridge]);
-  const s = useSyncExternalStore(desk.subscribe, desk.getSnapshot);
+  const s = useDesk(desk);
+  const { queue, panels } = s;
+  const threshold = activeThreshold(queue);
   const models = useMemo(
     () =>
       new ModelStore({
         bridge,
         confirmedReals: async () => confirmedRealIds(await desk.storedLabels()),
-        activeModel: () => desk.getSnapshot().workspace?.activeModel ?? null,
+        activeModel: () => activeModel(desk.queue.getSnapshot()),
       }),
     [bridge, desk],
   );
@@ -60,7 +67,7 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
     try {
       setInfo(await bridge.invoke('appInfo', {}));
     } catch (e) {
-      desk.setPanels({ error: (e as Error).message });
+      desk.panels.set({ error: (e as Error).message });
     }
     await desk.load();
     await Promise.all([models.refresh(), homeStore.refresh()]);
@@ -103,8 +110,8 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
   );
 
   // Deferred: the tally (a median over every label) is redrawn after the next stamps, never before.
-  const labelsVersion = useDeferredValue(s.labelsVersion);
-  const counts = useDeferredValue(s.counts);
+  const labelsVersion = useDeferredValue(s.labels.version);
+  const counts = useDeferredValue(queue.counts);
   // The by-hand pace the astronomer set is the home's (main keeps it, every browser sees it); the
   // Stats panel's field writes the local copy, and each change goes to main.
   const localPace = useSyncExternalStore(subscribeSetPace, loadSetPace);
@@ -123,14 +130,14 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
   const tally = useMemo(
     () =>
       computeTally(
-        nightCounts(counts.total, s.threshold === null ? null : counts.flagged, desk.labelRecords()),
+        nightCounts(counts.total, threshold === null ? null : counts.flagged, desk.labels.all()),
         setPace,
       ),
     // labelsVersion: the label map changed in place.
     // (listed so the memo recomputes when it does)
-    [counts, s.threshold, labelsVersion, desk, setPace],
+    [counts, threshold, labelsVersion, desk, setPace],
   );
-  const workspace = s.workspace;
+  const workspace = queue.workspace;
   const pick = useMemo(() => folderPicker(bridge, info?.host), [bridge, info?.host]);
   // labelsVersion: the label map changed in place.
   const labelCounts = useMemo(() => countLabels(desk), [desk, labelsVersion]);
@@ -140,7 +147,7 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
   );
   const importLabels = useCallback(
     async (labels: HumanLabel[]) => {
-      const dir = desk.getSnapshot().workspace?.dir;
+      const dir = desk.queue.getSnapshot().workspace?.dir;
       if (dir) await desk.importLabels(labels.map((l) => fromHumanLabel(l, dir)));
     },
     [desk],
@@ -148,7 +155,7 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
   // The season: the home's nights, with the open night's labels as the desk has them now.
   const season = useMemo(() => {
     if (!home.info) return null;
-    const records = desk.labelRecords();
+    const records = desk.labels.all();
     return seasonTally(
       home.info.nights,
       setPace,
@@ -157,14 +164,14 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
         ? {
             dir: workspace.dir,
             candidates: counts.total,
-            flagged: s.threshold === null || workspace.scored === 0 ? null : counts.flagged,
+            flagged: threshold === null || workspace.scored === 0 ? null : counts.flagged,
             labelled: records.length,
             secondsSpent: records.reduce((sum, r) => sum + r.secondsSpent, 0),
           }
         : undefined,
     );
     // labelsVersion: the label map changed in place.
-  }, [home.info, setPace, workspace, counts, s.threshold, desk, labelsVersion]);
+  }, [home.info, setPace, workspace, counts, threshold, desk, labelsVersion]);
   const homeCounts = useMemo(() => {
     if (!home.info) return null;
     const n = { real: 0, bogus: 0, skip: 0, nights: home.info.nights.length };
@@ -177,8 +184,8 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
     }
     return n;
   }, [home.info, workspace?.dir, labelCounts]);
-  const closeSide = () => desk.setPanels({ sidePanel: null });
-  const side = sidePanel(s, {
+  const closeSide = () => desk.panels.set({ sidePanel: null });
+  const side = sidePanel(panels.sidePanel, {
     model: () => (
       <ModelPanel
         store={models}
@@ -205,7 +212,7 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
         scoring={modelSnap.scoring}
         pick={pick}
         ingest={ingest}
-        onError={(error) => desk.setPanels({ error })}
+        onError={(error) => desk.panels.set({ error })}
         onOpened={reload}
         onClose={closeSide}
       />
@@ -213,85 +220,44 @@ export function App({ bridge, transport }: { bridge: SkysiftBridge; transport: T
   });
 
   return (
-    <div className="app">
-      <header className="topbar">
-        <span className="brand">Skysift</span>
-        <span className="ws-name">{workspace ? workspace.name : 'no workspace open'}</span>
-        {workspace?.simulated && (
-          <>
-            <span className="badge">simulated data</span>
-            <span className="sim-note" data-testid="simulated-note">
-              Simulated night (demo generator), not survey data. Open a real night: Night panel <kbd>N</kbd>
-            </span>
-          </>
+    <ActionKeys.Provider value={desk.actions}>
+      <div className="app">
+        <TopBar desk={desk} workspace={workspace} panels={panels} theme={s.view.theme} />
+        {panels.error && (
+          <div className="error-banner" role="alert">
+            {panels.error} <span className="muted">(Esc to dismiss)</span>
+          </div>
         )}
-        <span className="spacer" />
-        {(['night', 'model', 'export'] as const).map((p) => (
-          <button
-            key={p}
-            type="button"
-            onClick={() => desk.toggleSidePanel(p)}
-            aria-pressed={s.sidePanel === p}
-            title={p[0].toUpperCase()}
-            data-testid={`open-${p}`}
-          >
-            {p[0].toUpperCase() + p.slice(1)} <kbd>{p[0].toUpperCase()}</kbd>
-          </button>
-        ))}
-        <button
-          type="button"
-          onClick={() => desk.setPanels({ statsOpen: !s.statsOpen })}
-          aria-pressed={s.statsOpen}
-          title="G"
-        >
-          Stats <kbd>G</kbd>
-        </button>
-        <button
-          type="button"
-          onClick={() => desk.setTheme(s.theme === 'dark' ? 'light' : 'dark')}
-          title="T"
-          data-testid="theme-toggle"
-        >
-          {s.theme === 'dark' ? 'Light' : 'Dark'} theme <kbd>T</kbd>
-        </button>
-        <button type="button" onClick={() => desk.setPanels({ helpOpen: !s.helpOpen })} title="?">
-          Keys <kbd>?</kbd>
-        </button>
-      </header>
-      {s.error && (
-        <div className="error-banner" role="alert">
-          {s.error} <span className="muted">(Esc to dismiss)</span>
-        </div>
-      )}
-      <Desk desk={desk} s={s} tally={tally} side={side} season={<SeasonTallyView season={season} />} />
-      {(!workspace || s.rows.length === 0) && s.sidePanel !== 'night' && (
-        <OpenNight
-          bridge={bridge}
-          workspace={workspace}
-          onError={(error) => desk.setPanels({ error })}
-          onOpened={reload}
-          pick={pick}
-          ingesting={ingest.running !== null}
-        />
-      )}
-      <StatusBar info={info} transport={transport} workspace={workspace} job={job}>
-        <span data-testid="status-saved" data-count={s.acknowledged}>
-          {s.saving ? 'saving label...' : `labels on disk: ${s.counts.labelled}`}
-        </span>
-        <SyncStatus outbox={desk.outbox} />
-        <TallyStatus tally={tally} />
-      </StatusBar>
-    </div>
+        <Desk desk={desk} s={s} tally={tally} side={side} season={<SeasonTallyView season={season} />} />
+        {(!workspace || queue.rows.length === 0) && panels.sidePanel !== 'night' && (
+          <OpenNight
+            bridge={bridge}
+            workspace={workspace}
+            onError={(error) => desk.panels.set({ error })}
+            onOpened={reload}
+            pick={pick}
+            ingesting={ingest.running !== null}
+          />
+        )}
+        <StatusBar info={info} transport={transport} workspace={workspace} job={job}>
+          <span data-testid="status-saved" data-count={s.labels.acknowledged}>
+            {s.labels.saving ? 'saving label...' : `labels on disk: ${queue.counts.labelled}`}
+          </span>
+          <SyncStatus outbox={desk.outbox} />
+          <TallyStatus tally={tally} />
+        </StatusBar>
+      </div>
+    </ActionKeys.Provider>
   );
 }
 
-function sidePanel(s: DeskSnapshot, render: Record<NonNullable<DeskSnapshot['sidePanel']>, () => ReactNode>) {
-  return s.sidePanel ? render[s.sidePanel]() : null;
+function sidePanel(open: SidePanel | null, render: Record<SidePanel, () => ReactNode>) {
+  return open ? render[open]() : null;
 }
 
 /** The astronomer's labels by class (sub-classes count as the class they imply). */
 function countLabels(desk: DeskStore): { real: number; bogus: number; skip: number } {
   const n = { real: 0, bogus: 0, skip: 0 };
-  for (const r of desk.labelRecords()) n[trainingClass(r) ?? 'skip']++;
+  for (const r of desk.labels.all()) n[trainingClass(r) ?? 'skip']++;
   return n;
 }

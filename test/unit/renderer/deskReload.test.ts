@@ -8,6 +8,7 @@ import type {
   WorkspaceSummary,
 } from '../../../src/shared/contract';
 import { DeskStore } from '../../../src/renderer/src/desk/deskStore';
+import { activeModel, activeThreshold } from '../../../src/renderer/src/desk/queue/queueStore';
 import { registerDeskActions } from '../../../src/renderer/src/desk/actions/deskActions';
 import { LabelStore, type LabelRecord } from '../../../src/renderer/src/desk/labels/labelStore';
 import { row } from './rows';
@@ -60,19 +61,26 @@ async function setup() {
 
 describe('reloading the desk (new scores adopted mid-vetting)', () => {
   it('keeps the same candidate selected while the queue re-sorts around it', async () => {
-    const { desk, state } = await setup();
+    const { desk, state, labels } = await setup();
     desk.handleKey('j');
     desk.handleKey('j');
     await desk.idle();
-    expect(desk.getSnapshot().current?.id).toBe('c');
+    expect(desk.queue.getSnapshot().current?.id).toBe('c');
+    // Main adopted m2 with its own threshold: the night's summary says so, and the rows carry its scores.
+    state.ws = { ...WS, activeModel: 'm2', threshold: 0.85 };
     state.model = 'm2';
     state.rows = [row('a', 0.1), row('b', 0.2), row('c', 0.6), row('d', 0.95), row('e', 0.9)];
     await desk.load();
-    const s = desk.getSnapshot();
-    expect(s.model).toBe('m2');
+    const s = desk.queue.getSnapshot();
+    expect([activeModel(s), activeThreshold(s)]).toEqual(['m2', 0.85]);
+    expect(s.counts.flagged).toBe(2);
     expect(s.view.map((r) => r.id)).toEqual(['d', 'e', 'c', 'b', 'a']);
     expect(s.current?.id).toBe('c');
     expect(s.current?.score).toBe(0.6);
+    // A label given now names the model main reported, with its score on screen.
+    desk.handleKey('r');
+    await desk.idle();
+    expect(await labels.get(WS.dir, 'c')).toMatchObject({ model: 'm2', score: 0.6 });
   });
 
   it('does not lose a label whose write is in flight when the reload lands', async () => {
@@ -81,7 +89,7 @@ describe('reloading the desk (new scores adopted mid-vetting)', () => {
     desk.handleKey('r');
     const reload = desk.load();
     await Promise.all([reload, desk.idle()]);
-    expect(desk.getSnapshot().counts.labelled).toBe(1);
+    expect(desk.queue.getSnapshot().counts.labelled).toBe(1);
     expect(desk.labels.get('a')?.label).toBe('real');
     expect((await labels.get(WS.dir, 'a'))?.label).toBe('real');
   });
@@ -102,8 +110,8 @@ describe('reloading the desk (new scores adopted mid-vetting)', () => {
       by: 'alice',
     }));
     await desk.importLabels(imported);
-    expect(desk.getSnapshot().current?.id).toBe('b');
-    expect(desk.getSnapshot().counts.labelled).toBe(2);
+    expect(desk.queue.getSnapshot().current?.id).toBe('b');
+    expect(desk.queue.getSnapshot().counts.labelled).toBe(2);
     expect((await labels.get(WS.dir, 'e'))?.by).toBe('alice');
   });
 });

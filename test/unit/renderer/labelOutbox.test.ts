@@ -98,7 +98,7 @@ describe('the label outbox', () => {
     const { desk, store } = await openDesk(bridge);
     await key(desk, 'r');
     // The desk moved on as soon as Dexie had it; main hears of it a moment later.
-    expect(desk.getSnapshot().current?.id).toBe('b');
+    expect(desk.queue.getSnapshot().current?.id).toBe('b');
     expect(await store.pending(n.ws.dir)).toHaveLength(1);
     // The status says a send is due before the count catches up.
     expect(desk.outbox.getSnapshot().busy).toBe(true);
@@ -149,6 +149,21 @@ describe('the label outbox', () => {
     expect(journalOf(n)).toEqual({ a: 'bogus' });
   });
 
+  it('redo gives an undone label again: the journal has it, and another browser reads it from main', async () => {
+    const n = night();
+    const { bridge } = mainOf(n);
+    const { desk } = await openDesk(bridge);
+    await key(desk, 'r'); // a real
+    await key(desk, 'u');
+    await desk.outbox.drain();
+    expect(journalOf(n)).toEqual({});
+    await key(desk, 'y');
+    await desk.outbox.drain();
+    expect(journalOf(n)).toEqual({ a: 'real' });
+    const other = await openDesk(bridge);
+    expect(other.desk.labels.get('a')?.label).toBe('real');
+  });
+
   it('a fresh profile (an empty Dexie) gets every label from main on open', async () => {
     const n = night();
     const { bridge } = mainOf(n);
@@ -157,7 +172,7 @@ describe('the label outbox', () => {
     await key(first.desk, '6');
     await first.desk.outbox.drain();
     const fresh = await openDesk(bridge);
-    expect(fresh.desk.getSnapshot().counts.labelled).toBe(2);
+    expect(fresh.desk.queue.getSnapshot().counts.labelled).toBe(2);
     expect(fresh.desk.labels.get('b')).toMatchObject({ label: 'bogus', subclass: 'cosmic-ray' });
     expect(await fresh.store.labelsOfWorkspace(n.ws.dir)).toHaveLength(2);
     // What came from main is not due back to it.
@@ -227,6 +242,6 @@ describe('the label outbox', () => {
     const { desk } = await openDesk(bridge, db);
     await desk.outbox.drain();
     expect(journalOf(n)).toEqual({ a: 'real', c: 'real' });
-    expect(desk.getSnapshot().counts.labelled).toBe(2);
+    expect(desk.queue.getSnapshot().counts.labelled).toBe(2);
   });
 });

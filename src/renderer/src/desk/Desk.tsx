@@ -1,5 +1,7 @@
 import { useEffect, useMemo, type ReactNode } from 'react';
-import type { DeskSnapshot, DeskStore } from './deskStore';
+import type { DeskStore } from './deskStore';
+import type { DeskState } from './useDesk';
+import { activeModel, activeThreshold } from './queue/queueStore';
 import { QueueColumn } from './queue/QueueColumn';
 import { StampPanels } from './stamps/StampPanels';
 import { StretchBar } from './stamps/StretchBar';
@@ -40,64 +42,64 @@ export function useDeskKeys(desk: DeskStore): void {
 /** `side`: the Model, Export or Night panel, a column of its own beside the desk (never over it). */
 export function Desk(props: {
   desk: DeskStore;
-  s: DeskSnapshot;
+  s: DeskState;
   tally: Tally;
   side?: ReactNode;
   /** The season's tally, shown in the stats panel. */
   season?: ReactNode;
 }) {
   const { desk, s, tally, side, season } = props;
+  const { queue, panels, view } = s;
+  const model = activeModel(queue);
+  const threshold = activeThreshold(queue);
   const picture = useMemo(
-    () => (s.statsOpen ? modelPicture(s.rows, (id) => desk.labels.get(id)) : null),
-    // labelsVersion: the label map changed in place.
-    [s.statsOpen, s.rows, s.labelsVersion, desk],
+    () => (panels.statsOpen ? modelPicture(queue.rows, desk.labels.get) : null),
+    // labels.version: the label map changed in place.
+    [panels.statsOpen, queue.rows, s.labels.version, desk],
   );
   return (
-    <main className={`desk${s.statsOpen ? ' with-stats' : ''}${side ? ' with-side' : ''}`}>
-      <QueueColumn desk={desk} s={s} />
+    <main className={`desk${panels.statsOpen ? ' with-stats' : ''}${side ? ' with-side' : ''}`}>
+      <QueueColumn desk={desk} s={queue} labelsVersion={s.labels.version} />
       <section className="viewer" aria-label="candidate view">
         <div className="viewer-top">
           <StampPanels
             stamps={desk.stamps}
-            current={s.current}
-            settings={s.settings}
-            theme={s.theme}
-            onZoom={desk.setEffectiveZoom}
+            current={queue.current}
+            settings={view.settings}
+            theme={view.theme}
+            onZoom={desk.view.setEffectiveZoom}
           />
           <CandidateFacts
-            row={s.current}
-            model={s.model}
-            threshold={s.threshold}
-            label={s.current ? desk.labels.get(s.current.id) : undefined}
-            simulated={s.workspace?.simulated === true}
+            row={queue.current}
+            model={model}
+            threshold={threshold}
+            label={queue.current ? desk.labels.get(queue.current.id) : undefined}
+            simulated={queue.workspace?.simulated === true}
           />
-          <LightCurvePanel bridge={desk.bridge} row={s.current} theme={s.theme} />
+          <LightCurvePanel bridge={desk.bridge} row={queue.current} theme={view.theme} />
         </div>
-        <StretchBar settings={s.settings} onChange={(p) => desk.setSettings(p)} />
-        <LabelBar desk={desk} undoDepth={s.undoDepth} />
-        {s.notice && (
+        <StretchBar settings={view.settings} onChange={(p) => desk.view.setSettings(p)} />
+        <LabelBar desk={desk} undoDepth={s.labels.undoDepth} redoDepth={s.labels.redoDepth} />
+        {panels.notice && (
           <p className="notice" role="status" data-testid="notice">
-            {s.notice}
+            {panels.notice}
           </p>
         )}
       </section>
-      {s.statsOpen && (
+      {panels.statsOpen && (
         <StatsPanel
           tally={tally}
           picture={picture}
-          model={s.model}
-          threshold={s.threshold}
-          onClose={() => desk.setPanels({ statsOpen: false })}
+          model={model}
+          threshold={threshold}
+          onClose={() => desk.panels.set({ statsOpen: false })}
         >
           {season}
         </StatsPanel>
       )}
       {side}
-      {s.helpOpen && (
-        <HelpOverlay
-          actions={desk.actions.all() as never}
-          onClose={() => desk.setPanels({ helpOpen: false })}
-        />
+      {panels.helpOpen && (
+        <HelpOverlay actions={desk.actions.all()} onClose={() => desk.panels.set({ helpOpen: false })} />
       )}
     </main>
   );

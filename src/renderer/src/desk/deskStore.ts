@@ -1,171 +1,69 @@
 /**
- * The state of the triage desk outside React: the ordered and filtered queue, the cursor, the
- * labels, the view settings. Keys are handled here, one at a time in arrival order (a label's
- * database write must finish before the next key acts), and React reads snapshots through
- * `useSyncExternalStore`. Keeping it out of components makes a keypress a few array operations,
- * not a re-render of the world, which is what keeps key-to-next-stamps small on a 100k queue.
+ * The triage desk outside React, as stores by concern: the queue (order, cursor, prefetch), the
+ * labels (with their history for undo and redo), the view settings and the panels. This class
+ * ties them together: it loads the night, and it runs keys one at a time in arrival order (a
+ * label's database write must finish before the next key acts). React reads each store's
+ * snapshots through `useSyncExternalStore`.
  */
 import type { CandidateRow, SkysiftBridge, WorkspaceSummary } from '../../../shared/contract';
+import type { HumanLabel as SharedLabel } from '../../../shared/labels';
 import { ActionRegistry } from './actions/registry';
-import { UndoStack } from './actions/undoStack';
+import { DeskLabels } from './labels/deskLabels';
+import type { LabelEvent } from './labels/labelHistory';
 import type { HumanLabel } from './labels/labelKinds';
 import type { LabelRecord, LabelStore } from './labels/labelStore';
 import { LabelOutbox } from './labels/outbox';
 import { reconcileLabels } from './labels/reconcile';
-import type { HumanLabel as SharedLabel } from '../../../shared/labels';
+import { PanelsStore } from './panels/panelsStore';
 import { cancelKey, markKey } from './perfProbe';
-import {
-  countQueue,
-  DEFAULT_FILTER,
-  filterRows,
-  matchesFilter,
-  nextIndexAfterLabel,
-  orderRows,
-  QUEUE_ORDERS,
-  rankIndex,
-  updateCounts,
-  updateViewForRow,
-  type QueueCounts,
-  type QueueFilter,
-  type QueueOrder,
-} from './queue/queueModel';
+import { activeModel, QueueStore } from './queue/queueStore';
 import { StampCache } from './stamps/stampCache';
-import { DEFAULT_VIEW, newerDurablePrefs, savePref, type ViewSettings } from './stamps/viewSettings';
+import { newerDurablePrefs } from './stamps/viewSettings';
+import { ViewStore } from './view/viewStore';
 
-export type Theme = 'dark' | 'light';
-/** The panel beside the desk (one at a time): the model, export/import, opening another night. */
-export type SidePanel = 'model' | 'export' | 'night';
-
-export interface DeskSnapshot {
-  workspace: WorkspaceSummary | null;
-  model: string | null;
-  threshold: number | null;
-  rows: readonly CandidateRow[];
-  order: QueueOrder;
-  filter: QueueFilter;
-  view: readonly CandidateRow[];
-  cursor: number;
-  current: CandidateRow | null;
-  counts: QueueCounts;
-  /** Bumped whenever a label changes (the map itself is mutated in place: 100k copies would cost). */
-  labelsVersion: number;
-  settings: ViewSettings;
-  theme: Theme;
-  helpOpen: boolean;
-  statsOpen: boolean;
-  sidePanel: SidePanel | null;
-  /** A short line for the astronomer (e.g. a label that differs from the one given with the data). */
-  notice: string | null;
-  error: string | null;
-  /** Labels written this session whose write resolved. */
-  acknowledged: number;
-  /** A label write is in flight (the status bar says so; nothing waits on it but the next key). */
-  saving: boolean;
-  undoDepth: number;
-}
-
-/** What a label action leaves for its undo: the candidate and its label before and after. */
-export interface LabelChange {
-  candidateId: string;
-  before: LabelRecord | null;
-  after: LabelRecord;
-}
-
-const PREFETCH_AHEAD = 24;
-const PREFETCH_BEHIND = 4;
-const EMPTY_COUNTS: QueueCounts = { total: 0, flagged: 0, labelled: 0, remaining: 0, flaggedRemaining: 0 };
-
-function loadOrder(): QueueOrder {
-  const o = localStorage.getItem('skysift.order') as QueueOrder | null;
-  return o && QUEUE_ORDERS.includes(o) ? o : 'flagged';
-}
-
-function loadPref<T>(key: string, fallback: T): T {
-  try {
-    const raw = localStorage.getItem(key);
-    return raw ? { ...fallback, ...(JSON.parse(raw) as T) } : fallback;
-  } catch {
-    return fallback;
-  }
+export interface DeskOptions {
+  /** ms, monotonic (performance.now by default): the time spent on each candidate is read from it. */
+  now?: () => number;
 }
 
 export class DeskStore {
   readonly actions = new ActionRegistry<DeskStore>();
-  readonly undoStack = new UndoStack<unknown>();
   readonly stamps: StampCache;
-  readonly labels = new Map<string, LabelRecord>();
   /** Sends Dexie's labels to main's journal, off the key path. */
   readonly outbox: LabelOutbox;
-  private sorted: CandidateRow[] = [];
-  private rank = new Map<string, number>();
-  private listeners = new Set<() => void>();
+  readonly labels: DeskLabels;
+  readonly queue: QueueStore;
+  readonly view = new ViewStore();
+  readonly panels = new PanelsStore();
   private chain: Promise<void> = Promise.resolve();
-  private shownAt = performance.now();
-  private snap: DeskSnapshot;
 
   constructor(
     readonly bridge: SkysiftBridge,
     readonly labelStore: LabelStore,
+    options: DeskOptions = {},
   ) {
     this.stamps = new StampCache(bridge);
     this.outbox = new LabelOutbox({
       store: labelStore,
       send: (args) => bridge.invoke('labelsPut', args),
-      workspace: () => this.snap.workspace?.dir ?? null,
+      workspace: () => this.queue.getSnapshot().workspace?.dir ?? null,
     });
-    const theme = (localStorage.getItem('skysift.theme') as Theme | null) ?? 'dark';
-    this.snap = {
-      workspace: null,
-      model: null,
-      threshold: null,
-      rows: [],
-      order: loadOrder(),
-      filter: DEFAULT_FILTER,
-      view: [],
-      cursor: -1,
-      current: null,
-      counts: EMPTY_COUNTS,
-      labelsVersion: 0,
-      settings: loadPref('skysift.view', DEFAULT_VIEW),
-      theme: theme === 'light' ? 'light' : 'dark',
-      helpOpen: false,
-      statsOpen: false,
-      sidePanel: null,
-      notice: null,
-      error: null,
-      acknowledged: 0,
-      saving: false,
-      undoDepth: 0,
-    };
-    document.documentElement.dataset.theme = this.snap.theme;
+    this.labels = new DeskLabels(labelStore, this.outbox);
+    this.queue = new QueueStore({
+      labelOf: this.labels.labelOf,
+      prefetch: (ids) =>
+        this.stamps.prefetch(ids).catch((e: Error) => this.panels.set({ error: `Stamps: ${e.message}` })),
+      now: options.now ?? (() => performance.now()),
+    });
     void this.restoreDurablePrefs();
   }
 
   /** Settings changed just before the last close may be newer in IndexedDB than in localStorage. */
   private async restoreDurablePrefs(): Promise<void> {
     const newer = await newerDurablePrefs();
-    const view = newer.get('skysift.view');
-    if (view) this.setSettings(JSON.parse(view) as Partial<ViewSettings>);
-    const theme = newer.get('skysift.theme');
-    if (theme === 'dark' || theme === 'light') this.setTheme(theme);
-    const order = newer.get('skysift.order') as QueueOrder | undefined;
-    if (order && QUEUE_ORDERS.includes(order)) this.setOrder(order);
+    this.view.restore(newer);
+    this.queue.restoreOrder(newer.get('skysift.order'));
   }
-
-  // --- React glue -------------------------------------------------------------------------------
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-  getSnapshot = (): DeskSnapshot => this.snap;
-
-  private set(patch: Partial<DeskSnapshot>): void {
-    this.snap = { ...this.snap, ...patch, undoDepth: this.undoStack.size };
-    for (const l of this.listeners) l();
-  }
-
-  labelOf = (id: string): HumanLabel | undefined => this.labels.get(id)?.label;
 
   // --- loading ----------------------------------------------------------------------------------
 
@@ -189,35 +87,27 @@ export class DeskStore {
       this.chain = this.chain.then(async () => {
         try {
           if (!workspace || !list) {
-            this.sorted = [];
-            this.set({
-              workspace: null,
-              rows: [],
-              view: [],
-              cursor: -1,
-              current: null,
-              counts: EMPTY_COUNTS,
-            });
+            this.queue.clear();
             return;
           }
           let records: LabelRecord[];
           if (journal instanceof Error) {
             // Dexie still holds every label given here; the outbox sends them when main answers.
             records = await this.labelStore.labelsOfWorkspace(workspace.dir);
-            this.set({ error: `Labels of this night from the app: ${journal.message}` });
+            this.panels.set({ error: `Labels of this night from the app: ${journal.message}` });
           } else {
             const same = journal?.workspace === workspace.dir;
             records = await this.reconcile(workspace.dir, same ? journal.labels : null, mark);
           }
-          await this.apply(workspace, list.rows, list.model, records);
+          this.apply(workspace, list.rows, records);
         } catch (e) {
-          this.set({ error: (e as Error).message });
+          this.panels.set({ error: (e as Error).message });
         }
       });
       await this.chain;
       if (workspace) void this.outbox.flushNow();
     } catch (e) {
-      this.set({ error: (e as Error).message });
+      this.panels.set({ error: (e as Error).message });
     }
   }
 
@@ -240,31 +130,13 @@ export class DeskStore {
     return result.labels;
   }
 
-  private async apply(
-    workspace: WorkspaceSummary,
-    rows: CandidateRow[],
-    model: string | null,
-    records: readonly LabelRecord[],
-  ): Promise<void> {
-    const sameNight = this.snap.workspace?.dir === workspace.dir;
-    const keepId = sameNight ? this.snap.current?.id : undefined;
-    // Undo steps of another night would write into this one.
-    if (!sameNight) while (this.undoStack.pop());
-    this.labels.clear();
-    for (const r of records) this.labels.set(r.candidateId, r);
+  private apply(workspace: WorkspaceSummary, rows: CandidateRow[], records: readonly LabelRecord[]): void {
+    // The history of another night would write into this one.
+    this.labels.replaceAll(records, this.queue.getSnapshot().workspace?.dir !== workspace.dir);
     performance.mark('skysift:list-received');
-    this.sorted = orderRows(rows, this.snap.order, workspace.threshold);
-    this.rank = rankIndex(this.sorted);
-    this.snap = {
-      ...this.snap,
-      workspace,
-      model,
-      threshold: workspace.threshold,
-      rows,
-      labelsVersion: this.snap.labelsVersion + 1,
-      error: null,
-    };
-    this.refilter(keepId, sameNight ? this.snap.cursor : 0);
+    this.labels.publish();
+    this.queue.show(workspace, rows);
+    this.panels.set({ error: null });
     performance.mark('skysift:queue-ready');
   }
 
@@ -274,11 +146,9 @@ export class DeskStore {
    */
   importLabels(records: readonly LabelRecord[]): Promise<void> {
     const step = this.chain.then(async () => {
-      await this.labelStore.putMany(records);
-      this.outbox.kick();
-      for (const r of records) this.labels.set(r.candidateId, r);
-      this.snap = { ...this.snap, labelsVersion: this.snap.labelsVersion + 1 };
-      this.refilter(this.snap.current?.id, this.snap.cursor);
+      await this.labels.importMany(records);
+      this.labels.publish();
+      this.queue.relabelled();
     });
     // The chain goes on even if this write failed; the caller hears of the failure.
     this.chain = step.catch(() => undefined);
@@ -287,49 +157,10 @@ export class DeskStore {
 
   /** The workspace's labels as they are in Dexie, acknowledged by main or not (export sends these). */
   async storedLabels(): Promise<LabelRecord[]> {
-    const ws = this.snap.workspace;
+    const ws = this.queue.getSnapshot().workspace;
     if (!ws) return [];
     await this.chain;
     return this.labelStore.labelsOfWorkspace(ws.dir);
-  }
-
-  /** Recompute the view from the sorted rows; keep the cursor on `keepId` if it is still there. */
-  private refilter(keepId?: string, fallbackIndex = 0): void {
-    const view = filterRows(this.sorted, this.labelOf, this.snap.filter);
-    let cursor = keepId ? view.findIndex((r) => r.id === keepId) : -1;
-    if (cursor < 0) cursor = view.length ? Math.min(Math.max(0, fallbackIndex), view.length - 1) : -1;
-    this.snap = { ...this.snap, counts: countQueue(this.snap.rows, this.snap.threshold, this.labelOf) };
-    this.moveTo(cursor, view);
-  }
-
-  private moveTo(cursor: number, view: readonly CandidateRow[] = this.snap.view): void {
-    const current = cursor >= 0 ? (view[cursor] ?? null) : null;
-    if (current?.id !== this.snap.current?.id) this.shownAt = performance.now();
-    this.set({ view, cursor, current });
-    this.prefetchAround(cursor, view);
-  }
-
-  /**
-   * One candidate's label changed: update the view and the counts for that row alone (a full
-   * refilter of 100k rows would cost ~20 ms on every key), then put the cursor where it belongs.
-   */
-  private applyLabelChange(row: CandidateRow, wasLabelled: boolean, cursorTo: 'next' | 'same'): void {
-    const label = this.labelOf(row.id);
-    const matches = matchesFilter(row, label, this.snap.filter);
-    const { view, at, present } = updateViewForRow(this.snap.view, row, matches, this.rank);
-    const counts = updateCounts(this.snap.counts, row, this.snap.threshold, wasLabelled, label !== undefined);
-    this.snap = { ...this.snap, counts, labelsVersion: this.snap.labelsVersion + 1 };
-    if (cursorTo === 'next') this.moveTo(nextIndexAfterLabel(view.length, at, present), view);
-    else this.moveTo(view.length === 0 ? -1 : Math.min(Math.max(0, at), view.length - 1), view);
-  }
-
-  private prefetchAround(cursor: number, view: readonly CandidateRow[]): void {
-    if (cursor < 0) return;
-    const ids: string[] = [];
-    // The current one first: if it is missing it is the one the astronomer waits for.
-    for (let i = cursor; i < Math.min(view.length, cursor + PREFETCH_AHEAD); i++) ids.push(view[i].id);
-    for (let i = Math.max(0, cursor - PREFETCH_BEHIND); i < cursor; i++) ids.push(view[i].id);
-    this.stamps.prefetch(ids).catch((e: Error) => this.set({ error: `Stamps: ${e.message}` }));
   }
 
   // --- keys -------------------------------------------------------------------------------------
@@ -338,7 +169,7 @@ export class DeskStore {
   handleKey(key: string, timeStamp = performance.now()): boolean {
     const action = this.actions.forKey(key);
     if (!action) return false;
-    this.run(action.id, timeStamp);
+    void this.run(action.id, timeStamp);
     return true;
   }
 
@@ -348,15 +179,13 @@ export class DeskStore {
     if (!action) return Promise.resolve();
     this.chain = this.chain.then(async () => {
       try {
-        const before = this.snap.current?.id;
+        const before = this.queue.getSnapshot().current?.id;
         // Marked before the action: React may draw the next stamps before `perform` returns.
         markKey(timeStamp);
-        const record = await action.perform(this);
-        if (this.snap.current?.id === before) cancelKey();
-        if (record !== undefined && action.undo) this.undoStack.push({ actionId: action.id, record });
-        this.set({});
+        await action.perform(this);
+        if (this.queue.getSnapshot().current?.id === before) cancelKey();
       } catch (e) {
-        this.set({ error: `${action.label}: ${(e as Error).message}` });
+        this.panels.set({ error: `${action.label}: ${(e as Error).message}` });
       }
     });
     return this.chain;
@@ -367,162 +196,64 @@ export class DeskStore {
     return this.chain;
   }
 
-  async undo(): Promise<void> {
-    const step = this.undoStack.pop();
-    if (!step) {
-      this.set({ notice: 'Nothing to undo.' });
-      return;
-    }
-    const action = this.actions.get(step.actionId);
-    try {
-      await action?.undo?.(this, step.record);
-    } catch (e) {
-      this.undoStack.restore(step);
-      throw e;
-    }
-  }
-
   // --- labelling --------------------------------------------------------------------------------
 
   /**
    * Label the current candidate, durably in Dexie, then move on. Main's journal gets it through
    * the outbox, asynchronously: the next stamps never wait for that round trip. Returns the
-   * change for undo.
+   * event the history recorded (undefined: nothing to label).
    */
-  async label(label: HumanLabel, subclass: string | null): Promise<LabelChange | undefined> {
-    const row = this.snap.current;
-    const ws = this.snap.workspace;
-    if (!row || !ws) return undefined;
-    const before = this.labels.get(row.id) ?? null;
-    const after: LabelRecord = {
-      workspace: ws.dir,
+  async label(label: HumanLabel, subclass: string | null): Promise<LabelEvent | undefined> {
+    const q = this.queue.getSnapshot();
+    const row = q.current;
+    if (!row || !q.workspace) return undefined;
+    const event = await this.labels.give({
+      workspace: q.workspace.dir,
       candidateId: row.id,
       label,
       subclass,
-      model: this.snap.model,
+      model: activeModel(q),
       score: row.score,
-      secondsSpent: Math.max(0, (performance.now() - this.shownAt) / 1000),
-      at: Date.now(),
-    };
-    // Write first: only an acknowledged label moves the desk on. The status bar says "saving" only
-    // if the disk is slow (an extra render on every key would cost more than it tells).
-    const slow = setTimeout(() => this.set({ saving: true }), 150);
-    performance.mark('skysift:label-write-start');
-    try {
-      await this.labelStore.put(after);
-      this.outbox.kick();
-    } finally {
-      clearTimeout(slow);
-      performance.measure('skysift:label-write', 'skysift:label-write-start');
-      this.snap = { ...this.snap, saving: false };
-    }
-    this.labels.set(row.id, after);
+      secondsSpent: this.queue.secondsShown(),
+    });
     const given = row.given.label;
     const notice =
       given && label !== 'skip' && given !== label
         ? `${row.id}: your label (${label}) differs from the label that came with the data (${given}); both are kept.`
         : null;
-    this.snap = { ...this.snap, acknowledged: this.snap.acknowledged + 1, notice };
-    this.applyLabelChange(row, before !== null, 'next');
-    return { candidateId: row.id, before, after };
+    this.labels.publish();
+    this.queue.rowRelabelled(row.id, event.before !== null, 'next');
+    this.panels.set({ notice });
+    return event;
   }
 
   /**
-   * Undo of a label: restore what was there (or nothing), then go back to that candidate. The
-   * restored label is said again now (its time is the undo's), so on any reconcile it is the
-   * later word and wins over the one undone.
+   * Undo the newest label event: restore what was there (or take the label back), then go to
+   * that candidate. The restored label is said again now (its time is the undo's), so on any
+   * reconcile it is the later word and wins over the one undone.
    */
-  async revertLabel(change: LabelChange): Promise<void> {
-    const ws = this.snap.workspace;
-    if (!ws) return;
-    const now = Math.max(Date.now(), change.after.at + 1);
-    const restored = change.before ? { ...change.before, at: now } : null;
-    if (restored) await this.labelStore.put(restored);
-    else await this.labelStore.remove(ws.dir, change.candidateId, now);
-    this.outbox.kick();
-    if (restored) this.labels.set(change.candidateId, restored);
-    else this.labels.delete(change.candidateId);
-    this.snap = { ...this.snap, notice: null };
-    const row = this.sorted[this.rank.get(change.candidateId) ?? -1];
-    if (row) this.applyLabelChange(row, true, 'same');
+  async undo(): Promise<void> {
+    const event = await this.labels.undo();
+    if (!event) return this.panels.set({ notice: 'Nothing to undo.' });
+    this.labels.publish();
+    this.queue.rowRelabelled(event.candidateId, true, 'same');
+    this.panels.set({ notice: null });
   }
 
-  // --- navigation and view ----------------------------------------------------------------------
-
-  move(delta: number): void {
-    const n = this.snap.view.length;
-    if (n === 0) return;
-    const cursor = Math.min(n - 1, Math.max(0, (this.snap.cursor < 0 ? 0 : this.snap.cursor) + delta));
-    if (cursor !== this.snap.cursor) this.moveTo(cursor);
+  /** Give the newest undone label again, and go to that candidate. */
+  async redo(): Promise<void> {
+    const event = await this.labels.redo();
+    if (!event) return this.panels.set({ notice: 'Nothing to redo.' });
+    this.labels.publish();
+    this.queue.rowRelabelled(event.candidateId, event.before !== null, 'same');
+    this.panels.set({ notice: null });
   }
 
-  select = (id: string): void => {
-    const i = this.snap.view.findIndex((r) => r.id === id);
-    if (i >= 0) this.moveTo(i);
-  };
+  // --- navigation -------------------------------------------------------------------------------
 
-  /** Jump to a candidate by id; if the filters hide it, show everything rather than refuse. */
+  /** Jump to a candidate by id (the find field, the light curve's epochs). */
   goTo(id: string): void {
-    if (!id) return;
-    if (!this.rank.has(id)) {
-      this.set({ notice: `No candidate "${id}" in this night.` });
-      return;
-    }
-    if (this.snap.view.some((r) => r.id === id)) return this.select(id);
-    this.snap = {
-      ...this.snap,
-      filter: { ...DEFAULT_FILTER, label: 'all' },
-      notice: 'Filters cleared to show it.',
-    };
-    this.refilter(id);
-  }
-
-  setOrder(order: QueueOrder): void {
-    savePref('skysift.order', order);
-    this.sorted = orderRows(this.snap.rows, order, this.snap.threshold);
-    this.rank = rankIndex(this.sorted);
-    this.snap = { ...this.snap, order };
-    // The top of the new order: keeping the current candidate left the astronomer at its far end
-    // (switching to uncertainty kept a 0.998 candidate, and the next 40 were all ~0.997).
-    this.refilter();
-  }
-
-  setFilter(patch: Partial<QueueFilter>): void {
-    this.snap = { ...this.snap, filter: { ...this.snap.filter, ...patch } };
-    this.refilter(this.snap.current?.id);
-  }
-
-  setSettings(patch: Partial<ViewSettings>): void {
-    const settings = { ...this.snap.settings, ...patch };
-    savePref('skysift.view', JSON.stringify(settings));
-    this.set({ settings });
-  }
-
-  /** The zoom on screen (differs from the setting when that is 0, "fit"). */
-  effectiveZoom = 4;
-  setEffectiveZoom = (zoom: number): void => {
-    this.effectiveZoom = zoom;
-  };
-
-  setTheme(theme: Theme): void {
-    savePref('skysift.theme', theme);
-    document.documentElement.dataset.theme = theme;
-    this.set({ theme });
-  }
-
-  setPanels(
-    patch: Partial<Pick<DeskSnapshot, 'helpOpen' | 'statsOpen' | 'sidePanel' | 'notice' | 'error'>>,
-  ): void {
-    this.set(patch);
-  }
-
-  /** Open a side panel, or close it if it is the one open. */
-  toggleSidePanel(panel: SidePanel): void {
-    this.set({ sidePanel: this.snap.sidePanel === panel ? null : panel });
-  }
-
-  /** All labels of this workspace, in the order given (for the stats panel and the tally). */
-  labelRecords(): LabelRecord[] {
-    return [...this.labels.values()];
+    const notice = this.queue.goTo(id);
+    if (notice) this.panels.set({ notice });
   }
 }

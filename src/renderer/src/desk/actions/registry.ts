@@ -1,11 +1,11 @@
 /**
  * Every user command of the desk is one action object: its id, what the help calls it, its keys,
- * what it does and how to take it back (the Excalidraw shape). Shortcuts are data, so the help
- * overlay, the buttons' tooltips and the key handler all read the same table, and a key bound
- * twice is refused when the second action registers, not discovered at 3 a.m.
+ * what it does (the Excalidraw shape; taking a label back is the label history's). Shortcuts are
+ * data, so the help overlay, the buttons, their tooltips and the key handler all read one table,
+ * and a key bound twice is refused when the second action registers, not discovered at 3 a.m.
  */
 
-export interface Action<Ctx, Undo = unknown> {
+export interface Action<Ctx> {
   id: string;
   /** What the help overlay and the button titles say. */
   label: string;
@@ -13,12 +13,8 @@ export interface Action<Ctx, Undo = unknown> {
   keys: readonly string[];
   /** For grouping in the help overlay. */
   group: string;
-  /**
-   * Do it. Returns what `undo` needs to take it back, or undefined when there is nothing to undo
-   * (navigation, view changes, or an action that found nothing to act on).
-   */
-  perform(ctx: Ctx): Undo | undefined | Promise<Undo | undefined>;
-  undo?(ctx: Ctx, record: Undo): void | Promise<void>;
+  /** Do it. Label actions leave their undo in the label history (see labels/labelHistory.ts). */
+  perform(ctx: Ctx): unknown;
 }
 
 export class KeyClashError extends Error {
@@ -29,10 +25,10 @@ export class KeyClashError extends Error {
 }
 
 export class ActionRegistry<Ctx> {
-  private readonly byId = new Map<string, Action<Ctx, unknown>>();
-  private readonly byKey = new Map<string, Action<Ctx, unknown>>();
+  private readonly byId = new Map<string, Action<Ctx>>();
+  private readonly byKey = new Map<string, Action<Ctx>>();
 
-  register<U>(action: Action<Ctx, U>): this {
+  register(action: Action<Ctx>): this {
     if (this.byId.has(action.id)) throw new Error(`action "${action.id}" is registered twice`);
     const keys = action.keys.map(normaliseBinding);
     for (const k of keys) {
@@ -41,21 +37,20 @@ export class ActionRegistry<Ctx> {
     }
     // Also refuse a key repeated inside one action's own list: a sign of a typo.
     if (new Set(keys).size !== keys.length) throw new Error(`action "${action.id}" lists a key twice`);
-    const a = action as Action<Ctx, unknown>;
-    this.byId.set(action.id, a);
-    for (const k of keys) this.byKey.set(k, a);
+    this.byId.set(action.id, action);
+    for (const k of keys) this.byKey.set(k, action);
     return this;
   }
 
-  get(id: string): Action<Ctx, unknown> | undefined {
+  get(id: string): Action<Ctx> | undefined {
     return this.byId.get(id);
   }
 
-  forKey(key: string): Action<Ctx, unknown> | undefined {
+  forKey(key: string): Action<Ctx> | undefined {
     return this.byKey.get(normaliseBinding(key));
   }
 
-  all(): Action<Ctx, unknown>[] {
+  all(): Action<Ctx>[] {
     return [...this.byId.values()];
   }
 }

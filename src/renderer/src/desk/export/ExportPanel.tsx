@@ -14,7 +14,7 @@ export function ExportPanel(props: {
 }) {
   const { bridge, labels, onImport, pick, onClose } = props;
   return (
-    <SidePanel title="Export" testId="export-panel" closeKey="E" onClose={onClose}>
+    <SidePanel title="Export" testId="export-panel" closeAction="export-panel" onClose={onClose}>
       <section className="panel-section" aria-label="confirmed supernovae">
         <h3>Confirmed supernovae</h3>
         <ConfirmedExport bridge={bridge} labels={labels} pick={pick} />

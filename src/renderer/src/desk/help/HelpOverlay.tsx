@@ -1,25 +1,23 @@
 import type { Action } from '../actions/registry';
 import { keyLabel } from '../actions/registry';
+import { useActionKey } from '../actions/actionKeys';
+
+type HelpEntry = Pick<Action<never>, 'id' | 'label' | 'keys' | 'group'>;
 
 /**
  * Every key, read from the action registry (so it cannot go stale). It does not block: keys keep
  * working while it is open, and ? or Esc closes it.
  */
-export function HelpOverlay({
-  actions,
-  onClose,
-}: {
-  actions: Action<unknown, unknown>[];
-  onClose: () => void;
-}) {
-  const groups = new Map<string, Action<unknown, unknown>[]>();
+export function HelpOverlay({ actions, onClose }: { actions: HelpEntry[]; onClose: () => void }) {
+  const closeKey = useActionKey('close');
+  const groups = new Map<string, HelpEntry[]>();
   for (const a of actions) groups.set(a.group, [...(groups.get(a.group) ?? []), a]);
   return (
     <aside className="help" role="dialog" aria-modal="false" aria-label="keyboard help" data-testid="help">
       <header>
         <h2>Keys</h2>
         <button type="button" onClick={onClose} onMouseDown={(e) => e.preventDefault()}>
-          Close <kbd>Esc</kbd>
+          Close <kbd>{closeKey}</kbd>
         </button>
       </header>
       <div className="help-groups">

@@ -1,35 +1,33 @@
 import type { DeskStore } from '../deskStore';
-import { keyLabel } from '../actions/registry';
+import { ActionButton } from '../actions/ActionButton';
 import { SUBCLASSES } from './labelKinds';
 
-const MAIN_BUTTONS = ['label-real', 'label-bogus', 'label-skip', 'undo', 'previous', 'next'] as const;
+const MAIN_BUTTONS = ['label-real', 'label-bogus', 'label-skip', 'undo', 'redo', 'previous', 'next'] as const;
 const NAMES: Record<(typeof MAIN_BUTTONS)[number], string> = {
   'label-real': 'Real',
   'label-bogus': 'Bogus',
   'label-skip': 'Skip',
   undo: 'Undo',
+  redo: 'Redo',
   previous: 'Previous',
   next: 'Next',
 };
 
 /** The same actions as the keys, for those who prefer the mouse; each shows its key. */
-export function LabelBar({ desk, undoDepth }: { desk: DeskStore; undoDepth: number }) {
-  const keyOf = (id: string) => desk.actions.get(id)?.keys.map(keyLabel).join(' / ') ?? '';
+export function LabelBar(props: { desk: DeskStore; undoDepth: number; redoDepth: number }) {
+  const { desk, undoDepth, redoDepth } = props;
   return (
     <div className="label-bar" aria-label="label">
       {MAIN_BUTTONS.map((id) => (
-        <button
+        <ActionButton
           key={id}
-          type="button"
+          desk={desk}
+          actionId={id}
           className={`label-btn ${id}`}
-          title={`${desk.actions.get(id)?.label} (${keyOf(id)})`}
-          disabled={id === 'undo' && undoDepth === 0}
-          // The button must not keep focus: the next key press belongs to the desk, not to it.
-          onMouseDown={(e) => e.preventDefault()}
-          onClick={() => void desk.run(id)}
+          disabled={(id === 'undo' && undoDepth === 0) || (id === 'redo' && redoDepth === 0)}
         >
-          {NAMES[id]} <kbd>{keyOf(id).split(' / ')[0]}</kbd>
-        </button>
+          {NAMES[id]}
+        </ActionButton>
       ))}
       <select
         aria-label="sub-class"

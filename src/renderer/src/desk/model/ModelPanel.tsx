@@ -31,7 +31,7 @@ export function ModelPanel(props: {
   // (a restart, or a fresh retrain, supersedes it; its record stays on disk either way).
   const interrupted = s.trainJobs.slice(0, 1).filter((j) => j.state === 'interrupted');
   return (
-    <SidePanel title="Model" testId="model-panel" closeKey="M" onClose={onClose}>
+    <SidePanel title="Model" testId="model-panel" closeAction="model-panel" onClose={onClose}>
       {s.error && (
         <p className="panel-error" role="alert">
           {s.error}

@@ -72,7 +72,7 @@ export function NightPanel(props: {
     }
   };
   return (
-    <SidePanel title="Night" testId="night-panel" closeKey="N" onClose={onClose}>
+    <SidePanel title="Night" testId="night-panel" closeAction="night-panel" onClose={onClose}>
       <p className="small">
         Open now:{' '}
         {workspace ? (

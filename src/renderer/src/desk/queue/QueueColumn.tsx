@@ -1,15 +1,18 @@
-import type { DeskSnapshot, DeskStore } from '../deskStore';
+import type { DeskStore } from '../deskStore';
+import { activeThreshold, type QueueSnapshot } from './queueStore';
 import { QueueFilters } from './QueueFilters';
 import { QueueList } from './QueueList';
 
 /** The left column: counts that are always in sight, the order and filters, the list itself. */
-export function QueueColumn({ desk, s }: { desk: DeskStore; s: DeskSnapshot }) {
+export function QueueColumn(props: { desk: DeskStore; s: QueueSnapshot; labelsVersion: number }) {
+  const { desk, s, labelsVersion } = props;
   const { counts } = s;
+  const threshold = activeThreshold(s);
   return (
     <aside className="queue" aria-label="candidate queue">
       <div className="queue-counts" data-testid="queue-counts">
         <span title="score at or above the active model's threshold">
-          flagged <b data-testid="count-flagged">{s.threshold === null ? '-' : counts.flagged}</b>
+          flagged <b data-testid="count-flagged">{threshold === null ? '-' : counts.flagged}</b>
         </span>
         <span>
           labelled <b data-testid="count-labelled">{counts.labelled}</b>
@@ -25,8 +28,8 @@ export function QueueColumn({ desk, s }: { desk: DeskStore; s: DeskSnapshot }) {
         rows={s.rows}
         order={s.order}
         filter={s.filter}
-        onOrder={(o) => desk.setOrder(o)}
-        onFilter={(p) => desk.setFilter(p)}
+        onOrder={(o) => desk.queue.setOrder(o)}
+        onFilter={(p) => desk.queue.setFilter(p)}
         onFind={(id) => desk.goTo(id)}
       />
       {!s.workspace && (
@@ -44,10 +47,10 @@ export function QueueColumn({ desk, s }: { desk: DeskStore; s: DeskSnapshot }) {
       <QueueList
         view={s.view}
         cursor={s.cursor}
-        threshold={s.threshold}
+        threshold={threshold}
         labels={desk.labels}
-        labelsVersion={s.labelsVersion}
-        onSelect={desk.select}
+        labelsVersion={labelsVersion}
+        onSelect={desk.queue.select}
       />
     </aside>
   );

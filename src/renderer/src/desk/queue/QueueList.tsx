@@ -16,7 +16,7 @@ export const QueueList = memo(function QueueList(props: {
   cursor: number;
   threshold: number | null;
   /** Mutated in place by the desk; `labelsVersion` says when. */
-  labels: ReadonlyMap<string, LabelRecord>;
+  labels: { get(id: string): LabelRecord | undefined };
   labelsVersion: number;
   onSelect: (id: string) => void;
 }) {

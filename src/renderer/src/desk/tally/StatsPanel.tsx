@@ -132,7 +132,7 @@ export function StatsPanel(props: {
   const { saved, byHand } = tally;
   const at = `at ${fmtSeconds(byHand.seconds)} s/candidate`;
   return (
-    <SidePanel title="Stats" testId="stats" closeKey="g" onClose={onClose}>
+    <SidePanel title="Stats" testId="stats" closeAction="stats" onClose={onClose}>
       <h3>Time saved</h3>
       <table className="tally-table">
         <tbody>
