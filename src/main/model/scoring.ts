@@ -1,9 +1,8 @@
 /**
  * Scoring a whole workspace with one model version, as a pipeline: decoder threads (the ingest
  * decoder pool, stamps/decodePool.ts) read runs of packed stamps and preprocess them into model
- * rows, which come back as transferred buffers (no copy) while the inference engine scores the
- * batches before them, in catalog order. A bounded window of batches in flight keeps memory flat
- * whatever the night's size. Rows of whole catalog parts are cached in the workspace
+ * rows, which come back as transferred buffers (no copy), and the inference engine scores them in
+ * catalog order. A bounded window of batches in flight keeps memory flat whatever the night's size. Rows of whole catalog parts are cached in the workspace
  * (scoreCache.ts), so a night scored again skips decoding and preprocessing.
  */
 import * as tfc from '@tensorflow/tfjs-core';
@@ -35,8 +34,10 @@ export interface ScoreOptions {
   decoder?: string | null;
   /** Decoder threads (default: one per core, and none for a night under 512 candidates). */
   threads?: number;
-  /** Batches requested ahead of the one being scored (default: 2 per decoder thread, 1 in-process). */
+  /** Batches requested ahead of the one being scored (default: 1 per decoder thread, 1 in-process). */
   ahead?: number;
+  /** See runOrdered (default: 'when-empty' with decoder threads, 'eager' in-process). */
+  refill?: 'eager' | 'when-empty';
   /** The workspace's preprocessed-rows cache (default on); false: neither read nor written. */
   cache?: boolean | RowsCacheOptions;
   /** Where cache notes go (a rebuilt or skipped part); default console.warn. */
@@ -66,6 +67,12 @@ export async function runOrdered<J, R>(
     start: (job: J) => Promise<R>;
     consume: (result: R, job: J) => Promise<void> | void;
     signal?: AbortSignal;
+    /**
+     * 'eager' (default): a job starts as soon as one is consumed, overlapping the consumer.
+     * 'when-empty': the next `ahead` jobs start together once every started one is consumed, so
+     * that producers and consumer take turns on the cores instead of competing for them.
+     */
+    refill?: 'eager' | 'when-empty';
   },
 ): Promise<boolean> {
   if (!(opts.ahead >= 1)) throw new RangeError(`runOrdered: ahead must be >= 1 (got ${opts.ahead})`);
@@ -85,8 +92,9 @@ export async function runOrdered<J, R>(
     if (opts.signal?.aborted) return false;
     const { job, result } = queue.shift()!;
     const consumed = opts.consume(await result, job);
-    fill();
+    if (opts.refill !== 'when-empty') fill();
     await consumed;
+    if (queue.length === 0) fill();
   }
   return true;
 }
@@ -176,7 +184,13 @@ export async function scoreWorkspace(
     if (threaded && !pool && !poolDead) pool = new DecodePool(decoder!, threads);
     return pool;
   };
-  const ahead = opts.ahead ?? (threaded ? 2 * threads : 1);
+  // Decoder threads and the engine's threads take turns (a phase of one batch per decoder thread,
+  // then inference on them) rather than overlap: ONNX Runtime splits each op across every core and
+  // waits for its slowest thread, so a decoder thread competing for a core stalls the whole op
+  // (measured on 2 cores: inference inside an overlapped pipeline ran at about half its own rate).
+  // On this thread, preprocessing overlaps the engine one batch ahead, as it always did.
+  const ahead = opts.ahead ?? (threaded ? threads : 1);
+  const refill = opts.refill ?? (threaded ? 'when-empty' : 'eager');
   const stats = { cachedRows: 0, computedRows: 0, threads: threaded ? threads : 0 };
   const log = opts.log ?? ((line: string) => console.warn(line));
 
@@ -239,7 +253,7 @@ export async function scoreWorkspace(
 
   let completed = false;
   try {
-    completed = await runOrdered(jobs, { ahead, start, consume, signal: opts.signal });
+    completed = await runOrdered(jobs, { ahead, start, consume, signal: opts.signal, refill });
   } finally {
     await (pool as DecodePool | null)?.close();
     // Parts not finished (cancel, error): their partial files go, their open caches close.

@@ -102,6 +102,40 @@ describe('runOrdered', () => {
     expect(seen).toEqual([...Array(40).keys()]);
   });
 
+  it("with refill 'when-empty', starts jobs in groups only once every started one is consumed", async () => {
+    const events: string[] = [];
+    await runOrdered([0, 1, 2, 3, 4], {
+      ahead: 2,
+      refill: 'when-empty',
+      start: async (j) => {
+        events.push(`start ${j}`);
+        return j;
+      },
+      consume: async (j) => {
+        events.push(`consume ${j}`);
+        await new Promise((r) => setImmediate(r));
+        events.push(`consumed ${j}`);
+      },
+    });
+    expect(events).toEqual([
+      'start 0',
+      'start 1',
+      'consume 0',
+      'consumed 0',
+      'consume 1',
+      'consumed 1',
+      'start 2',
+      'start 3',
+      'consume 2',
+      'consumed 2',
+      'consume 3',
+      'consumed 3',
+      'start 4',
+      'consume 4',
+      'consumed 4',
+    ]);
+  });
+
   it('stops at a cancel and rejects a window of 0', async () => {
     const abort = new AbortController();
     const seen: number[] = [];
