@@ -126,8 +126,11 @@ export function readPool(dirs) {
       const cells = l.split(',');
       label.set(cells[idCol], cells[typeCol]);
     }
-    for (const sub of readdirSync(dir).filter((s) => /^\d{4}$/.test(s))) {
-      for (const f of readdirSync(path.join(dir, sub))) {
+    // Sorted: the seed must fix the night whatever order the file system lists files in.
+    for (const sub of readdirSync(dir)
+      .filter((s) => /^\d{4}$/.test(s))
+      .sort()) {
+      for (const f of readdirSync(path.join(dir, sub)).sort()) {
         const m = /^srch(.+)\.fits$/.exec(f);
         if (!m) continue;
         const file = (k) => path.join(dir, sub, `${k}${m[1]}.fits`);
