@@ -21,9 +21,7 @@ describe('ingest and stamp cache', () => {
     const night = await benchNight();
     const files = await nightFiles(night);
     expect(files.length).toBe(3 * BENCH_N);
-    const readSecs = await bestTime(() => plainRead(files), 2, 1);
     const bytes = await plainRead(files);
-    const plainRate = BENCH_N / readSecs;
     // The app ingests with the bundle's decoder threads; vitest runs the TS sources, which decode
     // in-process unless pointed at a build (`npx electron-vite build` first for the threaded row).
     const decoder = path.join(__dirname, '..', 'out', 'main', DECODER_FILE);
@@ -42,6 +40,9 @@ describe('ingest and stamp cache', () => {
       const secs = now() - t0;
       expect(report.added).toBe(BENCH_N);
       rmSync(ws.dir, { recursive: true, force: true });
+      // The ceiling right after each mode (best of 2): the machine is shared, load comes and goes.
+      const readSecs = await bestTime(() => plainRead(files), 2, 0);
+      const plainRate = BENCH_N / readSecs;
       rows.add({
         figure,
         rate: BENCH_N / secs,

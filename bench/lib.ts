@@ -153,7 +153,10 @@ export async function plainRead(files: string[], concurrency = 16): Promise<numb
   const worker = async () => {
     while (next < files.length) {
       const f = files[next++];
-      bytes += (await readFile(f)).length;
+      // Read first, then add: `bytes += await ...` would add to the value read before the await
+      // and lose the other readers' bytes.
+      const n = (await readFile(f)).length;
+      bytes += n;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

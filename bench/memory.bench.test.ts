@@ -1,8 +1,13 @@
 /**
- * Memory: peak RSS of the process while it scores the bench night (every engine in turn), sampled
- * every 20 ms, against the size of the night as model input (N x 51 x 51 x 3 float32): scoring
- * streams batches, so the growth must stay far below that.
+ * Scoring end to end and its memory: the bench night scored with each engine, against the same
+ * engine on ready-made batches (inference only, the ceiling). Three ways for ONNX Runtime: the
+ * pipeline with the bundle's decoder threads (needs `npx electron-vite build`; vitest runs the TS
+ * sources), the same pipeline preprocessing on the scoring thread, and a night scored again from
+ * the workspace's rows cache. Peak RSS is sampled every 20 ms against the size of the night as
+ * model input (N x 51 x 51 x 3 float32): scoring streams batches, so the growth must stay far below.
  */
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import * as tfc from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMPACT_SPEC, buildCompact } from '../src/main/worker/model/architectures';
@@ -10,15 +15,19 @@ import { selectBackend } from '../src/main/worker/model/backends';
 import { modelLibrary } from '../src/main/worker/model/engineJobs';
 import { chooseInferenceEngine } from '../src/main/worker/model/onnx/inferenceEngine';
 import { stampInputLength } from '../src/main/worker/model/preprocess';
-import { scoreWorkspace } from '../src/main/worker/model/scoring';
-import { BENCH_N, Rows, bestTime, benchWorkspace, now } from './lib';
+import { rowsCacheDir } from '../src/main/worker/model/scoreCache';
+import { scoreWorkspace, type ScoreOptions } from '../src/main/worker/model/scoring';
+import { DECODER_FILE, defaultDecoderThreads } from '../src/main/worker/ingest/decodePool';
+import { BENCH_N, ROOT, Rows, bestTime, benchWorkspace, now } from './lib';
+
+const DECODER = path.join(ROOT, 'out', 'main', DECODER_FILE);
 
 const rows = new Rows('memory');
 afterAll(() => rows.write());
 
 describe('memory while scoring', () => {
   for (const engine of ['onnxruntime', 'tfjs'] as const) {
-    it(`peak RSS scoring ${BENCH_N} candidates (${engine})`, async () => {
+    it(`scoring ${BENCH_N} candidates end to end, and peak RSS (${engine})`, async () => {
       const ws = await benchWorkspace();
       await selectBackend('wasm');
       const model = buildCompact(1);
@@ -27,16 +36,28 @@ describe('memory while scoring', () => {
       const { mkdirSync } = await import('node:fs');
       mkdirSync(dir, { recursive: true });
       const chosen = await chooseInferenceEngine(modelLibrary(), version, model, COMPACT_SPEC, { engine });
-      global.gc?.();
-      const before = process.memoryUsage().rss;
-      let peak = before;
-      const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-      const t0 = now();
-      const { scores } = await scoreWorkspace(ws, model, COMPACT_SPEC, { predict: chosen.predict });
-      const secs = now() - t0;
-      clearInterval(timer);
-      peak = Math.max(peak, process.memoryUsage().rss);
-      expect(scores.size).toBe(ws.size);
+      // The bench night is shared by the suites: its rows cache is this suite's, made and removed here.
+      const cacheDir = rowsCacheDir(ws.dir, COMPACT_SPEC);
+      rmSync(cacheDir, { recursive: true, force: true });
+      const threads = defaultDecoderThreads();
+      const threaded = existsSync(DECODER);
+      const modes: [string, ScoreOptions][] =
+        engine === 'tfjs'
+          ? [['', { cache: false, decoder: threaded ? DECODER : null }]]
+          : [
+              ...(threaded
+                ? ([[`decoder threads x${threads}`, { cache: false, decoder: DECODER, threads }]] as [
+                    string,
+                    ScoreOptions,
+                  ][])
+                : []),
+              [
+                threaded ? 'in-process preprocessing' : 'in-process: no out/main build',
+                { cache: false, decoder: null },
+              ],
+              ['rows cache written', { decoder: threaded ? DECODER : null }],
+              ['re-scored from the rows cache', { decoder: threaded ? DECODER : null }],
+            ];
       // Ceiling for the end-to-end rate: the same engine on ready-made batches (inference only).
       const batch = 256;
       const x = Float32Array.from({ length: batch * stampInputLength(COMPACT_SPEC) }, () => Math.random());
@@ -48,30 +69,51 @@ describe('memory while scoring', () => {
         return v;
       };
       const predict = chosen.predict ?? tfjsPredict;
-      const inferSecs = await bestTime(async () => {
-        for (let i = 0; i < 4; i++) await predict(x, batch);
-      });
-      const inferRate = (4 * batch) / inferSecs;
-      rows.add({
-        figure: `scoring end to end (read + preprocess + infer), compact, ${chosen.name}`,
-        rate: ws.size / secs,
-        unit: 'stamps/s',
-        reference: inferRate,
-        refUnit: 'stamps/s',
-        refLabel: 'same engine, inference only',
-        ratio: ws.size / secs / inferRate,
-      });
-      const nightBytes = ws.size * stampInputLength(COMPACT_SPEC) * 4;
-      rows.add({
-        figure: `scoring RSS growth, compact, ${chosen.name}`,
-        rate: (peak - before) / 1e6,
-        unit: 'MB',
-        reference: nightBytes / 1e6,
-        refUnit: 'MB',
-        refLabel: 'the night as float32 input',
-        ratio: (peak - before) / nightBytes,
-        note: `peak RSS ${(peak / 1e6).toFixed(0)} MB`,
-      });
+      const inferRate = async () =>
+        (4 * batch) /
+        (await bestTime(async () => {
+          for (let i = 0; i < 4; i++) await predict(x, batch);
+        }));
+      for (const [mode, opts] of modes) {
+        global.gc?.();
+        const before = process.memoryUsage().rss;
+        let peak = before;
+        const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+        const t0 = now();
+        const { scores, stats } = await scoreWorkspace(ws, model, COMPACT_SPEC, {
+          predict: chosen.predict,
+          ...opts,
+        });
+        const secs = now() - t0;
+        clearInterval(timer);
+        peak = Math.max(peak, process.memoryUsage().rss);
+        expect(scores.size).toBe(ws.size);
+        if (mode.startsWith('re-scored')) expect(stats.cachedRows).toBe(ws.size);
+        // Measured right after each mode: the machine is shared, the ratio is what compares.
+        const ceiling = await inferRate();
+        const what = `compact, ${chosen.name}${mode ? `, ${mode}` : ''}`;
+        rows.add({
+          figure: `scoring end to end (read + preprocess + infer), ${what}`,
+          rate: ws.size / secs,
+          unit: 'stamps/s',
+          reference: ceiling,
+          refUnit: 'stamps/s',
+          refLabel: 'same engine, inference only',
+          ratio: ws.size / secs / ceiling,
+        });
+        const nightBytes = ws.size * stampInputLength(COMPACT_SPEC) * 4;
+        rows.add({
+          figure: `scoring RSS growth, ${what}`,
+          rate: (peak - before) / 1e6,
+          unit: 'MB',
+          reference: nightBytes / 1e6,
+          refUnit: 'MB',
+          refLabel: 'the night as float32 input',
+          ratio: (peak - before) / nightBytes,
+          note: `peak RSS ${(peak / 1e6).toFixed(0)} MB`,
+        });
+      }
+      rmSync(cacheDir, { recursive: true, force: true });
       await chosen.release();
       model.dispose();
     });

@@ -94,32 +94,55 @@ export function parseValueField(field: string): { value: FitsValue; comment: str
   return { value: token, comment };
 }
 
+/**
+ * A keyword card whose value field is parsed on first use: a stamp's reader asks for a handful of
+ * its header's 30-odd keywords, and parsing every value (numbers, quoted strings) was the largest
+ * part of decoding a stamp file after the pixels.
+ */
+class ValueCard implements FitsCard {
+  private parsed: { value: FitsValue; comment: string } | null = null;
+  constructor(
+    readonly key: string,
+    readonly raw: string,
+    private readonly field: string,
+  ) {}
+
+  private get p(): { value: FitsValue; comment: string } {
+    return (this.parsed ??= parseValueField(this.field));
+  }
+  get value(): FitsValue {
+    return this.p.value;
+  }
+  set value(v: FitsValue) {
+    this.p.value = v;
+  }
+  get comment(): string {
+    return this.p.comment;
+  }
+  set comment(c: string) {
+    this.p.comment = c;
+  }
+}
+
 export function parseCard(raw: string): FitsCard {
   const head = raw.slice(0, 8);
   if (head === 'HIERARCH') {
     // ESO convention: `HIERARCH ESO DET CHIP NAME = 'x'`; the key is everything before '='.
     const eq = raw.indexOf('=', 9);
-    if (eq > 0) {
-      const { value, comment } = parseValueField(raw.slice(eq + 1));
-      return { key: normKey(raw.slice(9, eq)), value, comment, raw };
-    }
+    if (eq > 0) return new ValueCard(normKey(raw.slice(9, eq)), raw, raw.slice(eq + 1));
   }
   const key = head.trimEnd().toUpperCase();
   if (COMMENTARY.has(key)) return { key, value: raw.slice(8).trimEnd(), comment: '', raw };
-  if (key === 'CONTINUE') {
-    const { value, comment } = parseValueField(raw.slice(8));
-    return { key, value, comment, raw };
-  }
+  if (key === 'CONTINUE') return new ValueCard(key, raw, raw.slice(8));
   // Value indicator "= " in columns 9-10; lenient about the blank in column 10.
-  if (raw[8] === '=') {
-    const { value, comment } = parseValueField(raw.slice(raw[9] === ' ' ? 10 : 9));
-    return { key, value, comment, raw };
-  }
+  if (raw[8] === '=') return new ValueCard(key, raw, raw.slice(raw[9] === ' ' ? 10 : 9));
   return { key, value: undefined, comment: raw.slice(8).trim(), raw };
 }
 
 /** Folds the long-string convention: a string ending in '&' continues in the next CONTINUE card. */
 function foldContinue(cards: FitsCard[]): void {
+  // Without a CONTINUE card there is nothing to fold (and no value needs parsing to know it).
+  if (!cards.some((c) => c.key === 'CONTINUE')) return;
   for (let i = 0; i < cards.length; i++) {
     const c = cards[i];
     if (typeof c.value !== 'string' || COMMENTARY.has(c.key) || c.key === 'CONTINUE') continue;

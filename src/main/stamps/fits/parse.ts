@@ -226,6 +226,8 @@ export function decodeHdu(
   layout: HduLayout,
   file: string,
   opts: FitsReadOptions = {},
+  /** What masked pixels hold in `data` (NaN; readStamp asks for 0, the StampImage convention). */
+  maskedValue = NaN,
 ): FitsHdu {
   const { index, header, bitpix, axes, xtension } = layout;
   if (!layout.isImage) return { index, header, bitpix, axes, xtension, data: null, blankMask: null };
@@ -252,11 +254,18 @@ export function decodeHdu(
   };
   const blankRaw = header.get('BLANK');
   const blank = bitpix > 0 && typeof blankRaw === 'number' ? blankRaw : undefined;
-  const { data, mask } = decodePixels(bytes, layout.dataOffset, n, bitpix, {
-    bscale: num('BSCALE', 1),
-    bzero: num('BZERO', 0),
-    blank,
-  });
+  const { data, mask } = decodePixels(
+    bytes,
+    layout.dataOffset,
+    n,
+    bitpix,
+    {
+      bscale: num('BSCALE', 1),
+      bzero: num('BZERO', 0),
+      blank,
+    },
+    maskedValue,
+  );
   return { index, header, bitpix, axes, xtension, data, blankMask: mask };
 }
 

@@ -33,12 +33,12 @@ export function readStamp(
     const want = opts.hdu !== undefined ? `HDU ${opts.hdu} is not a 2-D image` : 'no HDU holds a 2-D image';
     throw new FitsError(file, `${want} (HDUs: ${seen.join('; ')})`, 'pick the HDU that holds the stamp');
   }
-  const hdu = decodeHdu(buf, chosen, file, opts);
+  // Masked pixels decoded straight to 0 (StampImage reads them through the mask): no second pass.
+  const hdu = decodeHdu(buf, chosen, file, opts, 0);
   const src = hdu.data!;
   const mask = hdu.blankMask!;
-  // StampImage keeps masked pixels at 0 (read through the mask); the HDU object is ours to reuse.
-  const data = src instanceof Float32Array ? src : new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) data[i] = mask[i] ? src[i] : 0;
+  // Float64 sources (BITPIX -64, 32, 64) narrow to float32, values kept as float32 rounds them.
+  const data = src instanceof Float32Array ? src : Float32Array.from(src);
   return {
     image: { width: chosen.axes[0], height: chosen.axes[1], data, mask },
     header: hdu.header,

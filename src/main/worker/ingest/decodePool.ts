@@ -2,7 +2,8 @@
  * Triplet decoding off the ingesting thread: a pool of worker threads (the bundle's
  * ingestDecoder.js, built from decodeWorker.ts) that read their files synchronously and decode
  * them, then hand each batch's pixel buffers back (transferred, not copied). The ingesting thread
- * keeps the order, the catalog and the part files.
+ * keeps the order, the catalog and the part files. Scoring uses the same threads (one bundle entry)
+ * to decode packed stamps and preprocess them into model rows (model/scoreRows.ts).
  *
  * Messages stay inside one process and one bundle, between our own threads, as structured clones:
  * they are not validated with zod like the process-boundary ones, which would cost more per
@@ -12,6 +13,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { RowsJob } from '../model/scoreRows';
 import type { DecodedTriplet, TripletFiles } from '../../stamps/sources/readImageFile';
 
 /** The worker entry's name in the bundle (electron.vite.config.ts main input `ingestDecoder`). */
@@ -22,11 +24,24 @@ export interface DecodeRequest {
   tasks: TripletFiles[];
 }
 
+/** Scoring: decode and preprocess one run of packed records into model rows. */
+export interface RowsRequest {
+  id: number;
+  rows: RowsJob;
+}
+
 export type TaskReply = DecodedTriplet | { error: string };
 
 export interface DecodeReply {
   id: number;
   results: TaskReply[];
+}
+
+/** The rows (their buffer transferred), or why the whole job failed. */
+export interface RowsReply {
+  id: number;
+  rows?: Float32Array;
+  error?: string;
 }
 
 function ownsBuffer(a: Float32Array | Uint8Array): boolean {
@@ -69,7 +84,7 @@ export function defaultDecoderThreads(): number {
 }
 
 interface Pending {
-  resolve: (r: (DecodedTriplet | { error: string })[]) => void;
+  resolve: (r: DecodeReply | RowsReply) => void;
   reject: (e: Error) => void;
   worker: Worker;
 }
@@ -85,37 +100,56 @@ export class DecodePool {
     this.workers = Array.from({ length: threads }, () => {
       const w = new Worker(file);
       this.load.set(w, 0);
-      w.on('message', (reply: DecodeReply) => this.settle(reply));
+      w.on('message', (reply: DecodeReply | RowsReply) => this.settle(reply));
       w.on('error', (e) => this.fail(e));
       w.on('exit', (code) => this.fail(new Error(`decoder thread exited with code ${code}`)));
       return w;
     });
   }
 
+  get threads(): number {
+    return this.workers.length;
+  }
+
   /** Decode a batch on the least busy thread; rejects if that thread dies (the caller falls back). */
-  decode(tasks: TripletFiles[]): Promise<(DecodedTriplet | { error: string })[]> {
+  async decode(tasks: TripletFiles[]): Promise<(DecodedTriplet | { error: string })[]> {
+    const reply = (await this.post((id) => ({ id, tasks }) satisfies DecodeRequest)) as DecodeReply;
+    return reply.results;
+  }
+
+  /**
+   * Model rows of one run of packed records, computed on the least busy thread. Rejects with the
+   * job's error (a damaged part file) or when the thread dies.
+   */
+  async rows(job: RowsJob): Promise<Float32Array> {
+    const reply = (await this.post((id) => ({ id, rows: job }) satisfies RowsRequest)) as RowsReply;
+    if (!reply.rows) throw new Error(reply.error ?? `no rows for ${job.file}`);
+    return reply.rows;
+  }
+
+  private post(message: (id: number) => DecodeRequest | RowsRequest): Promise<DecodeReply | RowsReply> {
     if (this.failure) return Promise.reject(this.failure);
     const worker = this.workers.reduce((a, b) => (this.load.get(b)! < this.load.get(a)! ? b : a));
     const id = this.nextId++;
     this.load.set(worker, this.load.get(worker)! + 1);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker });
-      worker.postMessage({ id, tasks } satisfies DecodeRequest);
+      worker.postMessage(message(id));
     });
   }
 
-  private settle(reply: DecodeReply): void {
+  private settle(reply: DecodeReply | RowsReply): void {
     const p = this.pending.get(reply.id);
     if (!p) return;
     this.pending.delete(reply.id);
     this.load.set(p.worker, this.load.get(p.worker)! - 1);
-    p.resolve(reply.results);
+    p.resolve(reply);
   }
 
   /** One dead thread fails the pool: every batch in flight goes back to in-process decoding. */
   private fail(e: Error): void {
     if (this.failure) return;
-    this.failure = new Error(`ingest decoder thread failed: ${e.message}`);
+    this.failure = new Error(`decoder thread failed: ${e.message}`);
     for (const p of this.pending.values()) p.reject(this.failure);
     this.pending.clear();
   }

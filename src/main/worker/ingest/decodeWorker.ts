@@ -1,15 +1,34 @@
 /**
  * The ingest decoder thread (bundled as out/main/ingestDecoder.js): reads and decodes triplets for
- * the DecodePool. Synchronous reads are the cheap ones here: this thread has nothing else to do.
+ * the DecodePool, and for scoring turns runs of packed records into model rows. Synchronous reads
+ * are the cheap ones here: this thread has nothing else to do.
  */
 import { parentPort } from 'node:worker_threads';
-import { replyWithTransfers, type DecodeRequest, type TaskReply } from './decodePool';
+import { computeRows } from '../model/scoreRows';
+import {
+  replyWithTransfers,
+  type DecodeRequest,
+  type RowsReply,
+  type RowsRequest,
+  type TaskReply,
+} from './decodePool';
 import { FileReader, readTripletSync } from '../../stamps/sources/readImageFile';
 import { errorMessage } from '../../stamps/sources/types';
 
 const reader = new FileReader();
 
-parentPort?.on('message', (req: DecodeRequest) => {
+parentPort?.on('message', (req: DecodeRequest | RowsRequest) => {
+  if ('rows' in req) {
+    let reply: RowsReply;
+    try {
+      reply = { id: req.id, rows: computeRows(req.rows) };
+    } catch (e) {
+      reply = { id: req.id, error: errorMessage(e) };
+    }
+    // The rows' buffer is fresh and whole: moved to the scoring thread, not copied.
+    parentPort!.postMessage(reply, reply.rows ? [reply.rows.buffer as ArrayBuffer] : []);
+    return;
+  }
   const results = req.tasks.map((files): TaskReply => {
     try {
       return readTripletSync(files, reader);

@@ -1,13 +1,20 @@
 /**
- * Scoring a whole workspace with one model version: stamps stream part by part from the catalog,
- * are preprocessed into one reused batch buffer, and the scores are written to the workspace under
- * the model's version. Nothing of the night is held as a tensor beyond one batch.
+ * Scoring a whole workspace with one model version, as a pipeline: decoder threads (the ingest
+ * decoder pool, stamps/decodePool.ts) read runs of packed stamps and preprocess them into model
+ * rows, which come back as transferred buffers (no copy), and the inference engine scores them in
+ * catalog order. A bounded window of batches in flight keeps memory flat whatever the night's size. Rows of whole catalog parts are cached in the workspace
+ * (scoreCache.ts), so a night scored again skips decoding and preprocessing.
  */
 import * as tfc from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { Workspace } from '../../catalog/workspace';
+import path from 'node:path';
+import { workspaceLayout } from '../../catalog/layout';
+import type { CatalogEntry, Workspace } from '../../catalog/workspace';
+import { DecodePool, bundledDecoder, defaultDecoderThreads } from '../ingest/decodePool';
 import type { ModelSpec } from './architectures/spec';
-import { preprocessInto, stampInputLength } from './preprocess';
+import { stampInputLength } from './preprocess';
+import { RowsCache, type CachedPart, type PartWriter, type RowsCacheOptions } from './scoreCache';
+import { computeRows, type RowsJob } from './scoreRows';
 
 export interface ScoreOptions {
   /** Score only these candidates (default: every candidate of the night). */
@@ -16,10 +23,134 @@ export interface ScoreOptions {
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
   /**
-   * Another inference engine for the batches (e.g. ONNX Runtime, see onnx/ortRuntime.ts): gets the
+   * Another inference engine for the batches (e.g. ONNX Runtime, see onnx/ortRuntime.ts): gets a
    * batch buffer ([N, H, W, C], only the first n stamps valid) and returns n scores. Default: tfjs.
    */
   predict?: (batch: Float32Array, n: number) => Promise<ArrayLike<number>>;
+  /**
+   * The decoder thread entry (out/main/ingestDecoder.js); by default the one beside the running
+   * bundle. null, or none found (running from the TS sources), preprocesses on this thread.
+   */
+  decoder?: string | null;
+  /** Decoder threads (default: one per core, and none for a night under 512 candidates). */
+  threads?: number;
+  /** Batches requested ahead of the one being scored (default: 1 per decoder thread, 1 in-process). */
+  ahead?: number;
+  /** See runOrdered (default: 'when-empty' with decoder threads, 'eager' in-process). */
+  refill?: 'eager' | 'when-empty';
+  /** The workspace's preprocessed-rows cache (default on); false: neither read nor written. */
+  cache?: boolean | RowsCacheOptions;
+  /** Where cache notes go (a rebuilt or skipped part); default console.warn. */
+  log?: (line: string) => void;
+}
+
+export interface ScoreResult {
+  scores: Map<string, number>;
+  cancelled: boolean;
+  /** Batches whose rows came from the cache, were computed, and how many threads computed them. */
+  stats: { cachedRows: number; computedRows: number; threads: number };
+}
+
+/** Below this many candidates, starting threads costs more than it saves. */
+const MIN_POOL_STAMPS = 512;
+
+/**
+ * Runs `start` on jobs in order with at most `ahead` started and not yet consumed, and `consume` on
+ * their results in the same order. `consume` is called as soon as the next result is ready and the
+ * window is refilled right after it starts (before its promise settles), so its asynchronous part
+ * (inference on ONNX Runtime's threads) overlaps the next jobs. Returns false when cancelled.
+ */
+export async function runOrdered<J, R>(
+  jobs: Iterable<J>,
+  opts: {
+    ahead: number;
+    start: (job: J) => Promise<R>;
+    consume: (result: R, job: J) => Promise<void> | void;
+    signal?: AbortSignal;
+    /**
+     * 'eager' (default): a job starts as soon as one is consumed, overlapping the consumer.
+     * 'when-empty': the next `ahead` jobs start together once every started one is consumed, so
+     * that producers and consumer take turns on the cores instead of competing for them.
+     */
+    refill?: 'eager' | 'when-empty';
+  },
+): Promise<boolean> {
+  if (!(opts.ahead >= 1)) throw new RangeError(`runOrdered: ahead must be >= 1 (got ${opts.ahead})`);
+  const it = jobs[Symbol.iterator]();
+  const queue: { job: J; result: Promise<R> }[] = [];
+  const fill = () => {
+    while (queue.length < opts.ahead) {
+      const next = it.next();
+      if (next.done) break;
+      const result = opts.start(next.value);
+      result.catch(() => {}); // awaited in order below; this only keeps it from counting as unhandled
+      queue.push({ job: next.value, result });
+    }
+  };
+  fill();
+  while (queue.length > 0) {
+    if (opts.signal?.aborted) return false;
+    const { job, result } = queue.shift()!;
+    const consumed = opts.consume(await result, job);
+    if (opts.refill !== 'when-empty') fill();
+    await consumed;
+    if (queue.length === 0) fill();
+  }
+  return true;
+}
+
+interface Job extends RowsJob {
+  part: number;
+  ids: string[];
+  /** Row index of the first record within its part, when the whole part is being scored. */
+  from: number;
+  /** The part's cache state, shared by the part's jobs (whole parts only). */
+  cache: PartCache | null;
+  last: boolean;
+}
+
+interface PartCache {
+  part: number;
+  entries: CatalogEntry[];
+  state?: { hit: CachedPart } | { writer: PartWriter | null };
+}
+
+/** Batches of at most `batchSize` records, never across parts, in catalog (part, offset) order. */
+function planJobs(
+  ws: Workspace,
+  spec: ModelSpec,
+  wanted: CatalogEntry[],
+  batchSize: number,
+  cache: boolean,
+): Job[] {
+  const perPart = new Map<number, number>();
+  for (const e of ws.list()) perPart.set(e.stamp.part, (perPart.get(e.stamp.part) ?? 0) + 1);
+  const sorted = [...wanted].sort((a, b) => a.stamp.part - b.stamp.part || a.stamp.offset - b.stamp.offset);
+  const jobs: Job[] = [];
+  for (let i = 0; i < sorted.length;) {
+    const part = sorted[i].stamp.part;
+    let end = i;
+    while (end < sorted.length && sorted[end].stamp.part === part) end++;
+    const entries = sorted.slice(i, end);
+    const whole = cache && entries.length === perPart.get(part);
+    const pc: PartCache | null = whole ? { part, entries } : null;
+    const file = path.join(workspaceLayout(ws.dir).stamps, `part-${String(part).padStart(6, '0')}.bin`);
+    for (let k = 0; k < entries.length; k += batchSize) {
+      const batch = entries.slice(k, k + batchSize);
+      jobs.push({
+        file,
+        spec,
+        spans: batch.map((e) => [e.stamp.offset, e.stamp.length]),
+        part,
+        ids: batch.map((e) => e.id),
+        from: k,
+        cache: pc,
+        last: k + batchSize >= entries.length,
+      });
+    }
+    i = end;
+  }
+  return jobs;
 }
 
 export async function scoreWorkspace(
@@ -27,58 +158,111 @@ export async function scoreWorkspace(
   model: tfl.LayersModel,
   spec: ModelSpec,
   opts: ScoreOptions = {},
-): Promise<{ scores: Map<string, number>; cancelled: boolean }> {
+): Promise<ScoreResult> {
   const batchSize = opts.batchSize ?? 256;
   const rowLength = stampInputLength(spec);
-  // Two batch buffers when another engine predicts: ONNX Runtime runs a batch on its own threads
-  // while this thread reads and preprocesses the next one into the other buffer (a queue of one).
-  const bufs = [new Float32Array(batchSize * rowLength)];
-  if (opts.predict) bufs.push(new Float32Array(batchSize * rowLength));
-  let current = 0;
   const [h, w] = spec.inputSize;
-  const scores = new Map<string, number>();
+  const wanted = opts.ids
+    ? opts.ids.map((id) => ws.get(id)).filter((e): e is CatalogEntry => !!e)
+    : [...ws.list()];
   const total = opts.ids?.length ?? ws.size;
-  let ids: string[] = [];
-  let pending: Promise<void> | null = null;
+  const useCache = opts.cache !== false;
+  const cache = useCache
+    ? new RowsCache(ws.dir, spec, { log: opts.log, ...(typeof opts.cache === 'object' ? opts.cache : {}) })
+    : null;
+  const jobs = planJobs(ws, spec, wanted, batchSize, useCache);
 
-  const record = (batchIds: string[], values: ArrayLike<number>) => {
-    batchIds.forEach((id, i) => scores.set(id, values[i]));
+  const decoder = opts.decoder === undefined ? bundledDecoder() : opts.decoder;
+  const threads = opts.threads ?? defaultDecoderThreads();
+  // Threads asked for by number are started whatever the size (tests, benchmarks).
+  const threaded =
+    !!decoder && threads > 0 && (opts.threads !== undefined || wanted.length >= MIN_POOL_STAMPS);
+  // Started at the first batch that needs computing: a night read whole from the cache needs none.
+  let pool: DecodePool | null = null;
+  let poolDead = false;
+  const getPool = () => {
+    if (threaded && !pool && !poolDead) pool = new DecodePool(decoder!, threads);
+    return pool;
+  };
+  // Decoder threads and the engine's threads take turns (a phase of one batch per decoder thread,
+  // then inference on them) rather than overlap: ONNX Runtime splits each op across every core and
+  // waits for its slowest thread, so a decoder thread competing for a core stalls the whole op
+  // (measured on 2 cores: inference inside an overlapped pipeline ran at about half its own rate).
+  // On this thread, preprocessing overlaps the engine one batch ahead, as it always did.
+  const ahead = opts.ahead ?? (threaded ? threads : 1);
+  const refill = opts.refill ?? (threaded ? 'when-empty' : 'eager');
+  const stats = { cachedRows: 0, computedRows: 0, threads: threaded ? threads : 0 };
+  const log = opts.log ?? ((line: string) => console.warn(line));
+
+  const predict =
+    opts.predict ??
+    (async (batch: Float32Array, n: number) => {
+      const x = tfc.tensor4d(batch.subarray(0, n * rowLength), [n, h, w, spec.channels.length]);
+      const y = model.predict(x) as tfc.Tensor;
+      try {
+        return await y.data();
+      } finally {
+        tfc.dispose([x, y]);
+      }
+    });
+
+  const start = async (job: Job): Promise<Float32Array> => {
+    const pc = job.cache;
+    if (pc && !pc.state) pc.state = cache!.openPart(pc.part, pc.entries);
+    if (pc?.state && 'hit' in pc.state) {
+      try {
+        const rows = pc.state.hit.read(job.from, job.ids.length);
+        stats.cachedRows += job.ids.length;
+        return rows;
+      } catch (e) {
+        // Changed under us after it was validated: compute the rest of the part instead.
+        log(`score cache ${pc.state.hit.file}: ${(e as Error).message}; computing its rows instead`);
+        pc.state.hit.close();
+        pc.state = { writer: null };
+      }
+    }
+    stats.computedRows += job.ids.length;
+    const threads = getPool();
+    if (threads) {
+      try {
+        return await threads.rows(job);
+      } catch (e) {
+        // A damaged part fails the same way here; a dead thread only costs speed: compute in-process.
+        if (!/decoder (thread failed|pool closed)/.test((e as Error).message)) throw e;
+        if (!poolDead) log(`scoring: ${(e as Error).message}; preprocessing on the scoring thread instead`);
+        poolDead = true;
+      }
+    }
+    return computeRows(job);
+  };
+
+  const scores = new Map<string, number>();
+  const consume = async (rows: Float32Array, job: Job) => {
+    const values = predict(rows, job.ids.length);
+    // While the engine runs: the rows go to the part's cache file (a read of the same buffer).
+    const state = job.cache?.state;
+    if (state && 'writer' in state && state.writer) {
+      state.writer.append(rows);
+      if (job.last) state.writer.finish();
+    }
+    if (job.last && state && 'hit' in state) state.hit.close();
+    const got = await values;
+    job.ids.forEach((id, i) => scores.set(id, got[i]));
     opts.onProgress?.(scores.size, total);
   };
 
-  const flush = async () => {
-    if (ids.length === 0) return;
-    const batchIds = ids;
-    const buf = bufs[current];
-    ids = [];
-    if (opts.predict) {
-      const predict = opts.predict;
-      await pending; // the other buffer's batch: done before its buffer is refilled
-      pending = predict(buf, batchIds.length).then((values) => record(batchIds, values));
-      current = (current + 1) % bufs.length;
-      return;
+  let completed = false;
+  try {
+    completed = await runOrdered(jobs, { ahead, start, consume, signal: opts.signal, refill });
+  } finally {
+    await (pool as DecodePool | null)?.close();
+    // Parts not finished (cancel, error): their partial files go, their open caches close.
+    for (const job of jobs) {
+      const state = job.cache?.state;
+      if (!state || !job.last) continue;
+      if ('writer' in state && state.writer && !state.writer.complete) state.writer.abandon();
+      if ('hit' in state && !completed) state.hit.close();
     }
-    const x = tfc.tensor4d(buf.subarray(0, batchIds.length * rowLength), [
-      batchIds.length,
-      h,
-      w,
-      spec.channels.length,
-    ]);
-    const y = model.predict(x) as tfc.Tensor;
-    record(batchIds, await y.data());
-    tfc.dispose([x, y]);
-  };
-
-  for await (const { entry, triplet } of ws.iterateTriplets(opts.ids)) {
-    if (opts.signal?.aborted) {
-      await pending;
-      return { scores, cancelled: true };
-    }
-    preprocessInto(spec, triplet, bufs[current], ids.length);
-    ids.push(entry.id);
-    if (ids.length === batchSize) await flush();
   }
-  await flush();
-  await pending;
-  return { scores, cancelled: false };
+  return { scores, cancelled: !completed, stats };
 }

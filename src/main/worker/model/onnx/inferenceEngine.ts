@@ -66,7 +66,8 @@ export async function chooseInferenceEngine(
     const threads = opts.threads ?? defaultOrtThreads();
     const onnx = await onnxForVersion(registry.versionDir(version), model, spec);
     const device = gpu ? 'webgpu' : 'cpu';
-    const scorer = await OrtScorer.create(onnx.model, spec, { threads, device });
+    // No spinning: between batches the cores belong to the decoder threads preprocessing the next ones.
+    const scorer = await OrtScorer.create(onnx.model, spec, { threads, device, spin: false });
     const source = typeof onnx.model === 'string' ? onnx.model : 'an in-memory export';
     const where = gpu
       ? `the GPU through its WebGPU EP (${(await installNodeWebGpu()).description})`

@@ -63,6 +63,11 @@ export interface OrtSessionOptions {
    * Windows and macOS; its own Dawn picks the adapter), with the CPU for any op it lacks.
    */
   device?: 'cpu' | 'webgpu';
+  /**
+   * false: ORT's pool threads sleep between runs instead of spinning. Scoring wants this: its
+   * decoder threads need the cores while the engine waits for the next batch.
+   */
+  spin?: boolean;
 }
 
 export function ortSessionOptions(opts: OrtSessionOptions = {}): Record<string, unknown> {
@@ -72,6 +77,7 @@ export function ortSessionOptions(opts: OrtSessionOptions = {}): Record<string, 
     intraOpNumThreads: opts.threads ?? defaultOrtThreads(),
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    ...(opts.spin === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   };
 }
 

@@ -1,0 +1,278 @@
+/**
+ * Preprocessed model rows of a night, cached per catalog part so that scoring the night again
+ * (a retrain re-scores it, a comparison scores it with another version of the same input spec)
+ * skips decoding and preprocessing, which cost more than inference itself.
+ *
+ *   cache/rows-<preprocessing>-<H>x<W>-<channels>/part-NNNNNN.rows
+ *
+ * One file per catalog part, little-endian: "SKR1", u32 format, u32 rows, u32 floats per row,
+ * u32 checksum of the data (FNV-1a over its 32-bit words), u32 pad, 32-byte fingerprint (SHA-256 of
+ * the input spec, the part's entries and its stamp file's size and mtime), pad to 128 bytes, then
+ * rows x floats float32. A fingerprint that differs (the catalog part or the spec changed), a size
+ * or a checksum that does not match (a damaged file) make the part compute again and its file be
+ * rewritten, with one log line saying why: the cache can cost time, never a wrong score or a crash.
+ */
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  statfsSync,
+  writeSync,
+} from 'node:fs';
+import path from 'node:path';
+import type { CatalogEntry } from '../../catalog/workspace';
+import type { ModelSpec } from './architectures/spec';
+import { stampInputLength } from './preprocess';
+import { cacheKey } from './training/stampCache';
+
+const MAGIC = 0x31524b53; // "SKR1" read as little-endian u32
+/** Bump when the file layout or preprocess.ts's arithmetic changes: older files then rebuild. */
+const FORMAT = 1;
+const HEADER_BYTES = 128;
+
+export function rowsCacheDir(wsDir: string, spec: ModelSpec): string {
+  return path.join(wsDir, 'cache', `rows-${cacheKey(spec)}`);
+}
+
+/** FNV-1a over 32-bit words, continued from `h`: cheap enough to check every read. */
+export function checksumWords(words: Int32Array, h = 0x811c9dc5): number {
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 16777619);
+  return h >>> 0;
+}
+
+function fingerprint(spec: ModelSpec, part: number, entries: readonly CatalogEntry[], bin: string): Buffer {
+  const st = statSync(bin);
+  const hash = createHash('sha256');
+  hash.update(`${FORMAT}|${cacheKey(spec)}|${part}|${st.size}|${st.mtimeMs}|${entries.length}\n`);
+  for (const e of entries) hash.update(`${e.id}:${e.stamp.offset}:${e.stamp.length}\n`);
+  return hash.digest();
+}
+
+/** A validated part file, read range by range. */
+export class CachedPart {
+  private closed = false;
+  private constructor(
+    private readonly fd: number,
+    readonly file: string,
+    readonly rows: number,
+    private readonly rowFloats: number,
+  ) {}
+
+  /**
+   * Opens the part's cache file, or says why it cannot be used: null when there is none,
+   * { stale | damaged: why } when it exists but does not match.
+   */
+  static open(
+    file: string,
+    spec: ModelSpec,
+    print: Buffer,
+    rows: number,
+  ): CachedPart | null | { stale: string } | { damaged: string } {
+    if (!existsSync(file)) return null;
+    const rowFloats = stampInputLength(spec);
+    const fd = openSync(file, 'r');
+    let keep = false;
+    try {
+      const head = Buffer.alloc(HEADER_BYTES);
+      const got = readSync(fd, head, 0, HEADER_BYTES, 0);
+      if (got < HEADER_BYTES || head.readUInt32LE(0) !== MAGIC)
+        return { damaged: 'not a rows cache file (bad header)' };
+      if (head.readUInt32LE(4) !== FORMAT)
+        return { stale: `written by cache format ${head.readUInt32LE(4)}` };
+      if (!head.subarray(24, 56).equals(print))
+        return { stale: 'the catalog part or the model input changed' };
+      if (head.readUInt32LE(8) !== rows || head.readUInt32LE(12) !== rowFloats)
+        return { damaged: 'row count does not match its header' };
+      const size = fstatSync(fd).size;
+      const want = HEADER_BYTES + rows * rowFloats * 4;
+      if (size !== want) return { damaged: `${size} bytes where ${want} were expected (truncated?)` };
+      // Stream the data once through the checksum (1 MB at a time: memory stays flat).
+      const chunk = new Int32Array(1 << 18);
+      const bytes = Buffer.from(chunk.buffer);
+      let h = 0x811c9dc5;
+      for (let pos = HEADER_BYTES; pos < size;) {
+        const n = readSync(fd, bytes, 0, Math.min(bytes.length, size - pos), pos);
+        if (n <= 0) return { damaged: 'short read' };
+        h = checksumWords(chunk.subarray(0, n >> 2), h);
+        pos += n;
+      }
+      if (h !== head.readUInt32LE(16)) return { damaged: 'checksum mismatch' };
+      keep = true;
+      return new CachedPart(fd, file, rows, rowFloats);
+    } finally {
+      if (!keep) closeSync(fd);
+    }
+  }
+
+  /** Rows [from, from + n) of the part into a fresh buffer. */
+  read(from: number, n: number): Float32Array {
+    const out = new Float32Array(n * this.rowFloats);
+    const bytes = Buffer.from(out.buffer);
+    let got = 0;
+    const pos = HEADER_BYTES + from * this.rowFloats * 4;
+    while (got < bytes.length) {
+      const r = readSync(this.fd, bytes, got, bytes.length - got, pos + got);
+      if (r <= 0) throw new Error(`${this.file}: short read (changed while scoring?)`);
+      got += r;
+    }
+    return out;
+  }
+
+  /** Idempotent: the last batch of a part and a cancelled run may both close it. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+}
+
+/** Writes one part's rows as they arrive, in order; the file appears (renamed) only when complete. */
+export class PartWriter {
+  private readonly fd: number;
+  private readonly tmp: string;
+  private written = 0;
+  private h = 0x811c9dc5;
+
+  constructor(
+    readonly file: string,
+    private readonly print: Buffer,
+    readonly rows: number,
+    private readonly rowFloats: number,
+  ) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.tmp = `${file}.tmp-${process.pid}`;
+    this.fd = openSync(this.tmp, 'w');
+  }
+
+  append(data: Float32Array): void {
+    const words = new Int32Array(data.buffer, data.byteOffset, data.length);
+    this.h = checksumWords(words, this.h);
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    writeSync(this.fd, bytes, 0, bytes.length, HEADER_BYTES + this.written * this.rowFloats * 4);
+    this.written += data.length / this.rowFloats;
+  }
+
+  get complete(): boolean {
+    return this.written === this.rows;
+  }
+
+  /** Header last, then the rename: a crash leaves only a .tmp file, never a half-written part. */
+  finish(): void {
+    const head = Buffer.alloc(HEADER_BYTES);
+    head.writeUInt32LE(MAGIC, 0);
+    head.writeUInt32LE(FORMAT, 4);
+    head.writeUInt32LE(this.rows, 8);
+    head.writeUInt32LE(this.rowFloats, 12);
+    head.writeUInt32LE(this.h, 16);
+    this.print.copy(head, 24);
+    writeSync(this.fd, head, 0, HEADER_BYTES, 0);
+    closeSync(this.fd);
+    renameSync(this.tmp, this.file);
+  }
+
+  abandon(): void {
+    closeSync(this.fd);
+    rmSync(this.tmp, { force: true });
+  }
+}
+
+export interface RowsCacheOptions {
+  /** Stop writing new part files past this many bytes in the folder (default: min(8 GiB, free disk / 4)). */
+  maxBytes?: number;
+  log?: (line: string) => void;
+}
+
+/** The cache of one workspace for one input spec: which parts are usable, which to write. */
+export class RowsCache {
+  readonly dir: string;
+  private bytes = 0;
+  private readonly maxBytes: number;
+  private readonly rowFloats: number;
+  private full = false;
+
+  constructor(
+    private readonly wsDir: string,
+    private readonly spec: ModelSpec,
+    private readonly opts: RowsCacheOptions = {},
+  ) {
+    this.dir = rowsCacheDir(wsDir, spec);
+    this.rowFloats = stampInputLength(spec);
+    if (existsSync(this.dir)) {
+      for (const n of readdirSync(this.dir)) {
+        // Left by a run that crashed mid-part: never valid, only space.
+        if (n.includes('.tmp-')) rmSync(path.join(this.dir, n), { force: true });
+        else this.bytes += statSync(path.join(this.dir, n)).size;
+      }
+    }
+    this.maxBytes = opts.maxBytes ?? defaultMaxBytes(wsDir);
+  }
+
+  private log(line: string): void {
+    (this.opts.log ?? ((l: string) => console.warn(l)))(line);
+  }
+
+  partFile(part: number): string {
+    return path.join(this.dir, `part-${String(part).padStart(6, '0')}.rows`);
+  }
+
+  /**
+   * The part's cached rows when valid; otherwise a writer for them (null when the cache is over its
+   * budget). `entries` are the part's entries in file order, all of them.
+   */
+  openPart(
+    part: number,
+    entries: readonly CatalogEntry[],
+  ): { hit: CachedPart } | { writer: PartWriter | null } {
+    const file = this.partFile(part);
+    const bin = path.join(this.wsDir, 'stamps', `part-${String(part).padStart(6, '0')}.bin`);
+    const print = fingerprint(this.spec, part, entries, bin);
+    let opened: ReturnType<typeof CachedPart.open>;
+    try {
+      opened = CachedPart.open(file, this.spec, print, entries.length);
+    } catch (e) {
+      opened = { damaged: (e as Error).message };
+    }
+    if (opened instanceof CachedPart) return { hit: opened };
+    if (opened) {
+      const why = 'stale' in opened ? opened.stale : opened.damaged;
+      this.log(
+        `score cache ${file}: ${'stale' in opened ? 'out of date' : 'damaged'} (${why}); rebuilding it`,
+      );
+      try {
+        this.bytes -= statSync(file).size;
+        rmSync(file, { force: true });
+      } catch {
+        // Already gone: nothing to reclaim.
+      }
+    }
+    const size = HEADER_BYTES + entries.length * this.rowFloats * 4;
+    if (this.bytes + size > this.maxBytes) {
+      if (!this.full)
+        this.log(
+          `score cache ${this.dir}: over its ${(this.maxBytes / 2 ** 30).toFixed(1)} GiB budget; ` +
+            'further parts are scored without caching',
+        );
+      this.full = true;
+      return { writer: null };
+    }
+    this.bytes += size;
+    return { writer: new PartWriter(file, print, entries.length, this.rowFloats) };
+  }
+}
+
+function defaultMaxBytes(wsDir: string): number {
+  try {
+    const fs = statfsSync(wsDir);
+    return Math.min(8 * 2 ** 30, (Number(fs.bavail) * Number(fs.bsize)) / 4);
+  } catch {
+    return 8 * 2 ** 30;
+  }
+}
