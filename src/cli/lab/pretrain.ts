@@ -6,6 +6,7 @@
  *                    [--steps 100] [--minutes 22] [--init <version dir>] [--simulated-share 0.25] [--folds 2] [--eval-fold 1] [--no-labelled] [--seed 1] [--backend wasm]
  *   skysift pretrain --report --manifest <csv> --model <version dir> [--model <dir> ...] [--folds 2 --eval-fold 1]
  *   skysift pretrain --cold-start --manifest <csv> --model <version dir> [--labels 0,50,100] [--draws 3] [--min-judged 20]
+ *                    [--replay injection|parent-scores|both|none]
  */
 import { parseArgs } from 'node:util';
 import { selectBackend, type BackendName } from '../../main/worker/model/backends';
@@ -18,6 +19,8 @@ import { loadManifestStamps } from '../../main/worker/model/injection/realStamps
 import {
   coldStartCurve,
   loadVersionFolder,
+  REPLAY_MODES,
+  type ReplayMode,
   surveyTable,
   type ColdStartPoint,
 } from '../../main/worker/model/injection/realBench';
@@ -50,6 +53,7 @@ export async function pretrain(argv: string[]) {
       labels: { type: 'string', default: '0,50,100,200,500' },
       draws: { type: 'string' },
       'min-judged': { type: 'string' },
+      replay: { type: 'string', default: 'injection' },
       epochs: { type: 'string' },
       steps: { type: 'string' },
       'batch-size': { type: 'string' },
@@ -68,6 +72,8 @@ export async function pretrain(argv: string[]) {
   });
   if (!values.manifest)
     throw new Error('pretrain needs --manifest <index.csv> (e.g. ../shared/data/real-stamps/index.csv)');
+  if (!REPLAY_MODES.includes(values.replay as ReplayMode))
+    throw new Error(`--replay must be one of ${REPLAY_MODES.join(', ')}, got ${values.replay}`);
   const backend = await selectBackend(values.backend as BackendName | 'auto');
   console.error(`backend: ${backend.name} (${backend.reason})`);
   const { stamps, errors } = await loadManifestStamps(values.manifest);
@@ -119,9 +125,11 @@ export async function pretrain(argv: string[]) {
           intArg('draws', values.draws, 3),
           (l) => console.log(`  ${l}`),
           intArg('min-judged', values['min-judged'], 20),
+          undefined,
+          values.replay as ReplayMode,
         );
         console.log(
-          `  cold-start curve on ZTF fold ${evalFold}/${folds} (judged on the stamps not labelled in each draw):`,
+          `  cold-start curve on ZTF fold ${evalFold}/${folds} (judged on the stamps not labelled in each draw; replay: ${values.replay}):`,
         );
         for (const L of counts) {
           const p = points.filter((x) => x.labels === L);

@@ -22,7 +22,7 @@ export interface Background {
   fwhmTemplate: number;
 }
 
-export function prepareBackground(s: RealStamp): Background {
+export function prepareBackground(s: Pick<RealStamp, 'id' | 'survey' | 'triplet'>): Background {
   const ft = measureFwhm(s.triplet.template);
   const fs = measureFwhm(s.triplet.search);
   return {

@@ -300,7 +300,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
 }
 
 /** Candidates of the simulated DES-like demo night, made in memory (difficulty 0.5, half real). */
-function simulatedDraw(seed: number): () => { triplet: StampTriplet; label: 0 | 1 } {
+export function simulatedDraw(seed: number): () => { triplet: StampTriplet; label: 0 | 1 } {
   const aw = { ...DEFAULT_ARTIFACT_WEIGHTS };
   const rw = { ...DEFAULT_REAL_WEIGHTS };
   let id = 1;

@@ -13,6 +13,7 @@ import { fileSystemLoadHandler } from '../importModel';
 import { preprocessBatch } from '../preprocess';
 import { ModelMetaSchema, type ModelMeta } from '../registry';
 import { fineTuneGuarded, type FineTunePolicy, type FineTuneResult } from '../training/fineTune';
+import { injectionReplay, parentSimulatedShare, trainedOnInjections } from '../training/replay';
 import { seededRandom, shuffleInPlace } from '../training/split';
 import { SN2021RHU_OBJECT, scoreTriplets, standInLabel } from './pretrain';
 import type { RealStamp } from './realStamps';
@@ -54,9 +55,19 @@ export interface ColdStartPoint {
 }
 
 /**
+ * What each fine-tuning batch replays besides the labels: 'injection' (as the app does, replay.ts:
+ * injections over the night's stamps other than the guard's, i.e. the labelled and the unlabelled
+ * ones, never their labels), 'parent-scores' (the parent's soft scores on the unlabelled stamps),
+ * 'both', or 'none'.
+ */
+export type ReplayMode = 'injection' | 'parent-scores' | 'both' | 'none';
+export const REPLAY_MODES: readonly ReplayMode[] = ['injection', 'parent-scores', 'both', 'none'];
+
+/**
  * For each label count L and draw: L stamps of `pool` (random, seeded) are the astronomer's labels
- * (a quarter of them held out as the fine-tuning guard), the rest of the pool is judged. The rest
- * also serves, unlabelled, as the replay set (the parent's scores on it, never its labels).
+ * (a quarter of them held out as the fine-tuning guard), the rest of the pool is judged. The pool
+ * stands for the night: its stamps other than the guard's serve, unlabelled, as replay (see
+ * ReplayMode).
  */
 export async function coldStartCurve(
   versionDir: string,
@@ -66,6 +77,7 @@ export async function coldStartCurve(
   log: (line: string) => void = () => {},
   minJudged = 30,
   policy?: Partial<FineTunePolicy>,
+  replay: ReplayMode = 'injection',
 ): Promise<ColdStartPoint[]> {
   const labelled = pool.filter((s) => standInLabel(s) !== null);
   const out: ColdStartPoint[] = [];
@@ -80,7 +92,7 @@ export async function coldStartCurve(
       const order = shuffleInPlace([...labelled], seededRandom(1000 + d));
       const given = order.slice(0, L);
       const judged = order.slice(L);
-      const point = await coldStartDraw(versionDir, given, judged, L, d, policy);
+      const point = await coldStartDraw(versionDir, given, judged, L, d, policy, replay);
       log(
         `L=${L} draw ${d}: judged ${point.n}: AUC ${point.parentAuc.toFixed(4)} -> ${point.auc.toFixed(4)}, FPR@1%MDR ${point.parentFpr.toFixed(3)} -> ${point.fpr.toFixed(3)} (${point.reason})`,
       );
@@ -96,7 +108,8 @@ async function coldStartDraw(
   judged: RealStamp[],
   L: number,
   draw: number,
-  policy?: Partial<FineTunePolicy>,
+  policy: Partial<FineTunePolicy> | undefined,
+  replay: ReplayMode,
 ): Promise<ColdStartPoint> {
   const { model, meta } = await loadVersionFolder(versionDir);
   const spec = meta.spec as ModelSpec;
@@ -137,16 +150,32 @@ async function coldStartDraw(
       ),
       y: a.map((s) => standInLabel(s)!),
     });
+    const soft = replay === 'parent-scores' || replay === 'both';
+    // Injection replay only for a parent that learnt from injections (as in the app's retrain).
+    const injected =
+      (replay === 'injection' || replay === 'both') && trainedOnInjections(meta)
+        ? injectionReplay(
+            [...train, ...judged].map((s) => ({ id: s.id, survey: s.survey, triplet: s.triplet })),
+            spec,
+            draw + 1,
+            parentSimulatedShare(meta),
+          )
+        : undefined;
     const result = await fineTuneGuarded({
       model,
       shape,
       train: rows(train),
       heldOut: rows(held),
-      replay: preprocessBatch(
-        spec,
-        judged.map((s) => s.triplet),
-      ),
-      replayCount: judged.length,
+      ...(soft
+        ? {
+            replay: preprocessBatch(
+              spec,
+              judged.map((s) => s.triplet),
+            ),
+            replayCount: judged.length,
+          }
+        : {}),
+      injected,
       seed: draw + 1,
       policy,
     });

@@ -1,12 +1,14 @@
 /**
  * Fine-tuning that cannot make things worse on held-out labels: with few labels, a lower learning
  * rate and frozen early layers (the pre-trained filters are better than what 50 stamps can teach),
- * replay of the parent's own verdicts on unlabelled stamps (so that what it knew off the labelled
- * set is not forgotten), flips and rotations, early stopping on the held-out labels, and the
+ * replay (of the parent's training distribution, injections over the night's real stamps, see
+ * replay.ts; or of its own verdicts on unlabelled stamps) so that what it knew off the labelled set
+ * is not forgotten, flips and rotations, early stopping on the held-out labels, and the
  * parent's weights kept unless an epoch beats them there. The result says which happened and why.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { fitModel, predictRows, type Batch, type EpochReport, type LabelledRows } from './fit';
+import type { ReplaySource } from './replay';
 import { seededRandom } from './split';
 
 export interface FineTunePolicy {
@@ -60,6 +62,11 @@ export interface FineTuneOptions {
   /** Unlabelled (or prior) stamps, whose parent scores are replayed as soft targets. */
   replay?: Float32Array;
   replayCount?: number;
+  /**
+   * Replay of the parent's training distribution (injections over real backgrounds, replay.ts),
+   * with labels that hold by construction. With `replay` too, the replay share is split evenly.
+   */
+  injected?: ReplaySource;
   policy?: Partial<FineTunePolicy>;
   seed?: number;
   onEpoch?: (e: EpochReport) => void;
@@ -97,9 +104,14 @@ export async function fineTuneGuarded(o: FineTuneOptions): Promise<FineTuneResul
   const nextBatch = (): Batch => {
     const y: number[] = [];
     const wts: number[] = [];
-    const nReplay = replayN ? Math.round(bs * policy.replayShare) : 0;
+    const nReplay = replayN || o.injected ? Math.round(bs * policy.replayShare) : 0;
+    // Soft replay first, then injections: half each when both are given.
+    const nSoft = replayN ? (o.injected ? nReplay >> 1 : nReplay) : 0;
     for (let i = 0; i < bs; i++) {
-      if (i < nReplay) {
+      if (i >= nSoft && i < nReplay) {
+        y.push(o.injected!.fill(x, i));
+        wts.push(1);
+      } else if (i < nSoft) {
         const j = Math.floor(random() * replayN);
         x.set(o.replay!.subarray(j * row, (j + 1) * row), i * row);
         y.push(replayY[j]);
@@ -119,7 +131,7 @@ export async function fineTuneGuarded(o: FineTuneOptions): Promise<FineTuneResul
   // About four passes over the labels (each with a random flip/rotation) per epoch.
   const stepsPerEpoch = Math.max(
     2,
-    Math.ceil((4 * nTrain) / (bs * (1 - (replayN ? policy.replayShare : 0)))),
+    Math.ceil((4 * nTrain) / (bs * (1 - (replayN || o.injected ? policy.replayShare : 0)))),
   );
   const fit = await fitModel({
     model: o.model,

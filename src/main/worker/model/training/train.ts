@@ -21,6 +21,13 @@ import {
   type Split,
 } from './split';
 import { NightsCache } from './nightsCache';
+import {
+  injectionReplay,
+  nightBackgrounds,
+  parentSimulatedShare,
+  trainedOnInjections,
+  type ReplaySource,
+} from './replay';
 import { chooseTrainer, predictCachedOrt } from './trainerChoice';
 
 export interface TrainProgress {
@@ -238,6 +245,18 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     preference: policy ? 'tfjs' : opts.trainer,
   });
   const ort = trainer.ort;
+  // --- replay (replay.ts): a parent that learnt from injections keeps seeing them, over the night's
+  // own stamps (not the validation or test ones), as a share of every fine-tuning batch.
+  let replay: ReplaySource | null = null;
+  if (policy && parentMeta && policy.replayShare > 0 && trainedOnInjections(parentMeta)) {
+    const exclude = new Set([...split.validation, ...split.test].map((x) => x.id));
+    const stamps = await nightBackgrounds(opts.nights, exclude, seed);
+    if (stamps.length) replay = injectionReplay(stamps, spec, seed, parentSimulatedShare(parentMeta));
+  }
+  const replayPerBatch = replay
+    ? Math.max(1, Math.round((batchSize * policy!.replayShare) / (1 - policy!.replayShare)))
+    : 0;
+  // --- end replay
   report({ ...base, phase: 'train', message: `training on ${trainer.description}: ${trainer.reason}` });
   const predictIds = (ids: string[]) =>
     ort ? predictCachedOrt(ort, cache, ids, batchSize) : predictCached(model, cache, spec, ids, batchSize);
@@ -249,7 +268,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const weight = { 1: split.train.length / (2 * nReal), 0: split.train.length / (2 * nBogus) };
   const [h, w] = spec.inputSize;
   const c = spec.channels.length;
-  const xbuf = new Float32Array(batchSize * cache.rowLength);
+  const xbuf = new Float32Array((batchSize + replayPerBatch) * cache.rowLength);
   const scratch = new Float32Array(cache.rowLength);
   const random = seededRandom(seed ^ 0x9e3779b9);
   const curves: ModelMeta['curves'] = [];
@@ -303,21 +322,25 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         slice.map((x) => x.id),
         xbuf,
       );
+      const ys: number[] = slice.map((s) => s.label);
+      const ws: number[] = slice.map((s) => weight[s.label]);
+      // Replay rows after the labelled ones; the sampler draws both classes evenly, so weight 1.
+      const nReplay = replay ? Math.round((replayPerBatch * slice.length) / batchSize) : 0;
+      for (let i = 0; i < nReplay; i++) {
+        ys.push(replay!.fill(xbuf, slice.length + i));
+        ws.push(1);
+      }
+      const n = ys.length;
       if (h === w)
-        for (let i = 0; i < slice.length; i++)
+        for (let i = 0; i < n; i++)
           applyDihedral(xbuf, i * cache.rowLength, h, c, Math.floor(random() * 8), scratch);
       let lossValue: number;
       if (ort) {
-        lossValue = await ort.step(
-          xbuf,
-          slice.map((s) => s.label),
-          slice.map((s) => weight[s.label]),
-          slice.length,
-        );
+        lossValue = await ort.step(xbuf, ys, ws, n);
       } else {
-        const x = tfc.tensor4d(xbuf.subarray(0, slice.length * cache.rowLength), [slice.length, h, w, c]);
-        const y = tfc.tensor1d(slice.map((s) => s.label));
-        const sw = tfc.tensor1d(slice.map((s) => weight[s.label]));
+        const x = tfc.tensor4d(xbuf.subarray(0, n * cache.rowLength), [n, h, w, c]);
+        const y = tfc.tensor1d(ys);
+        const sw = tfc.tensor1d(ws);
         // Fine-tuning runs in inference mode (batch norms keep the parent's statistics: a few labels
         // make poor batch statistics) and moves only the layers the policy leaves trainable.
         const loss = optimizer.minimize(
@@ -442,6 +465,16 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       trainer: trainer.description,
       ...(policy ? { passesPerEpoch: passes } : {}),
       ...(policy ? { frozenLayers: frozen.map((l) => l.name), batchNormFrozen: true } : {}),
+      ...(replay
+        ? {
+            replay: {
+              kind: 'injection',
+              backgrounds: replay.backgrounds,
+              perBatch: replayPerBatch,
+              simulatedShare: replay.simulatedShare,
+            },
+          }
+        : {}),
     },
     cost: { params: cost.params, flopsPerStamp: cost.flopsPerStamp },
     trainedOn: opts.trainedOn,
@@ -480,6 +513,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         ? `kept the parent's weights (${parentMeta?.version}): no epoch beat it on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc)}, loss ${(parentVal?.valLoss ?? NaN).toFixed(4)})`
         : `epoch ${best.epoch} beat the parent on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc)} -> ${fmtAuc(best.valAuc)})`;
   if (policy) meta.hyperparameters.keptParent = keptParent;
+  if (replay) meta.notes = meta.notes ? `${meta.notes}\n${replay.description}` : replay.description;
   if (guard) meta.notes = meta.notes ? `${meta.notes}\n${guard}` : guard;
   if (!cancelled) await opts.registry.save(model, meta);
   model.dispose();

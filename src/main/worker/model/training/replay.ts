@@ -1,0 +1,124 @@
+/**
+ * Replay of a parent's training distribution while fine-tuning it on a few labels: a share of each
+ * batch is a fresh injection example (fake source or simulated artifact, see ../injection/inject.ts)
+ * over real backgrounds, so that the filters learnt from tens of thousands of injections are not
+ * traded for a fit to fifty labels (catastrophic forgetting).
+ *
+ * The backgrounds are the night's own stamps (those not held out to judge the fine-tune): the app
+ * can always reach them, they are of the survey and camera being labelled, and ../shared is never
+ * shipped (the repository holds no survey pixels). Injection labels hold by construction (a source
+ * was injected or an artifact drawn), unlike the parent's own scores on the night, which would
+ * replay its mistakes as targets. When the parent also learnt from the simulated demo night, the
+ * same share of replay examples comes from that simulator.
+ */
+import type { Workspace } from '../../../catalog/workspace';
+import type { ModelSpec } from '../architectures/spec';
+import { InjectionSampler, prepareBackground, type Background } from '../injection/inject';
+import { simulatedDraw } from '../injection/pretrain';
+import { preprocessInto } from '../preprocess';
+import type { ModelMeta } from '../registry';
+import { qualifyId } from './nightsCache';
+import { seededRandom, shuffleInPlace } from './split';
+import type { StampTriplet } from '../../../../shared/stamp';
+
+/** Backgrounds read from the night for replay: enough variety, bounded memory (~50 kB each). */
+export const MAX_REPLAY_BACKGROUNDS = 256;
+
+export interface ReplaySource {
+  /** Writes a fresh example, preprocessed for the model, at row `index` of `out`; returns its label. */
+  fill(out: Float32Array, index: number): 0 | 1;
+  backgrounds: number;
+  simulatedShare: number;
+  /** In words, for the version's notes. */
+  description: string;
+}
+
+/**
+ * Whether a version learnt from injections: pre-trained on them (`hyperparameters.injection`), or
+ * fine-tuned from such a version with replay (`hyperparameters.replay`), so the chain carries on.
+ */
+export function trainedOnInjections(meta: Pick<ModelMeta, 'hyperparameters'>): boolean {
+  const h = meta.hyperparameters;
+  return (
+    (typeof h.injection === 'object' && h.injection !== null) ||
+    (typeof h.replay === 'object' && h.replay !== null)
+  );
+}
+
+/** The parent's share of simulated demo-night examples (0 when it had none). */
+export function parentSimulatedShare(meta: Pick<ModelMeta, 'hyperparameters'>): number {
+  const h = meta.hyperparameters;
+  const direct = Number(h.simulatedShare ?? 0);
+  const viaReplay =
+    typeof h.replay === 'object' && h.replay !== null
+      ? Number((h.replay as { simulatedShare?: unknown }).simulatedShare ?? 0)
+      : 0;
+  const s = Math.max(Number.isFinite(direct) ? direct : 0, Number.isFinite(viaReplay) ? viaReplay : 0);
+  return Math.min(1, Math.max(0, s));
+}
+
+export interface ReplayStamp {
+  id: string;
+  survey: string;
+  triplet: StampTriplet;
+}
+
+/** Injection replay over `stamps` (real backgrounds), deterministic for a seed. */
+export function injectionReplay(
+  stamps: readonly ReplayStamp[],
+  spec: ModelSpec,
+  seed: number,
+  simulatedShare = 0,
+): ReplaySource {
+  if (stamps.length === 0) throw new Error('replay needs at least one background stamp');
+  const backgrounds: Background[] = stamps.map(prepareBackground);
+  const sampler = new InjectionSampler(
+    backgrounds,
+    [],
+    [],
+    seed ^ 0x5bd1e995,
+    { size: Math.max(spec.inputSize[0], spec.inputSize[1]) },
+    simulatedShare > 0 ? { share: simulatedShare, draw: simulatedDraw(seed) } : undefined,
+  );
+  const surveys = [...new Set(stamps.map((s) => s.survey))].sort().join(', ');
+  return {
+    fill(out, index) {
+      const e = sampler.sample();
+      preprocessInto(spec, e.triplet, out, index);
+      return e.label;
+    },
+    backgrounds: backgrounds.length,
+    simulatedShare,
+    description:
+      `replay of the parent's training distribution: fake sources and simulated artifacts injected into ${backgrounds.length} of the night's own stamps (${surveys || 'unknown survey'})` +
+      (simulatedShare > 0
+        ? `, ${Math.round(simulatedShare * 100)}% from the simulated demo-night generator`
+        : ''),
+  };
+}
+
+/**
+ * Up to `max` stamps of the nights, chosen at random (seeded), leaving out `exclude`
+ * (night-qualified ids, see nightsCache.ts): the labels that judge the fine-tune stay unseen.
+ */
+export async function nightBackgrounds(
+  nights: readonly Workspace[],
+  exclude: ReadonlySet<string>,
+  seed: number,
+  max = MAX_REPLAY_BACKGROUNDS,
+): Promise<ReplayStamp[]> {
+  const candidates: { night: number; id: string }[] = [];
+  nights.forEach((ws, k) => {
+    for (const e of ws.list())
+      if (!exclude.has(qualifyId(nights.length, k, e.id))) candidates.push({ night: k, id: e.id });
+  });
+  const chosen = shuffleInPlace(candidates, seededRandom(seed ^ 0x27d4eb2f)).slice(0, max);
+  const out: ReplayStamp[] = [];
+  for (let k = 0; k < nights.length; k++) {
+    const ids = chosen.filter((c) => c.night === k).map((c) => c.id);
+    if (!ids.length) continue;
+    for await (const { entry, triplet } of nights[k].iterateTriplets(ids))
+      out.push({ id: entry.id, survey: (entry.meta.survey ?? 'unknown').toLowerCase(), triplet });
+  }
+  return out;
+}
