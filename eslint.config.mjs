@@ -82,7 +82,8 @@ export default tseslint.config(
     files: ['src/main/**/*.ts'],
     ignores: ['src/main/index.ts'],
     rules: {
-      // Added to the rule above by a second entry would replace it: 'electron' gets its own rule.
+      // A second no-restricted-imports entry would replace the one above for these files, so
+      // 'electron' (main/index.ts only) is a rule of its own.
       'no-restricted-syntax': [
         'error',
         {
