@@ -2,7 +2,7 @@
  * compact: the default architecture for CPU training and scoring (wasm/cpu backends).
  * Same block shape as space2vec ([conv s1, conv s2, BN, ReLU]) but three blocks of 16/32/64 filters
  * and global average pooling instead of flatten + dense 128: ~24 MFLOP and ~70k parameters per
- * stamp against space2vec's ~127 MFLOP and ~2M. Candidates are centred in the stamp, so position
+ * stamp against space2vec's ~127 MFLOP and ~1.7M. Candidates are centred in the stamp, so position
  * information lost by pooling matters little; the 7x7 receptive grid at the last block still sees
  * the whole stamp. Plain convolutions rather than depthwise-separable ones: tfjs-backend-wasm has
  * no depthwise backprop kernels, and at these channel counts separable convs save little time.
