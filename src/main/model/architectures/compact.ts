@@ -8,7 +8,7 @@
  * no depthwise backprop kernels, and at these channel counts separable convs save little time.
  */
 import * as tf from '@tensorflow/tfjs-layers';
-import { addConvBlock } from './convBlock';
+import { addConvBlocks } from './convBlock';
 import { STAMP_CHANNELS, STANDARD_MASK_RULE, type ModelSpec } from './spec';
 
 export const COMPACT_SPEC: ModelSpec = {
@@ -34,17 +34,13 @@ export function buildCompact(seed = 1): tf.Sequential {
   const [h, w] = COMPACT_SPEC.inputSize;
   const init = (k: number) => tf.initializers.heNormal({ seed: seed * 1000 + k });
   const model = tf.sequential({ name: 'compact' });
-  let k = 0;
-  for (const [i, filters] of COMPACT_FILTERS.entries()) {
-    addConvBlock(model, {
-      index: i + 1,
-      filters,
-      init: [init(k++), init(k++)],
-      ...(i === 0 ? { inputShape: [h, w, COMPACT_SPEC.channels.length] } : {}),
-      conv1Activation: 'relu',
-      conv2Bias: false, // the batch norm right after has its own offset
-    });
-  }
+  addConvBlocks(model, {
+    filters: COMPACT_FILTERS,
+    inputShape: [h, w, COMPACT_SPEC.channels.length],
+    init,
+    conv1Activation: 'relu',
+    conv2Bias: false, // the batch norm right after has its own offset
+  });
   model.add(tf.layers.globalAveragePooling2d({ name: 'gap' }));
   model.add(tf.layers.dropout({ rate: 0.3, seed, name: 'dropout' }));
   model.add(tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'score' }));
