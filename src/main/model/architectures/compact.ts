@@ -9,15 +9,12 @@
  */
 import * as tf from '@tensorflow/tfjs-layers';
 import { addConvBlocks } from './convBlock';
-import { STAMP_CHANNELS, STANDARD_MASK_RULE, type ModelSpec } from './spec';
+import { standardStampInput, type ModelSpec } from './spec';
 
 export const COMPACT_SPEC: ModelSpec = {
   id: 'compact',
   description: 'compact CNN for CPUs: 3 conv blocks 16/32/64, global average pooling',
-  inputSize: [51, 51],
-  channels: [...STAMP_CHANNELS],
-  preprocessing: 'standard',
-  maskedPixels: STANDARD_MASK_RULE,
+  ...standardStampInput(),
   // Smaller batches than space2vec: more updates per epoch on the small label sets of one astronomer.
   training: {
     optimizer: 'adam',

@@ -7,15 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs-layers';
 import { addConvBlocks } from './convBlock';
-import { STAMP_CHANNELS, STANDARD_MASK_RULE, type ModelSpec } from './spec';
+import { standardStampInput, type ModelSpec } from './spec';
 
 export const SPACE2VEC_SPEC: ModelSpec = {
   id: 'space2vec',
   description: 'space2vec CNN (DES): 4 conv blocks 25/63/119/210, dense 128',
-  inputSize: [51, 51],
-  channels: [...STAMP_CHANNELS],
-  preprocessing: 'standard',
-  maskedPixels: STANDARD_MASK_RULE,
+  ...standardStampInput(),
   training: {
     optimizer: 'adam',
     learningRate: 1.4e-4,
