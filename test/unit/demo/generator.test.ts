@@ -7,7 +7,12 @@ import { scoreBaseline, trainBaseline } from '../../../src/main/worker/demo/base
 import { stratifiedSplit } from '../../../src/main/worker/model/training/split';
 import { auc } from '../../../src/shared/metrics';
 import { AUTOSCAN_FEATURES, FEATURE_GROUPS } from '../../../src/main/worker/demo/features';
-import { FEATURES_CSV, generateNight, type NightSummary } from '../../../src/main/worker/demo/generator';
+import {
+  FEATURES_CSV,
+  GENERATOR_VERSION,
+  generateNight,
+  type NightSummary,
+} from '../../../src/main/worker/demo/generator';
 import { ARTIFACT_KINDS } from '../../../src/main/worker/demo/scene';
 
 const root = mkdtempSync(path.join(tmpdir(), 'skysift-demo-'));
@@ -83,6 +88,20 @@ describe('demo night generator', () => {
     for (const [k, v] of ha) if (hc.get(k) === v) same++;
     expect(same).toBe(0);
   });
+
+  it(
+    'stays the same night from one version of the code to the next (generator ' + GENERATOR_VERSION + ')',
+    () => {
+      // A change to the simulation that alters this digest must bump GENERATOR_VERSION (and this digest):
+      // otherwise a seed no longer names the night that was shared, labelled or benchmarked.
+      const digest = createHash('sha256');
+      for (const [name, h] of hashes(path.join(root, 'a'))) digest.update(`${name} ${h}\n`);
+      expect({ version: GENERATOR_VERSION, digest: digest.digest('hex') }).toEqual({
+        version: '1.0.0',
+        digest: 'e62ca972a7e6b4e64418819ac080df720022262933ae7633b878c621ba93e2b0',
+      });
+    },
+  );
 
   it('writes FITS files with parseable headers, 51x51 float32, a TAN WCS on the candidate', () => {
     expect(a.filesWritten).toBe(600);

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { addPsf, measureFwhm, psfPeak, robustStats } from '../../../src/main/worker/model/injection/psf';
 import type { StampImage } from '../../../src/shared/stamp';
+import { seededRandom } from '../../../src/main/util/prng';
 
 function field(fwhm: number, beta: number | null, seed = 7): StampImage {
   const w = 63;
   const data = new Float32Array(w * w);
-  let s = seed;
-  const noise = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 3.46; // sigma 1
+  const random = seededRandom(seed);
+  const noise = () => (random() - 0.5) * 3.46; // sigma 1
   for (let i = 0; i < data.length; i++) data[i] = 100 + noise();
   const shape = { fwhm, beta, axisRatio: 1, angle: 0 };
   for (const [x, y, f] of [

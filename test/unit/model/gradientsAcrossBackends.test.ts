@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installNodeWebGpu, prepareWasmBackend } from '../../../src/main/worker/model/backends';
+import { seededRandom } from '../../../src/main/util/prng';
 
 const X_SHAPE: [number, number, number, number] = [4, 11, 11, 3];
 const K1: [number, number, number, number] = [3, 3, 3, 5];
@@ -13,11 +14,8 @@ const K2: [number, number, number, number] = [3, 3, 5, 4];
 
 function random(n: number, seed: number, scale = 1): Float32Array {
   const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = (s / 2 ** 32 - 0.5) * scale;
-  }
+  const random = seededRandom(seed);
+  for (let i = 0; i < n; i++) out[i] = (random() - 0.5) * scale;
   return out;
 }
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);

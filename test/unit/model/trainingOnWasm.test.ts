@@ -8,11 +8,12 @@ import { selectBackend } from '../../../src/main/worker/model/backends';
 import { ARCHITECTURES, type ArchitectureId } from '../../../src/main/worker/model/architectures';
 import { preprocessBatch } from '../../../src/main/worker/model/preprocess';
 import type { StampImage, StampTriplet } from '../../../src/shared/stamp';
+import { seededRandom } from '../../../src/main/util/prng';
 
 /** Sky noise everywhere; "reals" get a PSF-like blob in the search and difference images. */
 function toyTriplet(real: boolean, seed: number, size = 51): StampTriplet {
-  let s = seed >>> 0;
-  const noise = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 2;
+  const random = seededRandom(seed);
+  const noise = () => (random() - 0.5) * 2;
   const image = (blob: number): StampImage => {
     const data = new Float32Array(size * size);
     const c = (size - 1) / 2;

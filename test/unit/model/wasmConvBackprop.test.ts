@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { prepareWasmBackend } from '../../../src/main/worker/model/backends';
+import { seededRandom } from '../../../src/main/util/prng';
 
 interface Case {
   batch: number;
@@ -31,11 +32,8 @@ const CASES: Case[] = [
 function random(n: number, seed: number): Float32Array {
   // Small LCG: reproducible inputs without depending on tf's RNG per backend.
   const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
+  const random = seededRandom(seed);
+  for (let i = 0; i < n; i++) out[i] = random() - 0.5;
   return out;
 }
 

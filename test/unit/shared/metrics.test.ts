@@ -8,15 +8,11 @@ import {
   scoreHistogram,
   thresholdForMdr,
 } from '../../../src/shared/metrics';
+import { seededRandom } from '../../../src/main/util/prng';
 
 // 3 reals + 3 bogus, worked by hand.
 const SCORES = [0.9, 0.7, 0.45, 0.55, 0.3, 0.1];
 const LABELS = [1, 1, 1, 0, 0, 0];
-
-function lcg(seed: number) {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
 
 describe('metrics on a hand-computed case', () => {
   it('AUC: 8 of 9 real/bogus pairs ordered correctly', () => {
@@ -92,7 +88,7 @@ describe('metrics on a hand-computed case', () => {
 
 describe('metrics against brute force on random data', () => {
   it('AUC equals the pairwise (Mann-Whitney) count, with ties', () => {
-    const rand = lcg(42);
+    const rand = seededRandom(42);
     for (let trial = 0; trial < 20; trial++) {
       const n = 5 + Math.floor(rand() * 60);
       // Rounded scores make ties common.
@@ -112,7 +108,7 @@ describe('metrics against brute force on random data', () => {
   });
 
   it('rates and the MDR threshold agree with a direct count', () => {
-    const rand = lcg(7);
+    const rand = seededRandom(7);
     for (let trial = 0; trial < 20; trial++) {
       const n = 20 + Math.floor(rand() * 200);
       const labels = Array.from({ length: n }, () => (rand() < 0.3 ? 1 : 0));

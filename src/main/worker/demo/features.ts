@@ -46,13 +46,27 @@ function px(img: StampImage, x: number, y: number, bg = 0): number {
   return img.mask[i] ? img.data[i] - bg : Number.NaN;
 }
 
+/** Calls `f` with the offset and background-subtracted value of each valid pixel within `half` of (cx, cy), row by row. */
+function forWindow(
+  img: StampImage,
+  cx: number,
+  cy: number,
+  half: number,
+  bg: number,
+  f: (x: number, y: number, v: number) => void,
+): void {
+  for (let y = -half; y <= half; y++)
+    for (let x = -half; x <= half; x++) {
+      const v = px(img, cx + x, cy + y, bg);
+      if (!Number.isNaN(v)) f(x, y, v);
+    }
+}
+
 function boxSum(img: StampImage, cx: number, cy: number, half: number, bg = 0): number {
   let s = 0;
-  for (let y = cy - half; y <= cy + half; y++)
-    for (let x = cx - half; x <= cx + half; x++) {
-      const v = px(img, x, y, bg);
-      if (!Number.isNaN(v)) s += v;
-    }
+  forWindow(img, cx, cy, half, bg, (_x, _y, v) => {
+    s += v;
+  });
   return s;
 }
 
@@ -65,15 +79,11 @@ function aperture(
 ): { flux: number; npix: number } {
   let flux = 0;
   let npix = 0;
-  const ri = Math.ceil(r);
-  for (let y = cy - ri; y <= cy + ri; y++)
-    for (let x = cx - ri; x <= cx + ri; x++) {
-      if ((x - cx) ** 2 + (y - cy) ** 2 > r * r) continue;
-      const v = px(img, x, y, bg);
-      if (Number.isNaN(v)) continue;
-      flux += v;
-      npix++;
-    }
+  forWindow(img, cx, cy, Math.ceil(r), bg, (x, y, v) => {
+    if (x * x + y * y > r * r) return;
+    flux += v;
+    npix++;
+  });
   return { flux, npix };
 }
 
@@ -311,11 +321,9 @@ const negatives = group(
 const sums = group(['DIFFSUMRN', 'L1'], ({ D, sigD, bgD, cx, cy }) => {
   const diffsum5 = boxSum(D, cx, cy, 2, bgD);
   let absSum = 0;
-  for (let y = cy - 2; y <= cy + 2; y++)
-    for (let x = cx - 2; x <= cx + 2; x++) {
-      const v = px(D, x, y, bgD);
-      if (!Number.isNaN(v)) absSum += Math.abs(v);
-    }
+  forWindow(D, cx, cy, 2, bgD, (_x, _y, v) => {
+    absSum += Math.abs(v);
+  });
   return { DIFFSUMRN: diffsum5 / sigD, L1: absSum > 0 ? diffsum5 / absSum : 0 };
 });
 
@@ -327,16 +335,13 @@ const gaussFit = group(['AMP', 'GAUSS', 'GFLUX', 'SCALE'], ({ D, sigD, bgD, cx, 
     let sgg = 0;
     let sdd = 0;
     let np = 0;
-    for (let y = -7; y <= 7; y++)
-      for (let x = -7; x <= 7; x++) {
-        const v = px(D, cx + x, cy + y, bgD);
-        if (Number.isNaN(v)) continue;
-        const g = Math.exp(-(x * x + y * y) / (2 * s * s));
-        sgd += g * v;
-        sgg += g * g;
-        sdd += v * v;
-        np++;
-      }
+    forWindow(D, cx, cy, 7, bgD, (x, y, v) => {
+      const g = Math.exp(-(x * x + y * y) / (2 * s * s));
+      sgd += g * v;
+      sgg += g * g;
+      sdd += v * v;
+      np++;
+    });
     const amp = sgd / sgg;
     const chi2 = (sdd - amp * sgd) / (sigD * sigD * Math.max(np - 2, 1));
     if (chi2 < best.chi2) best = { chi2, amp, scale: s };
@@ -362,19 +367,16 @@ const spreadModel = group(['SPREAD_MODEL', 'SPREADERR_MODEL'], ({ D, sigD, bgD, 
   let gp = 0;
   let pp = 0;
   let gg = 0;
-  for (let y = -7; y <= 7; y++)
-    for (let x = -7; x <= 7; x++) {
-      const v = px(D, cx + x, cy + y, bgD);
-      if (Number.isNaN(v)) continue;
-      const r2 = x * x + y * y;
-      const p = Math.exp(-r2 / (2 * psfSigma * psfSigma)) / (2 * Math.PI * psfSigma * psfSigma);
-      const g = Math.exp(-r2 / (2 * sG2)) / (2 * Math.PI * sG2);
-      gx += g * v;
-      px_ += p * v;
-      gp += g * p;
-      pp += p * p;
-      gg += g * g;
-    }
+  forWindow(D, cx, cy, 7, bgD, (x, y, v) => {
+    const r2 = x * x + y * y;
+    const p = Math.exp(-r2 / (2 * psfSigma * psfSigma)) / (2 * Math.PI * psfSigma * psfSigma);
+    const g = Math.exp(-r2 / (2 * sG2)) / (2 * Math.PI * sG2);
+    gx += g * v;
+    px_ += p * v;
+    gp += g * p;
+    pp += p * p;
+    gg += g * g;
+  });
   if (px_ !== 0) {
     spread = gx / px_ - gp / pp;
     const e2 = sigD * sigD * (gg * px_ * px_ + pp * gx * gx - 2 * gp * gx * px_);

@@ -501,19 +501,7 @@ export function simulateCandidate(
   bleed(sSig, saturate - skySearch, true);
   bleed(tSig, saturate * 1.5 - skyTemplate, false);
 
-  // Difference: convolve the better-seeing image to the worse one (with the kernel error).
-  let diffK: number;
-  const dst = B.tmp2;
-  const dflt = new Float64Array(G * G);
-  if (sgS >= sgT) {
-    diffK = Math.sqrt(Math.max(sgS * sgS - sgT * sgT, 0)) * kernelErr;
-    convolveGaussian(tSig, dst, B.tmp, G, diffK);
-    for (let i = 0; i < G * G; i++) dflt[i] = sSig[i] - dst[i];
-  } else {
-    diffK = Math.sqrt(Math.max(sgT * sgT - sgS * sgS, 0)) * kernelErr;
-    convolveGaussian(sSig, dst, B.tmp, G, diffK);
-    for (let i = 0; i < G * G; i++) dflt[i] = dst[i] - tSig[i];
-  }
+  const dflt = subtract(sSig, tSig, sgS, sgT, kernelErr);
 
   const search = new Float32Array(STAMP * STAMP);
   const template = new Float32Array(STAMP * STAMP);
@@ -528,25 +516,9 @@ export function simulateCandidate(
       difference[i] = dflt[j];
     }
   let distanceToEdge = rng.uniform(30, 1000);
-  const mb = scene.maskBand;
-  if (mb) {
-    for (let y = 0; y < STAMP; y++)
-      for (let x = 0; x < STAMP; x++) {
-        const inBand =
-          mb.side === 0
-            ? x < mb.width
-            : mb.side === 1
-              ? x >= STAMP - mb.width
-              : mb.side === 2
-                ? y < mb.width
-                : y >= STAMP - mb.width;
-        if (inBand) {
-          const i = y * STAMP + x;
-          mask[i] = 0;
-          search[i] = template[i] = difference[i] = Number.NaN;
-        }
-      }
-    distanceToEdge = (STAMP - 1) / 2 - mb.width + 1;
+  if (scene.maskBand) {
+    maskBand(scene.maskBand, [search, template, difference], mask);
+    distanceToEdge = (STAMP - 1) / 2 - scene.maskBand.width + 1;
   }
   const field = rng.pick(FIELDS);
   const dec = field[1] + rng.uniform(-1.1, 1.1);
@@ -582,6 +554,48 @@ export function simulateCandidate(
       limitMag,
     },
   };
+}
+
+/** Difference image: the better-seeing image convolved to the worse one (with the kernel error), subtracted. */
+function subtract(
+  sSig: Float64Array,
+  tSig: Float64Array,
+  sgS: number,
+  sgT: number,
+  kernelErr: number,
+): Float64Array {
+  const dst = B.tmp2;
+  const dflt = new Float64Array(G * G);
+  if (sgS >= sgT) {
+    const diffK = Math.sqrt(Math.max(sgS * sgS - sgT * sgT, 0)) * kernelErr;
+    convolveGaussian(tSig, dst, B.tmp, G, diffK);
+    for (let i = 0; i < G * G; i++) dflt[i] = sSig[i] - dst[i];
+  } else {
+    const diffK = Math.sqrt(Math.max(sgT * sgT - sgS * sgS, 0)) * kernelErr;
+    convolveGaussian(sSig, dst, B.tmp, G, diffK);
+    for (let i = 0; i < G * G; i++) dflt[i] = dst[i] - tSig[i];
+  }
+  return dflt;
+}
+
+/** The CCD edge: a band of pixels along one side, masked and NaN in all three images. */
+function maskBand(mb: { side: number; width: number }, images: Float32Array[], mask: Uint8Array): void {
+  for (let y = 0; y < STAMP; y++)
+    for (let x = 0; x < STAMP; x++) {
+      const inBand =
+        mb.side === 0
+          ? x < mb.width
+          : mb.side === 1
+            ? x >= STAMP - mb.width
+            : mb.side === 2
+              ? y < mb.width
+              : y >= STAMP - mb.width;
+      if (inBand) {
+        const i = y * STAMP + x;
+        mask[i] = 0;
+        for (const img of images) img[i] = Number.NaN;
+      }
+    }
 }
 
 function randomGalaxy(rng: Rng, x: number, y: number, magLo: number, magHi: number): Src {

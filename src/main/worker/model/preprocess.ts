@@ -31,7 +31,7 @@ function imageFor(triplet: StampTriplet, channel: ChannelName): StampImage | nul
       : triplet.difference;
 }
 
-/** Scratch buffers reused between stamps (median needs sorting a copy). */
+/** Scratch buffers reused between stamps (the median reorders a copy of the valid pixels). */
 class Scratch {
   private buf = new Float32Array(0);
   get(n: number): Float32Array {

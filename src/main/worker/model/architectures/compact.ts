@@ -2,22 +2,19 @@
  * compact: the default architecture for CPU training and scoring (wasm/cpu backends).
  * Same block shape as space2vec ([conv s1, conv s2, BN, ReLU]) but three blocks of 16/32/64 filters
  * and global average pooling instead of flatten + dense 128: ~24 MFLOP and ~70k parameters per
- * stamp against space2vec's ~127 MFLOP and ~2M. Candidates are centred in the stamp, so position
+ * stamp against space2vec's ~127 MFLOP and ~1.7M. Candidates are centred in the stamp, so position
  * information lost by pooling matters little; the 7x7 receptive grid at the last block still sees
  * the whole stamp. Plain convolutions rather than depthwise-separable ones: tfjs-backend-wasm has
  * no depthwise backprop kernels, and at these channel counts separable convs save little time.
  */
 import * as tf from '@tensorflow/tfjs-layers';
-import { addConvBlock } from './convBlock';
-import { STAMP_CHANNELS, STANDARD_MASK_RULE, type ModelSpec } from './spec';
+import { addConvBlocks } from './convBlock';
+import { standardStampInput, type ModelSpec } from './spec';
 
 export const COMPACT_SPEC: ModelSpec = {
   id: 'compact',
   description: 'compact CNN for CPUs: 3 conv blocks 16/32/64, global average pooling',
-  inputSize: [51, 51],
-  channels: [...STAMP_CHANNELS],
-  preprocessing: 'standard',
-  maskedPixels: STANDARD_MASK_RULE,
+  ...standardStampInput(),
   // Smaller batches than space2vec: more updates per epoch on the small label sets of one astronomer.
   training: {
     optimizer: 'adam',
@@ -34,17 +31,13 @@ export function buildCompact(seed = 1): tf.Sequential {
   const [h, w] = COMPACT_SPEC.inputSize;
   const init = (k: number) => tf.initializers.heNormal({ seed: seed * 1000 + k });
   const model = tf.sequential({ name: 'compact' });
-  let k = 0;
-  for (const [i, filters] of COMPACT_FILTERS.entries()) {
-    addConvBlock(model, {
-      index: i + 1,
-      filters,
-      init: [init(k++), init(k++)],
-      ...(i === 0 ? { inputShape: [h, w, COMPACT_SPEC.channels.length] } : {}),
-      conv1Activation: 'relu',
-      conv2Bias: false, // the batch norm right after has its own offset
-    });
-  }
+  addConvBlocks(model, {
+    filters: COMPACT_FILTERS,
+    inputShape: [h, w, COMPACT_SPEC.channels.length],
+    init,
+    conv1Activation: 'relu',
+    conv2Bias: false, // the batch norm right after has its own offset
+  });
   model.add(tf.layers.globalAveragePooling2d({ name: 'gap' }));
   model.add(tf.layers.dropout({ rate: 0.3, seed, name: 'dropout' }));
   model.add(tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'score' }));

@@ -6,16 +6,13 @@
  * block convs linear (the block's ReLU follows the BN), ReLU on the extra conv and on dense 128.
  */
 import * as tf from '@tensorflow/tfjs-layers';
-import { addConvBlock } from './convBlock';
-import { STAMP_CHANNELS, STANDARD_MASK_RULE, type ModelSpec } from './spec';
+import { addConvBlocks } from './convBlock';
+import { standardStampInput, type ModelSpec } from './spec';
 
 export const SPACE2VEC_SPEC: ModelSpec = {
   id: 'space2vec',
   description: 'space2vec CNN (DES): 4 conv blocks 25/63/119/210, dense 128',
-  inputSize: [51, 51],
-  channels: [...STAMP_CHANNELS],
-  preprocessing: 'standard',
-  maskedPixels: STANDARD_MASK_RULE,
+  ...standardStampInput(),
   training: {
     optimizer: 'adam',
     learningRate: 1.4e-4,
@@ -31,17 +28,13 @@ export function buildSpace2vec(seed = 1): tf.Sequential {
   const [h, w] = SPACE2VEC_SPEC.inputSize;
   const init = (k: number) => tf.initializers.glorotUniform({ seed: seed * 1000 + k });
   const model = tf.sequential({ name: 'space2vec' });
-  let k = 0;
-  for (const [i, filters] of SPACE2VEC_FILTERS.entries()) {
-    // Block convs linear: the block's ReLU follows the batch norm.
-    addConvBlock(model, {
-      index: i + 1,
-      filters,
-      init: [init(k++), init(k++)],
-      ...(i === 0 ? { inputShape: [h, w, SPACE2VEC_SPEC.channels.length] } : {}),
-      conv2Bias: true,
-    });
-  }
+  // Block convs linear: the block's ReLU follows the batch norm.
+  let k = addConvBlocks(model, {
+    filters: SPACE2VEC_FILTERS,
+    inputShape: [h, w, SPACE2VEC_SPEC.channels.length],
+    init,
+    conv2Bias: true,
+  });
   model.add(
     tf.layers.conv2d({
       filters: SPACE2VEC_FILTERS[3],

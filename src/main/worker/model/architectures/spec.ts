@@ -36,3 +36,19 @@ export const STAMP_CHANNELS: ChannelName[] = ['search', 'template', 'difference'
 export const STANDARD_MASK_RULE =
   'masked and padding pixels are set to 0 after robust normalisation (i.e. to the image median); ' +
   'a missing template is an all-zero channel';
+
+/**
+ * The input contract of the architectures we train: 51x51 stamps, all three images, standard
+ * preprocessing (fresh arrays per spec: specs are copied into model metadata and must not alias).
+ */
+export function standardStampInput(): Pick<
+  ModelSpec,
+  'inputSize' | 'channels' | 'preprocessing' | 'maskedPixels'
+> {
+  return {
+    inputSize: [51, 51],
+    channels: [...STAMP_CHANNELS],
+    preprocessing: 'standard',
+    maskedPixels: STANDARD_MASK_RULE,
+  };
+}

@@ -4,6 +4,8 @@
  * misleads. The lower end is the rest of the current epoch (early stopping is decided at its end),
  * the upper end every remaining epoch; the time per epoch is shown as measured. Pure.
  */
+import { median } from '../../../../shared/robust';
+
 export interface EtaInput {
   /** 1-based epoch in progress (0 before the first). */
   epoch: number;
@@ -28,13 +30,10 @@ export interface TrainingEta {
 
 export function trainingEta(x: EtaInput): TrainingEta {
   const perEpochSamples = x.maxEpochs > 0 ? x.total / x.maxEpochs : 0;
-  const measured = [...x.epochSeconds].filter((s) => s > 0).sort((a, b) => a - b);
-  const h = measured.length >> 1;
+  const measured = x.epochSeconds.filter((s) => s > 0);
   const perEpoch =
     measured.length > 0
-      ? measured.length % 2
-        ? measured[h]
-        : (measured[h - 1] + measured[h]) / 2
+      ? median(measured)
       : x.samplesPerSecond && x.samplesPerSecond > 0 && perEpochSamples > 0
         ? perEpochSamples / x.samplesPerSecond
         : null;
