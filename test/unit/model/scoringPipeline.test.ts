@@ -57,7 +57,7 @@ beforeAll(async () => {
   const { build } = await import('rolldown');
   worker = path.join(base, 'decodeWorker.cjs');
   await build({
-    input: path.resolve(__dirname, '../../../src/main/stamps/decodeWorker.ts'),
+    input: path.resolve(__dirname, '../../../src/main/worker/ingest/decodeWorker.ts'),
     platform: 'node',
     logLevel: 'warn',
     output: { file: worker, format: 'cjs' },

@@ -27,7 +27,7 @@ import {
   type SimKind,
 } from './scene';
 
-export const GENERATOR_VERSION = '1.0.0';
+export const GENERATOR_VERSION = '1.0.1';
 export const FEATURES_CSV = 'autoscan_features.3.csv';
 const PER_DIR = 1000;
 
@@ -183,7 +183,7 @@ export async function generateNight(opts: NightOptions): Promise<NightSummary> {
     `# generator: skysift-demo ${GENERATOR_VERSION}`,
     `# seed: ${seed}`,
     `# difficulty: ${difficulty}; realFraction: ${realFraction}; n: ${n}; first ID: ${idOffset}`,
-    '# OBJECT_TYPE: 0 = real (simulated SN), 1 = artifact. Features computed from the stamps (src/main/worker/demo/features.ts).',
+    '# OBJECT_TYPE: 0 = real (simulated SN), 1 = artifact. Features computed from the stamps by the demo generator.',
     '# SIM_KIND: simulation truth (what was simulated), not a feature.',
   ];
   let buffer =
