@@ -8,6 +8,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { auc } from '../../../../shared/metrics';
 import { seededRandom } from '../../../util/prng';
 import { applyDihedral } from './augment';
+import { yieldToEvents } from './yieldToEvents';
 
 export interface Batch {
   /** Preprocessed rows [n, H, W, C] (only the first n rows are read). */
@@ -156,6 +157,7 @@ export async function fitModel(o: FitOptions): Promise<FitResult> {
     let lossSum = 0;
     let seen = 0;
     for (let s = 0; s < o.stepsPerEpoch; s++) {
+      await yieldToEvents();
       if (o.signal?.aborted) {
         cancelled = true;
         break;

@@ -29,6 +29,7 @@ import {
   type ReplaySource,
 } from './replay';
 import { chooseTrainer, predictCachedOrt } from './trainerChoice';
+import { yieldToEvents } from './yieldToEvents';
 
 export interface TrainProgress {
   phase: 'cache' | 'train' | 'evaluate';
@@ -313,6 +314,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     let lossSum = 0;
     let lossN = 0;
     for (let b = 0; b < batches; b++) {
+      await yieldToEvents();
       if (opts.signal?.aborted) {
         cancelled = true;
         break;
