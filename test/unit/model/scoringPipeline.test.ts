@@ -266,6 +266,22 @@ describe('rows cache', () => {
     }
   }, 60_000);
 
+  it('scores on, with a log line, where the cache cannot be written', async () => {
+    const other = { ...COMPACT_SPEC, inputSize: [45, 45] as [number, number] };
+    // A file where the cache folder should be: nothing under it can be created.
+    writeFileSync(rowsCacheDir(ws.dir, other), 'in the way');
+    const logs: string[] = [];
+    const r = await scoreWorkspace(ws, noModel, other, {
+      predict: async (_b, n) => new Float32Array(n).fill(0.5),
+      decoder: null,
+      log: (l) => logs.push(l),
+    });
+    expect(r.scores.size).toBe(70);
+    expect(r.stats).toMatchObject({ cachedRows: 0, computedRows: 70 });
+    expect(logs[0]).toMatch(/score cache .*rows-standard-45x45.*(ENOTDIR|not a directory)/);
+    expect(logs.filter((l) => /part-00000\d\.rows: not written/.test(l))).toHaveLength(3);
+  });
+
   it('stops writing past its budget and says so once', async () => {
     const other = { ...COMPACT_SPEC, inputSize: [41, 41] as [number, number] };
     const logs: string[] = [];

@@ -25,6 +25,7 @@ import {
   rmSync,
   statSync,
   statfsSync,
+  write,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -134,30 +135,60 @@ export class CachedPart {
   }
 }
 
-/** Writes one part's rows as they arrive, in order; the file appears (renamed) only when complete. */
+/** fs.write until every byte is written (a positioned write may be short). */
+function writeAll(fd: number, bytes: Buffer, position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (done: number) =>
+      write(fd, bytes, done, bytes.length - done, position + done, (err, n) => {
+        if (err) reject(err);
+        else if (done + n < bytes.length) step(done + n);
+        else resolve();
+      });
+    step(0);
+  });
+}
+
+/**
+ * Writes one part's rows as they arrive, in order; the file appears (renamed) only when complete.
+ * Writes go through libuv's thread pool, one in flight: the scoring thread does not wait on the
+ * disk, and a slow disk holds back at most one batch's rows. A failed write (a full disk) costs the
+ * part's cache file, with a log line, never the scoring.
+ */
 export class PartWriter {
   private readonly fd: number;
   private readonly tmp: string;
   private written = 0;
   private h = 0x811c9dc5;
+  private inFlight: Promise<void> = Promise.resolve();
+  private failed: Error | null = null;
+  private closed = false;
 
   constructor(
     readonly file: string,
     private readonly print: Buffer,
     readonly rows: number,
     private readonly rowFloats: number,
+    private readonly log: (line: string) => void,
   ) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = `${file}.tmp-${process.pid}`;
     this.fd = openSync(this.tmp, 'w');
   }
 
-  append(data: Float32Array): void {
+  /** Queues the rows' write; resolves when the write queued before it is done. */
+  append(data: Float32Array): Promise<void> {
     const words = new Int32Array(data.buffer, data.byteOffset, data.length);
     this.h = checksumWords(words, this.h);
     const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    writeSync(this.fd, bytes, 0, bytes.length, HEADER_BYTES + this.written * this.rowFloats * 4);
+    const position = HEADER_BYTES + this.written * this.rowFloats * 4;
     this.written += data.length / this.rowFloats;
+    const previous = this.inFlight;
+    this.inFlight = previous.then(() =>
+      this.failed
+        ? undefined
+        : writeAll(this.fd, bytes, position).catch((e: Error) => void (this.failed ??= e)),
+    );
+    return previous;
   }
 
   get complete(): boolean {
@@ -165,7 +196,12 @@ export class PartWriter {
   }
 
   /** Header last, then the rename: a crash leaves only a .tmp file, never a half-written part. */
-  finish(): void {
+  async finish(): Promise<void> {
+    await this.inFlight;
+    if (this.failed) {
+      this.log(`score cache ${this.file}: not written (${this.failed.message}); scoring goes on without it`);
+      return this.abandon();
+    }
     const head = Buffer.alloc(HEADER_BYTES);
     head.writeUInt32LE(MAGIC, 0);
     head.writeUInt32LE(FORMAT, 4);
@@ -173,13 +209,21 @@ export class PartWriter {
     head.writeUInt32LE(this.rowFloats, 12);
     head.writeUInt32LE(this.h, 16);
     this.print.copy(head, 24);
-    writeSync(this.fd, head, 0, HEADER_BYTES, 0);
-    closeSync(this.fd);
-    renameSync(this.tmp, this.file);
+    try {
+      writeSync(this.fd, head, 0, HEADER_BYTES, 0);
+      this.closed = true;
+      closeSync(this.fd);
+      renameSync(this.tmp, this.file);
+    } catch (e) {
+      this.log(`score cache ${this.file}: not written (${(e as Error).message}); scoring goes on without it`);
+      await this.abandon();
+    }
   }
 
-  abandon(): void {
-    closeSync(this.fd);
+  async abandon(): Promise<void> {
+    await this.inFlight;
+    if (!this.closed) closeSync(this.fd);
+    this.closed = true;
     rmSync(this.tmp, { force: true });
   }
 }
@@ -205,12 +249,17 @@ export class RowsCache {
   ) {
     this.dir = rowsCacheDir(wsDir, spec);
     this.rowFloats = stampInputLength(spec);
-    if (existsSync(this.dir)) {
-      for (const n of readdirSync(this.dir)) {
-        // Left by a run that crashed mid-part: never valid, only space.
-        if (n.includes('.tmp-')) rmSync(path.join(this.dir, n), { force: true });
-        else this.bytes += statSync(path.join(this.dir, n)).size;
+    try {
+      if (existsSync(this.dir)) {
+        for (const n of readdirSync(this.dir)) {
+          // Left by a run that crashed mid-part: never valid, only space.
+          if (n.includes('.tmp-')) rmSync(path.join(this.dir, n), { force: true, recursive: true });
+          else this.bytes += statSync(path.join(this.dir, n)).size;
+        }
       }
+    } catch (e) {
+      // Unreadable (not a folder, no permission): parts will fail to open or write, each logged.
+      this.log(`score cache ${this.dir}: ${(e as Error).message}`);
     }
     this.maxBytes = opts.maxBytes ?? defaultMaxBytes(wsDir);
   }
@@ -264,7 +313,13 @@ export class RowsCache {
       return { writer: null };
     }
     this.bytes += size;
-    return { writer: new PartWriter(file, print, entries.length, this.rowFloats) };
+    try {
+      return { writer: new PartWriter(file, print, entries.length, this.rowFloats, (l) => this.log(l)) };
+    } catch (e) {
+      this.bytes -= size;
+      this.log(`score cache ${file}: not written (${(e as Error).message}); scoring goes on without it`);
+      return { writer: null };
+    }
   }
 }
 

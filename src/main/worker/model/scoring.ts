@@ -225,7 +225,8 @@ export async function scoreWorkspace(
     const threads = getPool();
     if (threads) {
       try {
-        return await threads.rows(job);
+        // Only what the thread needs crosses: the job also holds this thread's cache state.
+        return await threads.rows({ file: job.file, spans: job.spans, spec: job.spec });
       } catch (e) {
         // A damaged part fails the same way here; a dead thread only costs speed: compute in-process.
         if (!/decoder (thread failed|pool closed)/.test((e as Error).message)) throw e;
@@ -239,11 +240,13 @@ export async function scoreWorkspace(
   const scores = new Map<string, number>();
   const consume = async (rows: Float32Array, job: Job) => {
     const values = predict(rows, job.ids.length);
-    // While the engine runs: the rows go to the part's cache file (a read of the same buffer).
+    // While the engine runs: the rows go to the part's cache file (a read of the same buffer,
+    // which stays alive until its write is done).
     const state = job.cache?.state;
     if (state && 'writer' in state && state.writer) {
-      state.writer.append(rows);
-      if (job.last) state.writer.finish();
+      // Waits for the part's previous write only: one batch's rows at most wait on the disk.
+      await state.writer.append(rows);
+      if (job.last) await state.writer.finish();
     }
     if (job.last && state && 'hit' in state) state.hit.close();
     const got = await values;
@@ -260,7 +263,7 @@ export async function scoreWorkspace(
     for (const job of jobs) {
       const state = job.cache?.state;
       if (!state || !job.last) continue;
-      if ('writer' in state && state.writer && !state.writer.complete) state.writer.abandon();
+      if ('writer' in state && state.writer && !state.writer.complete) await state.writer.abandon();
       if ('hit' in state && !completed) state.hit.close();
     }
   }
