@@ -64,6 +64,9 @@ export const ScoreJobResultSchema = z.object({
   scored: z.number().int().nonnegative(),
   /** The inference engine that ran (e.g. onnxruntime, tfjs-wasm). */
   engine: z.string(),
+  /** Rows read from the night's preprocessed-rows cache and rows decoded and preprocessed anew. */
+  cachedRows: z.number().int().nonnegative().optional(),
+  computedRows: z.number().int().nonnegative().optional(),
 });
 
 export const DemoJobResultSchema = ScoreJobResultSchema.extend({

@@ -8,6 +8,8 @@
  *   labels/journal.jsonl      the astronomer's labels, append-only (labelJournal.ts)
  *   jobs/<id>.json            job records (ingest, train, score), for reporting and resume
  *   cache/<preprocessing>.*   preprocessed model inputs for training (stampCache.ts)
+ *   cache/rows-<spec>/part-NNNNNN.rows  preprocessed rows of whole catalog parts for scoring
+ *                             again (scoreCache.ts; checksummed, rebuilt when stale or damaged)
  *   demo-stamps/              the simulated stamps of a demo night
  *   models/                   versions trained before models lived in the home (moved to its library on open)
  */

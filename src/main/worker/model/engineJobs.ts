@@ -209,15 +209,24 @@ async function scoreVersion(
   report.progress(0, ws.size, `scoring with ${version}: ${engine.description}`);
   report.inference?.(engine.name, engine.description);
   try {
-    const { scores, cancelled } = await scoreWorkspace(ws, model, specOf(meta), {
+    const { scores, cancelled, stats } = await scoreWorkspace(ws, model, specOf(meta), {
       ids,
       batchSize,
       signal,
       predict: engine.predict,
+      // Cache notes (a stale part rebuilt, a full disk) go to the job's log with the night named.
+      log: (line) => console.warn(`[skysift] scoring ${ws.dir}: ${line}`),
       onProgress: (done, total) => report.progress(done, total, `scoring with ${version} (${engine.name})`),
     });
     if (!cancelled) await ws.writeScores(version, new Map([...kept, ...scores]));
-    return { cancelled, scored: scores.size, threshold: meta.threshold, engine: engine.name };
+    return {
+      cancelled,
+      scored: scores.size,
+      threshold: meta.threshold,
+      engine: engine.name,
+      cachedRows: stats.cachedRows,
+      computedRows: stats.computedRows,
+    };
   } finally {
     model.dispose();
     await engine.release();
@@ -238,6 +247,8 @@ export async function runScore(ws: Workspace, raw: unknown, report: EngineReport
       threshold: scored.threshold,
       scored: scored.scored,
       engine: scored.engine,
+      cachedRows: scored.cachedRows,
+      computedRows: scored.computedRows,
     },
   };
 }

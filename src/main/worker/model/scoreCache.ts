@@ -30,6 +30,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import type { CatalogEntry } from '../../catalog/workspace';
+import { workspaceLayout } from '../../catalog/layout';
 import type { ModelSpec } from './architectures/spec';
 import { stampInputLength } from './preprocess';
 import { cacheKey } from './training/stampCache';
@@ -40,7 +41,7 @@ const FORMAT = 1;
 const HEADER_BYTES = 128;
 
 export function rowsCacheDir(wsDir: string, spec: ModelSpec): string {
-  return path.join(wsDir, 'cache', `rows-${cacheKey(spec)}`);
+  return path.join(workspaceLayout(wsDir).cache, `rows-${cacheKey(spec)}`);
 }
 
 /** FNV-1a over 32-bit words, continued from `h`: cheap enough to check every read. */
