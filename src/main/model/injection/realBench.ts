@@ -78,7 +78,9 @@ export async function coldStartCurve(
   policy?: Partial<FineTunePolicy>,
   replay: ReplayMode = 'injection',
 ): Promise<ColdStartPoint[]> {
-  const labelled = pool.filter((s) => standInLabel(s) !== null);
+  // One stamp per id: the manifest lists a few triplets twice, and a copy on each side of the
+  // labelled/judged cut would be judged on what it was trained on.
+  const labelled = [...new Map(pool.filter((s) => standInLabel(s) !== null).map((s) => [s.id, s])).values()];
   const out: ColdStartPoint[] = [];
   for (const L of labelCounts) {
     if (labelled.length - L < minJudged) {
