@@ -313,6 +313,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     let lossSum = 0;
     let lossN = 0;
     for (let b = 0; b < batches; b++) {
+      // Let the worker take its messages (a cancel) between batches: replay makes batches long,
+      // and nothing else in the loop gives the event loop a turn.
+      await new Promise<void>((r) => setImmediate(r));
       if (opts.signal?.aborted) {
         cancelled = true;
         break;
