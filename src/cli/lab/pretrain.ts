@@ -13,9 +13,10 @@ import { selectBackend, type BackendName } from '../../main/worker/model/backend
 import {
   partitionStamps,
   pretrain as runPretrain,
+  simulatedDraw,
   SN2021RHU_OBJECT,
 } from '../../main/worker/model/injection/pretrain';
-import { loadManifestStamps } from '../../main/worker/model/injection/realStamps';
+import { loadManifestStamps, type RealStamp } from '../../main/worker/model/injection/realStamps';
 import {
   coldStartCurve,
   loadVersionFolder,
@@ -23,6 +24,7 @@ import {
   type ReplayMode,
   surveyTable,
   type ColdStartPoint,
+  type WatchSet,
 } from '../../main/worker/model/injection/realBench';
 import { evaluateOnStamps } from '../../main/worker/model/injection/pretrain';
 import { ModelRegistry } from '../../main/worker/model/registry';
@@ -39,6 +41,25 @@ function spread(xs: number[]): string {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
   return `${m.toFixed(4)} +- ${sd.toFixed(4)} (min ${Math.min(...xs).toFixed(4)}, max ${Math.max(...xs).toFixed(4)})`;
+}
+
+/**
+ * Watched for forgetting during the cold-start draws: SN 2021rhu's 34 epochs (known real, never
+ * in a label pool) and simulated demo-night candidates (generator seed 7000202, never trained on),
+ * which the default learnt and ZTF labels do not teach.
+ */
+function watchSets(stamps: RealStamp[]): WatchSet[] {
+  const sn = stamps.filter((s) => s.objectId === SN2021RHU_OBJECT);
+  const draw = simulatedDraw(202);
+  const demo = Array.from({ length: 600 }, () => draw());
+  return [
+    { name: 'SN 2021rhu', triplets: sn.map((s) => s.triplet), labels: sn.map(() => 1 as const) },
+    {
+      name: 'demo night (600 simulated)',
+      triplets: demo.map((d) => d.triplet),
+      labels: demo.map((d) => d.label),
+    },
+  ];
 }
 
 export async function pretrain(argv: string[]) {
@@ -127,6 +148,7 @@ export async function pretrain(argv: string[]) {
           intArg('min-judged', values['min-judged'], 20),
           undefined,
           values.replay as ReplayMode,
+          watchSets(stamps),
         );
         console.log(
           `  cold-start curve on ZTF fold ${evalFold}/${folds} (judged on the stamps not labelled in each draw; replay: ${values.replay}):`,
@@ -134,6 +156,12 @@ export async function pretrain(argv: string[]) {
         for (const L of counts) {
           const p = points.filter((x) => x.labels === L);
           if (!p.length) continue;
+          const watched = p[0].watch.map((w, i) => {
+            const after = p.map((x) => x.watch[i]);
+            const aucs = after.map((x) => x.auc).filter((v): v is number => v !== null);
+            return `${w.name}: parent ${w.parentAuc === null ? '' : `AUC ${w.parentAuc.toFixed(4)}, `}flagged ${w.parentFlaggedReals}/${w.reals}; after ${aucs.length ? `AUC ${spread(aucs)}, ` : ''}flagged ${after.map((x) => x.flaggedReals).join('/')} of ${w.reals}`;
+          });
+          if (watched.length) console.log(`    L=${String(L).padStart(3)} elsewhere: ${watched.join('; ')}`);
           console.log(
             `    L=${String(L).padStart(3)} draws ${p.length}: AUC ${spread(p.map((x) => x.auc))}; default on the same stamps ${spread(p.map((x) => x.parentAuc))}; ` +
               `FPR@1%MDR ${spread(p.map((x) => x.fpr))} (default ${spread(p.map((x) => x.parentFpr))}); parent kept ${p.filter((x) => x.kept === 'parent').length}/${p.length}; ` +

@@ -17,6 +17,7 @@ import { injectionReplay, parentSimulatedShare, trainedOnInjections } from '../t
 import { seededRandom, shuffleInPlace } from '../training/split';
 import { SN2021RHU_OBJECT, scoreTriplets, standInLabel } from './pretrain';
 import type { RealStamp } from './realStamps';
+import type { StampTriplet } from '../../../../shared/stamp';
 
 /** A model version folder (model.json, weights.bin, meta.json), e.g. resources/models/default. */
 export async function loadVersionFolder(dir: string): Promise<{ model: tfl.LayersModel; meta: ModelMeta }> {
@@ -52,6 +53,29 @@ export interface ColdStartPoint {
   reason: string;
   /** AUC on the guard's held-out labels: the parent's, and the kept model's (never lower). */
   guard: { parentAuc: number | null; keptAuc: number | null } | null;
+  /** What fine-tuning on these labels did elsewhere (see WatchSet): forgetting shows here. */
+  watch: WatchFigures[];
+}
+
+/**
+ * Stamps outside the label pool, watched for forgetting: e.g. SN 2021rhu's epochs (all real) or
+ * simulated demo-night candidates, which the parent learnt and ZTF labels do not teach.
+ */
+export interface WatchSet {
+  name: string;
+  triplets: StampTriplet[];
+  labels: (0 | 1)[];
+}
+
+export interface WatchFigures {
+  name: string;
+  /** null when the set holds one class only. */
+  parentAuc: number | null;
+  auc: number | null;
+  /** Reals scored at or above the parent's threshold, before and after. */
+  parentFlaggedReals: number;
+  flaggedReals: number;
+  reals: number;
 }
 
 /**
@@ -78,8 +102,11 @@ export async function coldStartCurve(
   minJudged = 30,
   policy?: Partial<FineTunePolicy>,
   replay: ReplayMode = 'injection',
+  watch: readonly WatchSet[] = [],
 ): Promise<ColdStartPoint[]> {
-  const labelled = pool.filter((s) => standInLabel(s) !== null);
+  // One stamp per id: the manifest lists a few triplets twice, and a copy on each side of the
+  // labelled/judged cut would be judged on what it was trained on.
+  const labelled = [...new Map(pool.filter((s) => standInLabel(s) !== null).map((s) => [s.id, s])).values()];
   const out: ColdStartPoint[] = [];
   for (const L of labelCounts) {
     if (labelled.length - L < minJudged) {
@@ -92,9 +119,10 @@ export async function coldStartCurve(
       const order = shuffleInPlace([...labelled], seededRandom(1000 + d));
       const given = order.slice(0, L);
       const judged = order.slice(L);
-      const point = await coldStartDraw(versionDir, given, judged, L, d, policy, replay);
+      const point = await coldStartDraw(versionDir, given, judged, L, d, policy, replay, watch);
       log(
-        `L=${L} draw ${d}: judged ${point.n}: AUC ${point.parentAuc.toFixed(4)} -> ${point.auc.toFixed(4)}, FPR@1%MDR ${point.parentFpr.toFixed(3)} -> ${point.fpr.toFixed(3)} (${point.reason})`,
+        `L=${L} draw ${d}: judged ${point.n}: AUC ${point.parentAuc.toFixed(4)} -> ${point.auc.toFixed(4)}, FPR@1%MDR ${point.parentFpr.toFixed(3)} -> ${point.fpr.toFixed(3)} (${point.reason})` +
+          point.watch.map((w) => `; ${describeWatch(w)}`).join(''),
       );
       out.push(point);
     }
@@ -110,6 +138,7 @@ async function coldStartDraw(
   draw: number,
   policy: Partial<FineTunePolicy> | undefined,
   replay: ReplayMode,
+  watch: readonly WatchSet[],
 ): Promise<ColdStartPoint> {
   const { model, meta } = await loadVersionFolder(versionDir);
   const spec = meta.spec as ModelSpec;
@@ -123,6 +152,22 @@ async function coldStartDraw(
     );
     const parentAuc = auc(before, judgedLabels);
     const parentFpr = fprAtMdr(before, judgedLabels);
+    const watchScores = () => Promise.all(watch.map((w) => scoreTriplets(model, spec, w.triplets)));
+    const watchBefore = await watchScores();
+    const watchFigures = (after: Float32Array[]): WatchFigures[] =>
+      watch.map((w, i) => {
+        const both = w.labels.includes(0) && w.labels.includes(1);
+        const flagged = (sc: Float32Array) =>
+          w.labels.filter((y, j) => y === 1 && sc[j] >= meta.threshold).length;
+        return {
+          name: w.name,
+          parentAuc: both ? auc(watchBefore[i], w.labels) : null,
+          auc: both ? auc(after[i], w.labels) : null,
+          parentFlaggedReals: flagged(watchBefore[i]),
+          flaggedReals: flagged(after[i]),
+          reals: w.labels.filter((y) => y === 1).length,
+        };
+      });
     if (L === 0)
       return {
         labels: 0,
@@ -135,6 +180,7 @@ async function coldStartDraw(
         kept: 'no labels',
         reason: 'the default as shipped',
         guard: null,
+        watch: watchFigures(watchBefore),
       };
     // The guard's held-out labels: a quarter, stratified so both classes are present when possible.
     const reals = given.filter((s) => standInLabel(s) === 1);
@@ -195,10 +241,17 @@ async function coldStartDraw(
       kept: result.kept,
       reason: result.reason,
       guard: { parentAuc: result.parent.valAuc, keptAuc: result.best.valAuc },
+      watch: watchFigures(await watchScores()),
     };
   } finally {
     model.dispose();
   }
+}
+
+export function describeWatch(w: WatchFigures): string {
+  const auc =
+    w.parentAuc === null || w.auc === null ? '' : `AUC ${w.parentAuc.toFixed(4)} -> ${w.auc.toFixed(4)}, `;
+  return `${w.name}: ${auc}reals flagged ${w.parentFlaggedReals}/${w.reals} -> ${w.flaggedReals}/${w.reals}`;
 }
 
 export interface SurveyRow {

@@ -1,0 +1,64 @@
+/**
+ * Replay of a parent's training distribution (replay.ts): which parents get it, and what the
+ * source writes into a batch. Backgrounds here are simulated demo-night stamps, so that the test
+ * runs without ../shared; the real-stamp fine-tune is in test/unit/injection/.
+ */
+import { describe, expect, it } from 'vitest';
+import { getArchitecture } from '../../../src/main/worker/model/architectures';
+import { simulatedDraw } from '../../../src/main/worker/model/injection/pretrain';
+import { stampInputLength } from '../../../src/main/worker/model/preprocess';
+import {
+  injectionReplay,
+  parentSimulatedShare,
+  trainedOnInjections,
+} from '../../../src/main/worker/model/training/replay';
+
+describe('replay of the parent training distribution', () => {
+  it('is for parents that learnt from injections, directly or through a replayed fine-tune', () => {
+    expect(trainedOnInjections({ hyperparameters: { injection: {} } })).toBe(true);
+    expect(trainedOnInjections({ hyperparameters: { replay: { kind: 'injection' } } })).toBe(true);
+    expect(trainedOnInjections({ hyperparameters: { maxEpochs: 30 } })).toBe(false);
+    expect(trainedOnInjections({ hyperparameters: { injection: null } })).toBe(false);
+  });
+
+  it("carries the parent's share of simulated examples down the chain, bounded to [0, 1]", () => {
+    expect(parentSimulatedShare({ hyperparameters: { simulatedShare: 0.3 } })).toBe(0.3);
+    expect(parentSimulatedShare({ hyperparameters: { replay: { simulatedShare: 0.3 } } })).toBe(0.3);
+    expect(parentSimulatedShare({ hyperparameters: {} })).toBe(0);
+    expect(parentSimulatedShare({ hyperparameters: { simulatedShare: 'x' } })).toBe(0);
+    expect(parentSimulatedShare({ hyperparameters: { simulatedShare: 7 } })).toBe(1);
+  });
+
+  it('writes preprocessed examples of both classes, the same for the same seed', () => {
+    const spec = getArchitecture('compact').spec;
+    const draw = simulatedDraw(5);
+    const stamps = Array.from({ length: 6 }, (_, i) => ({
+      id: `s${i}`,
+      survey: 'des',
+      triplet: draw().triplet,
+    }));
+    const row = stampInputLength(spec);
+    const n = 120;
+    const run = (seed: number) => {
+      const src = injectionReplay(stamps, spec, seed);
+      const x = new Float32Array(n * row);
+      const y = Array.from({ length: n }, (_, i) => src.fill(x, i));
+      return { src, x, y };
+    };
+    const a = run(1);
+    const b = run(1);
+    const c = run(2);
+    expect(a.src.backgrounds).toBe(6);
+    expect(a.src.description).toMatch(/6 of the night's own stamps \(des\)/);
+    const reals = a.y.filter((v) => v === 1).length;
+    expect(reals).toBeGreaterThan(35);
+    expect(reals).toBeLessThan(85);
+    expect(a.x.every(Number.isFinite)).toBe(true);
+    // Every row holds an image (robust-normalised noise is never all zero).
+    for (let i = 0; i < n; i++) expect(a.x.subarray(i * row, (i + 1) * row).some((v) => v !== 0)).toBe(true);
+    expect(b.y).toEqual(a.y);
+    expect(b.x).toEqual(a.x);
+    expect(c.x).not.toEqual(a.x);
+    expect(() => injectionReplay([], spec, 1)).toThrow(/at least one background/);
+  });
+});
