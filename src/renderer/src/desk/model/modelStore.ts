@@ -12,6 +12,7 @@ import type {
   SkysiftBridge,
 } from '../../../../shared/contract';
 import { addProgressPoint, pointsFromCurves, type EpochPoint } from './lossCurve';
+import { ExternalStore } from '../externalStore';
 
 export type Architecture = 'compact' | 'space2vec';
 export type Comparison = CallResult<'modelCompare'>;
@@ -67,30 +68,18 @@ export interface ModelStoreDeps {
   activeModel: () => string | null;
 }
 
-export class ModelStore {
-  private listeners = new Set<() => void>();
-  private snap: ModelSnapshot = {
-    versions: [],
-    trainJobs: [],
-    training: null,
-    outcome: null,
-    scoring: null,
-    imported: null,
-    pending: false,
-    error: null,
-  };
-
-  constructor(private readonly deps: ModelStoreDeps) {}
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-  getSnapshot = (): ModelSnapshot => this.snap;
-
-  private set(patch: Partial<ModelSnapshot>): void {
-    this.snap = { ...this.snap, ...patch };
-    for (const l of this.listeners) l();
+export class ModelStore extends ExternalStore<ModelSnapshot> {
+  constructor(private readonly deps: ModelStoreDeps) {
+    super({
+      versions: [],
+      trainJobs: [],
+      training: null,
+      outcome: null,
+      scoring: null,
+      imported: null,
+      pending: false,
+      error: null,
+    });
   }
 
   /** Listen to the jobs; returns the unsubscribe (for React's effect cleanup). */
@@ -117,10 +106,10 @@ export class ModelStore {
         (running
           ? { jobId: running.id, against: this.deps.activeModel(), progress: null, points: [] }
           : null);
-      this.set({ versions, trainJobs, training });
+      this.update({ versions, trainJobs, training });
     } catch (e) {
       // No workspace open yet: nothing to list, and nothing wrong.
-      this.set({
+      this.update({
         versions: [],
         trainJobs: [],
         error: /No workspace/.test(String(e)) ? null : (e as Error).message,
@@ -130,7 +119,7 @@ export class ModelStore {
 
   onProgress(p: JobProgress): void {
     if (p.kind === 'score') {
-      this.set({ scoring: p });
+      this.update({ scoring: p });
       return;
     }
     if (p.kind !== 'train') return;
@@ -138,12 +127,12 @@ export class ModelStore {
       this.snap.training?.jobId === p.jobId
         ? this.snap.training
         : { jobId: p.jobId, against: this.deps.activeModel(), progress: null, points: [] };
-    this.set({ training: { ...run, progress: p, points: addProgressPoint(run.points, p.metrics) } });
+    this.update({ training: { ...run, progress: p, points: addProgressPoint(run.points, p.metrics) } });
   }
 
   async onFinished(record: JobRecord): Promise<void> {
     if (record.kind === 'score') {
-      this.set({ scoring: null });
+      this.update({ scoring: null });
       return;
     }
     if (record.kind !== 'train') return;
@@ -160,21 +149,21 @@ export class ModelStore {
       points: run?.points ?? [],
       decision: null,
     };
-    this.set({ training: null, outcome });
+    this.update({ training: null, outcome });
     await this.refresh();
     if (!version) return;
     const summary = this.snap.versions.find((v) => v.version === version);
     const points = summary?.curves.length ? pointsFromCurves(summary.curves) : outcome.points;
-    this.set({ outcome: { ...outcome, points } });
+    this.update({ outcome: { ...outcome, points } });
     try {
       const comparison = await this.deps.bridge.invoke('modelCompare', {
         candidate: version,
         against: against && against !== version ? against : null,
         confirmedReals: await this.deps.confirmedReals(),
       });
-      this.set({ outcome: { ...outcome, points, comparison } });
+      this.update({ outcome: { ...outcome, points, comparison } });
     } catch (e) {
-      this.set({ outcome: { ...outcome, points, error: `Comparison: ${(e as Error).message}` } });
+      this.update({ outcome: { ...outcome, points, error: `Comparison: ${(e as Error).message}` } });
     }
   }
 
@@ -182,7 +171,7 @@ export class ModelStore {
     await this.guard(async () => {
       // Main reads the labels of every night from its journals: none travel in the message.
       const { jobId } = await this.deps.bridge.invoke('trainStart', { ...opts });
-      this.set({ outcome: null, training: this.freshRun(jobId) });
+      this.update({ outcome: null, training: this.freshRun(jobId) });
     });
   }
 
@@ -190,7 +179,7 @@ export class ModelStore {
   async restart(jobId: string): Promise<void> {
     await this.guard(async () => {
       const { jobId: id } = await this.deps.bridge.invoke('trainStart', { resumeJobId: jobId });
-      this.set({ outcome: null, training: this.freshRun(id) });
+      this.update({ outcome: null, training: this.freshRun(id) });
     });
   }
 
@@ -210,7 +199,7 @@ export class ModelStore {
     await this.guard(async () => {
       await this.deps.bridge.invoke('modelAdopt', { version });
       const o = this.snap.outcome;
-      if (o?.version === version) this.set({ outcome: { ...o, decision: 'adopted' } });
+      if (o?.version === version) this.update({ outcome: { ...o, decision: 'adopted' } });
     });
   }
 
@@ -219,7 +208,7 @@ export class ModelStore {
     let ok = false;
     await this.guard(async () => {
       const summary = await this.deps.bridge.invoke('modelImport', { folder });
-      this.set({ imported: { version: summary.version } });
+      this.update({ imported: { version: summary.version } });
       ok = true;
     });
     await this.refresh();
@@ -234,21 +223,21 @@ export class ModelStore {
   /** Keep the version in the registry, not active. */
   discard(): void {
     const o = this.snap.outcome;
-    if (o) this.set({ outcome: { ...o, decision: 'discarded' } });
+    if (o) this.update({ outcome: { ...o, decision: 'discarded' } });
   }
 
   clearError(): void {
-    this.set({ error: null });
+    this.update({ error: null });
   }
 
   private async guard(work: () => Promise<unknown>): Promise<void> {
-    this.set({ pending: true, error: null });
+    this.update({ pending: true, error: null });
     try {
       await work();
     } catch (e) {
-      this.set({ error: (e as Error).message });
+      this.update({ error: (e as Error).message });
     } finally {
-      this.set({ pending: false });
+      this.update({ pending: false });
     }
   }
 }

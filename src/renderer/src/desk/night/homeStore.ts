@@ -4,29 +4,19 @@
  * panel's list and the season's tally follow ingests, scorings and retrains.
  */
 import type { HomeInfo, SkysiftBridge } from '../../../../shared/contract';
+import { ExternalStore } from '../externalStore';
 
 export interface HomeSnapshot {
   info: HomeInfo | null;
   error: string | null;
 }
 
-export class HomeStore {
-  private listeners = new Set<() => void>();
-  private snap: HomeSnapshot = { info: null, error: null };
+export class HomeStore extends ExternalStore<HomeSnapshot> {
   private inFlight: Promise<void> | null = null;
   private again = false;
 
-  constructor(private readonly bridge: SkysiftBridge) {}
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-  getSnapshot = (): HomeSnapshot => this.snap;
-
-  private set(patch: Partial<HomeSnapshot>): void {
-    this.snap = { ...this.snap, ...patch };
-    for (const l of this.listeners) l();
+  constructor(private readonly bridge: SkysiftBridge) {
+    super({ info: null, error: null });
   }
 
   connect(): () => void {
@@ -48,9 +38,9 @@ export class HomeStore {
         do {
           this.again = false;
           try {
-            this.set({ info: await this.bridge.invoke('homeInfo', {}), error: null });
+            this.update({ info: await this.bridge.invoke('homeInfo', {}), error: null });
           } catch (e) {
-            this.set({ error: (e as Error).message });
+            this.update({ error: (e as Error).message });
           }
         } while (this.again);
       } finally {
