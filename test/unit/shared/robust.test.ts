@@ -47,3 +47,35 @@ describe('median and MAD', () => {
     expect(robustStats(none)).toEqual({ median: 0, sigma: 1 });
   });
 });
+
+describe('median of image-sized samples', () => {
+  it('agrees with a full sort on stamps: sky noise, bright stars, ties, quantised and flat', () => {
+    const next = seededRandom(777);
+    const gauss = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+    const kinds: ((i: number) => number)[] = [
+      () => 100 + 10 * gauss(),
+      (i) => (i % 97 === 0 ? 1e6 * next() : 5 * gauss()), // a few bright pixels stretch the range
+      () => Math.round(3 * gauss()), // quantised: many ties
+      (i) => (i < 2000 ? 7 : 7 + next()), // mostly one value
+      () => Math.tan(Math.PI * (next() - 0.5)), // heavy tails
+      () => 1e-30 * gauss(), // a tiny range
+      (i) => (i % 2 ? 3.4e38 : -3.4e38) * next(), // a range that overflows to Infinity
+    ];
+    // -0 and +0 tie, and either may come out of a tie: compare them as one value.
+    const z = (x: number) => x + 0;
+    for (const [k, kind] of kinds.entries()) {
+      for (const n of [97, 2601, 2602, 4096, 6561]) {
+        const v = Array.from({ length: n }, (_, i) => kind(i));
+        const f32 = Float32Array.from(v);
+        const want = sortedMedian([...f32]);
+        expect(z(medianInPlace(Float32Array.from(f32))), `kind ${k}, n ${n}`).toBe(z(want));
+        expect(z(median(v)), `kind ${k}, n ${n} (float64)`).toBe(z(sortedMedian(v)));
+        const mad = medianMadInPlace(Float32Array.from(f32));
+        expect(z(mad.median)).toBe(z(want));
+        // The deviations are stored back into the float32 input, so the reference rounds them the same way.
+        const deviations = Float32Array.from([...f32].map((x) => Math.abs(x - want)));
+        expect(z(mad.mad)).toBe(z(sortedMedian([...deviations])));
+      }
+    }
+  });
+});
