@@ -9,6 +9,7 @@ export default defineConfig({
     include: ['bench/**/*.bench.test.ts'],
     environment: 'node',
     // A home of their own: benchmarks never write versions into the user's ~/.skysift.
+    globalSetup: ['test/support/tempRoot.ts'],
     setupFiles: ['test/unit/helpers/tempHome.ts'],
     testTimeout: 1_800_000,
     hookTimeout: 1_800_000,

@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
+    globalSetup: ['test/support/tempRoot.ts'],
     setupFiles: ['test/unit/helpers/tempHome.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

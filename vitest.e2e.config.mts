@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.e2e.ts'],
+    globalSetup: ['test/support/tempRoot.ts'],
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 180_000,
