@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { current, saved, text } from './deskPage';
 import { startHostProcess, type HostProcess } from './harness';
 import {
   freePort,
@@ -21,10 +22,7 @@ import {
 } from './deskFixtures';
 
 const N = 40;
-const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? '';
-const current = (page: Page) => text(page, 'candidate-id');
 const drawn = (page: Page) => page.getByTestId('stamp-panels').getAttribute('data-candidate');
-const saved = async (page: Page) => Number(await page.getByTestId('status-saved').getAttribute('data-count'));
 
 async function openDesk(page: Page, host: HostProcess) {
   await page.setViewportSize({ width: 1600, height: 1000 });

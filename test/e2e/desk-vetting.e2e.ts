@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { current, labelWithKey, saved, text } from './deskPage';
 import { scanTime } from '../../src/shared/metrics';
 import { OUTPUT, startHostProcess, type HostProcess } from './harness';
 import {
@@ -21,9 +22,6 @@ import {
 
 const N = 60;
 
-const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? '';
-const current = (page: Page) => text(page, 'candidate-id');
-const saved = async (page: Page) => Number(await page.getByTestId('status-saved').getAttribute('data-count'));
 const count = async (page: Page, which: string) => Number(await text(page, `count-${which}`));
 /** The id whose stamps are drawn right now ('' while loading). */
 const drawn = (page: Page) => page.getByTestId('stamp-panels').getAttribute('data-candidate');
@@ -38,13 +36,6 @@ async function openDesk(page: Page, host: HostProcess) {
 }
 
 /** Press a label key and wait for the write's acknowledgement (the desk moves on only after it). */
-async function labelWithKey(page: Page, key: string): Promise<string> {
-  const id = await current(page);
-  const before = await saved(page);
-  await page.keyboard.press(key);
-  await expect.poll(() => saved(page)).toBe(before + 1);
-  return id;
-}
 
 async function canvasPixels(page: Page, panel: string): Promise<string> {
   return page

@@ -8,13 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { current, saved, text } from './deskPage';
 import { launchChromium, OUTPUT, startHostProcess, type HostProcess } from './harness';
 import { freePort, makeScoredDemoNight, readLabelDb, type DemoNight, type StoredLabel } from './deskFixtures';
 
 const N = 60;
-const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? '';
-const current = (page: Page) => text(page, 'candidate-id');
-const saved = async (page: Page) => Number(await page.getByTestId('status-saved').getAttribute('data-count'));
 const summary = async (page: Page) => {
   const s = page.getByTestId('import-summary');
   const n = async (k: string) => Number(await s.getAttribute(`data-${k}`));

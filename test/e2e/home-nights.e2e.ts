@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labelWithKey, text } from './deskPage';
 import { launchChromium, OUTPUT, ROOT, startHostProcess, type HostProcess } from './harness';
 import { freePort, readLabelDb } from './deskFixtures';
 
@@ -25,23 +26,12 @@ if (!HAVE_SHARED) console.warn(`[skysift e2e] ${SHARED} is absent: the home/nigh
 const VETTED = 40;
 const EPOCHS = 2;
 
-const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? '';
-const current = (page: Page) => text(page, 'candidate-id');
-const saved = async (page: Page) => Number(await page.getByTestId('status-saved').getAttribute('data-count'));
 /** Every label given in this page is in main's journal: no send due or under way, none left. */
 const allKept = async (page: Page) => {
   const s = page.getByTestId('status-synced');
   return `${await s.getAttribute('data-busy')}/${await s.getAttribute('data-unsent')}`;
 };
 const scoring = (page: Page) => page.getByTestId('night-panel').getByTestId('night-scoring');
-
-async function labelWithKey(page: Page, key: string): Promise<string> {
-  const id = await current(page);
-  const before = await saved(page);
-  await page.keyboard.press(key);
-  await expect.poll(() => saved(page)).toBe(before + 1);
-  return id;
-}
 
 /** Open (create) a night from the Night panel and ingest its stamps; wait for the ingest report. */
 async function openNightFromPanel(page: Page, wsDir: string, stamps: string): Promise<number> {

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { text } from './deskPage';
 import { launchChromium, OUTPUT, startHostProcess, type HostProcess } from './harness';
 
 const ALERTS = path.resolve(__dirname, '../../../shared/data/alerts');
@@ -17,8 +18,6 @@ const LAST = '1707409520815015012';
 const BEFORE_LAST = '1707371660815015015';
 const RUBIN = '169298432598474793';
 const ATLAS = '02a59543o0040o_006230';
-
-const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? '';
 
 async function ingest(page: Page, folder: string, expected: string) {
   await page.getByLabel(/Stamps to ingest/).fill(folder);

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { current, labelWithKey, text } from './deskPage';
 import { auc } from '../../src/shared/metrics';
 import { launchChromium, OUTPUT, startHostProcess, type HostProcess } from './harness';
 import {
@@ -23,9 +24,6 @@ const N = 300;
 const VETTED = 40;
 const EPOCHS = 8;
 
-const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? '';
-const current = (page: Page) => text(page, 'candidate-id');
-const saved = async (page: Page) => Number(await page.getByTestId('status-saved').getAttribute('data-count'));
 /** The queue as drawn (the list is virtual: the rows in view, top first). */
 const queueIds = (page: Page) =>
   page.locator('.queue-list li[data-id]').evaluateAll((els) =>
@@ -38,14 +36,6 @@ const queueIds = (page: Page) =>
       .map((e) => e.id),
   );
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-async function labelWithKey(page: Page, key: string): Promise<string> {
-  const id = await current(page);
-  const before = await saved(page);
-  await page.keyboard.press(key);
-  await expect.poll(() => saved(page)).toBe(before + 1);
-  return id;
-}
 
 describe('retrain from the desk, compare, adopt, roll back', () => {
   let night: ModelNight;
