@@ -8,7 +8,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../src/main/catalog/workspace';
 import { COMPACT_SPEC } from '../src/main/worker/model/architectures';
+import { preprocessBatch, stampInputLength } from '../src/main/worker/model/preprocess';
 import { StampCache, cacheKey } from '../src/main/worker/model/training/stampCache';
+import { medianMadInPlace } from '../src/shared/robust';
+import type { StampTriplet } from '../src/shared/stamp';
 import { DECODER_FILE } from '../src/main/worker/ingest/decodePool';
 import { runIngest } from '../src/main/worker/ingest/ingest';
 import { BENCH_N, Rows, bestTime, benchNight, benchWorkspace, nightFiles, now, plainRead } from './lib';
@@ -115,6 +118,49 @@ describe('ingest and stamp cache', () => {
       refLabel: 'sequential 1 MB reads of the cache',
       ratio: mbs / seqMbs,
       note: `${(ids.length / cacheSecs).toFixed(0)} rows/s`,
+    });
+  });
+
+  it('preprocessing: stamps/s, and the median/MAD by radix vs by quickselect', async () => {
+    const ws = await benchWorkspace();
+    const triplets: StampTriplet[] = [];
+    for await (const { triplet } of ws.iterateTriplets()) triplets.push(triplet);
+    const out = new Float32Array(triplets.length * stampInputLength(COMPACT_SPEC));
+    const prepSecs = await bestTime(() => preprocessBatch(COMPACT_SPEC, triplets, out), 3, 1);
+    // The same images' valid pixels, median and MAD each: float32 takes the radix route, a float64
+    // copy the quickselect (both exact, same order statistics).
+    const images = triplets.flatMap((t) => [t.search, t.template, t.difference]).filter((i) => i !== null);
+    const pixels = images.map((img) => Float32Array.from(img.data.filter((_, i) => img.mask[i])));
+    const f32 = pixels.map((p) => new Float32Array(p.length));
+    const f64 = pixels.map((p) => new Float64Array(p.length));
+    const radixSecs = await bestTime(
+      () => pixels.forEach((p, i) => (f32[i].set(p), medianMadInPlace(f32[i]))),
+      3,
+      1,
+    );
+    const quickSecs = await bestTime(
+      () => pixels.forEach((p, i) => (f64[i].set(p), medianMadInPlace(f64[i]))),
+      3,
+      1,
+    );
+    rows.add({
+      figure: 'median + MAD of one image, radix selection (float32)',
+      rate: images.length / radixSecs,
+      unit: 'images/s',
+      reference: images.length / quickSecs,
+      refUnit: 'images/s',
+      refLabel: 'quickselect (float64)',
+      ratio: quickSecs / radixSecs,
+    });
+    rows.add({
+      figure: `preprocess, ${COMPACT_SPEC.inputSize.join('x')} triplets (robust scaling, crop, clip)`,
+      rate: triplets.length / prepSecs,
+      unit: 'stamps/s',
+      reference: null,
+      refUnit: '',
+      refLabel: '',
+      ratio: null,
+      note: `the medians are ${((100 * radixSecs) / prepSecs).toFixed(0)}% of it`,
     });
   });
 });

@@ -64,7 +64,7 @@ describe('median of image-sized samples', () => {
     // -0 and +0 tie, and either may come out of a tie: compare them as one value.
     const z = (x: number) => x + 0;
     for (const [k, kind] of kinds.entries()) {
-      for (const n of [97, 2601, 2602, 4096, 6561]) {
+      for (const n of [97, 255, 256, 257, 2601, 2602, 4096, 6561]) {
         const v = Array.from({ length: n }, (_, i) => kind(i));
         const f32 = Float32Array.from(v);
         const want = sortedMedian([...f32]);
@@ -76,6 +76,32 @@ describe('median of image-sized samples', () => {
         const deviations = Float32Array.from([...f32].map((x) => Math.abs(x - want)));
         expect(z(mad.mad)).toBe(z(sortedMedian([...deviations])));
       }
+    }
+  });
+});
+
+describe('the two selection routes', () => {
+  it('float32 samples (radix) and float64 samples (quickselect) give the same median and MAD', () => {
+    const next = seededRandom(4242);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 256 + Math.floor(next() * 4000);
+      const scale = 10 ** Math.floor(next() * 12 - 6);
+      const f32 = Float32Array.from({ length: n }, (_, i) =>
+        // Signed values, exact zeros of both signs, and runs of ties.
+        i % 11 === 0
+          ? i % 2
+            ? -0
+            : 0
+          : trial % 4 === 0
+            ? Math.round(next() * 6 - 3)
+            : scale * (next() - 0.4),
+      );
+      const radix = medianMadInPlace(Float32Array.from(f32));
+      // The float64 route must round the deviations as the float32 route stores them.
+      const med = medianInPlace(Float64Array.from(f32));
+      const dev = Float64Array.from(f32, (x) => Math.fround(Math.abs(x - med)));
+      expect(radix.median + 0, `trial ${trial}`).toBe(med + 0);
+      expect(radix.mad, `trial ${trial}`).toBe(medianInPlace(dev));
     }
   });
 });

@@ -16,7 +16,7 @@
  *   normalisation, as in the ZTF/Kowalski pipeline (np.pad after normalising), and that is what
  *   reproduces the stored drb scores (see test/unit/model/braaiReproduction.test.ts).
  */
-import { MAD_TO_SIGMA, medianInPlace } from '../../../shared/robust';
+import { MAD_TO_SIGMA, medianMadInPlace } from '../../../shared/robust';
 import type { StampImage, StampTriplet } from '../../../shared/stamp';
 import type { ChannelName, ModelSpec } from './architectures/spec';
 
@@ -74,10 +74,10 @@ function writeStandard(
   }
   if (n === 0) return;
   const valid = values.subarray(0, n);
-  // Quickselect, not a sort: the two medians per image were ~85% of preprocessing time.
-  const med = medianInPlace(valid);
-  for (let i = 0; i < n; i++) valid[i] = Math.abs(valid[i] - med);
-  let sigma = MAD_TO_SIGMA * medianInPlace(valid);
+  // Selection, not a sort: the two medians per image are most of preprocessing time. `valid`
+  // holds the absolute deviations afterwards.
+  const { median: med, mad } = medianMadInPlace(valid);
+  let sigma = MAD_TO_SIGMA * mad;
   if (!(sigma > 0)) {
     // More than half the pixels equal (flat or heavily quantised image): fall back to the mean
     // absolute deviation, then to 1, so that the image is at least centred.
