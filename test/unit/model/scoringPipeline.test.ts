@@ -6,9 +6,11 @@
  * part changes or the file is damaged, never a wrong score.
  */
 import {
+  copyFileSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   truncateSync,
   utimesSync,
@@ -265,6 +267,21 @@ describe('rows cache', () => {
       expect(healed.logs).toEqual([]);
     }
   }, 60_000);
+
+  it('removes the files of parts the night no longer holds, and only those', async () => {
+    await score();
+    const dir = rowsCacheDir(ws.dir, COMPACT_SPEC);
+    // As if part 7 had been in the night once: a valid-looking file of a part that is gone.
+    copyFileSync(path.join(dir, 'part-000003.rows'), path.join(dir, 'part-000007.rows'));
+    writeFileSync(path.join(dir, 'notes.txt'), 'not ours to remove');
+    const r = await score();
+    expect(r.logs).toEqual([
+      expect.stringMatching(/removed 1 file\(s\) of catalog parts no longer in the night/),
+    ]);
+    expect(r.stats).toMatchObject({ cachedRows: 70, computedRows: 0 });
+    expect(files()).toEqual(['notes.txt', 'part-000001.rows', 'part-000002.rows', 'part-000003.rows']);
+    rmSync(path.join(dir, 'notes.txt'));
+  });
 
   it('scores on, with a log line, where the cache cannot be written', async () => {
     const other = { ...COMPACT_SPEC, inputSize: [45, 45] as [number, number] };

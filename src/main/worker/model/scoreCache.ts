@@ -269,6 +269,35 @@ export class RowsCache {
     (this.opts.log ?? ((l: string) => console.warn(l)))(line);
   }
 
+  /**
+   * Removes the files of parts the night no longer holds (a part moved aside as damaged, a night
+   * re-ingested into fresh parts): nothing would ever read them, and they count against the budget.
+   */
+  prune(liveParts: ReadonlySet<number>): void {
+    let removed = 0;
+    let freed = 0;
+    try {
+      if (!existsSync(this.dir)) return;
+      for (const n of readdirSync(this.dir)) {
+        const m = /^part-(\d{6})\.rows$/.exec(n);
+        if (!m || liveParts.has(Number(m[1]))) continue;
+        const file = path.join(this.dir, n);
+        const size = statSync(file).size;
+        rmSync(file, { force: true });
+        removed++;
+        freed += size;
+      }
+    } catch (e) {
+      this.log(`score cache ${this.dir}: ${(e as Error).message}`);
+    }
+    this.bytes -= freed;
+    if (removed > 0)
+      this.log(
+        `score cache ${this.dir}: removed ${removed} file(s) of catalog parts no longer in the night ` +
+          `(${(freed / 2 ** 20).toFixed(1)} MiB)`,
+      );
+  }
+
   partFile(part: number): string {
     return path.join(this.dir, `part-${String(part).padStart(6, '0')}.rows`);
   }
