@@ -49,6 +49,7 @@ describe('PyTorch reference', () => {
       matmulGflops: number;
       space2vecInferStampsPerS: number;
       space2vecTrainSamplesPerS: number;
+      blas: string;
     };
     const ref = (figure: string, rate: number, unit: string, torchRate: number, label: string) =>
       rows.add({
@@ -68,7 +69,15 @@ describe('PyTorch reference', () => {
       refUnit: '',
       refLabel: '',
       ratio: null,
+      note: `BLAS: ${t.blas}`,
     });
+    // The ratios need our rows of this run: the torch suite runs after inference and training.
+    for (const [suite, figure] of [
+      ['inference', 'space2vec inference'],
+      ['training', 'space2vec training'],
+    ] as const)
+      if (!existsSync(path.join(OUT_DIR, `bench-${suite}.json`)))
+        rows.skip(`${figure} vs torch`, `no ${suite} rows in this run (BENCH_SUITES=${suite},torch)`);
     for (const r of ours('inference', /^space2vec inference/))
       ref(
         r.figure + ' vs torch',

@@ -4,6 +4,7 @@ Prints one JSON object: matmul GFLOP/s (1024^3), space2vec inference stamps/s (b
 training samples/s (batch 64, Adam), space2vec built as in src/main/worker/model/architectures/space2vec.ts.
 """
 import json
+import os
 import sys
 import time
 
@@ -77,7 +78,22 @@ def step():
 
 
 tr = best(step, repeats=1)
+
+
+def blas_library():
+    """The BLAS this process really loaded (Debian's torch takes whichever libblas.so.3 the
+    alternatives system points at: the reference BLAS is ~10x slower than OpenBLAS)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            libs = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+        libs = {os.path.relpath(p, "/usr/lib/x86_64-linux-gnu") if p.startswith("/usr/lib/") else p for p in libs}
+        return ", ".join(sorted(libs)) or "none mapped"
+    except OSError:
+        return "unknown"
+
+
 print(json.dumps({
+    "blas": blas_library(),
     "torch": torch.__version__,
     "threads": threads,
     "matmulGflops": 2 * 1024 ** 3 / mm / 1e9,
