@@ -273,14 +273,14 @@ export class RowsCache {
    * Removes the files of parts the night no longer holds (a part moved aside as damaged, a night
    * re-ingested into fresh parts): nothing would ever read them, and they count against the budget.
    */
-  prune(liveParts: ReadonlySet<number>): void {
+  prune(isLive: (part: number) => boolean): void {
     let removed = 0;
     let freed = 0;
     try {
       if (!existsSync(this.dir)) return;
       for (const n of readdirSync(this.dir)) {
         const m = /^part-(\d{6})\.rows$/.exec(n);
-        if (!m || liveParts.has(Number(m[1]))) continue;
+        if (!m || isLive(Number(m[1]))) continue;
         const file = path.join(this.dir, n);
         const size = statSync(file).size;
         rmSync(file, { force: true });

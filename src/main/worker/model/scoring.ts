@@ -170,7 +170,10 @@ export async function scoreWorkspace(
   const cache = useCache
     ? new RowsCache(ws.dir, spec, { log: opts.log, ...(typeof opts.cache === 'object' ? opts.cache : {}) })
     : null;
-  cache?.prune(new Set(ws.list().map((e) => e.stamp.part)));
+  if (cache) {
+    const live = new Set(ws.list().map((e) => e.stamp.part));
+    cache.prune((part) => live.has(part));
+  }
   const jobs = planJobs(ws, spec, wanted, batchSize, useCache);
 
   const decoder = opts.decoder === undefined ? bundledDecoder() : opts.decoder;
