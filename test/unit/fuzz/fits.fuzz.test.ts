@@ -17,6 +17,7 @@ import {
   imageExtension,
   imageFile,
   binTable,
+  quantizedGzipFile,
   raw,
 } from '../stamps/fits/fitsBuilder';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
@@ -50,6 +51,7 @@ function loadSeeds(): { name: string; bytes: Uint8Array }[] {
     },
     { name: 'built float64', bytes: imageFile(-64, 15, 15, ramp(225)) },
     { name: 'built int64', bytes: imageFile(64, 9, 9, ramp(81)) },
+    { name: 'built tile-compressed (.fits.fz)', bytes: quantizedGzipFile(21, 17, ramp(21 * 17), 0.25, 10) },
   ];
   if (!HAVE_SHARED) return built;
   const ztfGz = firstFile('real-stamps/ztf', /_diff\.fits\.gz$/);

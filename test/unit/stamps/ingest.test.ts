@@ -6,7 +6,7 @@ import { GifWriter } from 'omggif';
 import { describe, expect, it } from 'vitest';
 import { Workspace } from '../../../src/main/catalog/workspace';
 import { runIngest } from '../../../src/main/worker/ingest/ingest';
-import { card, imageFile } from './fits/fitsBuilder';
+import { card, imageFile, quantizedGzipFile } from './fits/fitsBuilder';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), `skysift-${p}-`));
@@ -35,7 +35,7 @@ function autoscanCsv(rows: Array<[string, string]>): string {
 }
 
 describe('DES autoscan layout', () => {
-  it('ingests srch/temp/diff triplets (plain, gzipped, in subfolders) with labels and features', async () => {
+  it('ingests srch/temp/diff triplets (plain, gzipped, tile-compressed, in subfolders) with labels and features', async () => {
     const dir = tmp('des');
     mkdirSync(path.join(dir, 'sub'));
     for (const id of ['101', '102']) {
@@ -44,19 +44,24 @@ describe('DES autoscan layout', () => {
     }
     for (const kind of ['srch', 'temp', 'diff'])
       writeFileSync(path.join(dir, 'sub', `${kind}103.fits.gz`), gzipSync(desStamp(3)));
+    // fpack's output names: srch104.fits.fz
+    const ramp = Array.from({ length: 51 * 51 }, (_, i) => i % 51);
+    for (const kind of ['srch', 'temp', 'diff'])
+      writeFileSync(path.join(dir, `${kind}104.fits.fz`), quantizedGzipFile(51, 51, ramp, 0.5, 100));
     writeFileSync(
       path.join(dir, 'autoscan_features.3.csv'),
       autoscanCsv([
         ['101', '0'],
         ['102', '1'],
         ['103', '0'],
+        ['104', '0'],
       ]),
     );
     const ws = await Workspace.open(tmp('ws'), { create: true });
     const report = await runIngest(ws, dir);
     expect(report.rejected).toEqual([]);
-    expect(report.added).toBe(3);
-    expect(report.perSource).toEqual({ des: 3 });
+    expect(report.added).toBe(4);
+    expect(report.perSource).toEqual({ des: 4 });
     expect(ws.get('101')).toMatchObject({
       source: 'des',
       meta: { mjd: 56543.123456, band: 'r', exptime: 90, magzp: 31.5, survey: 'des' },
@@ -67,6 +72,10 @@ describe('DES autoscan layout', () => {
     const t = await ws.readTriplet('102');
     expect(t.search.width).toBe(51);
     expect(t.search.data[3]).toBeCloseTo(102 + 1.5, 5);
+    const fz = await ws.readTriplet('104');
+    expect([fz.difference.width, fz.difference.height]).toEqual([51, 51]);
+    // Quantized: pixel 3 holds (3 - dither + 0.5) * 0.5 + 100, the dither in [0, 1).
+    expect(Math.abs(fz.difference.data[3] - 101.5)).toBeLessThanOrEqual(0.25);
   });
 
   it('reports incomplete triplets, broken FITS and bad label rows, and ingests the rest', async () => {

@@ -44,7 +44,7 @@ describe('ingest rejection messages', () => {
     }
     const jpeg = rejected.find((r) => /JPEG/.test(r.reason))!;
     expect(jpeg.reason).toMatch(
-      /without the pixel values Skysift needs; use FITS stamps \(\.fits, \.fits\.gz\) or alert packets whose cutouts are FITS/,
+      /without the pixel values Skysift needs; use FITS stamps \(\.fits, \.fits\.gz, \.fits\.fz\) or alert packets whose cutouts are FITS/,
     );
     expect(jpeg.reason).not.toMatch(/point Skysift at/);
     const avro = rejected.find((r) => /Avro/.test(r.reason))!;

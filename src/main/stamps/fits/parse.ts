@@ -17,6 +17,7 @@ import { FitsError } from './errors';
 import { maybeInflate } from './gzip';
 import type { FitsHeader } from './header';
 import { readHeader } from './header';
+import { decodeTileCompressed, isTileCompressed } from './tileCompressed';
 
 export interface FitsHdu {
   index: number;
@@ -198,8 +199,8 @@ export function openFits(input: Uint8Array, file: string, opts: FitsReadOptions 
       `not a FITS file: ${describeStart(bytes)} instead of the "SIMPLE  =" card`,
       // Said so that it fits a user of stamp folders and of Avro alert packets alike.
       picture
-        ? `a ${picture[1]} is a picture already stretched for display, without the pixel values Skysift needs; use FITS stamps (.fits, .fits.gz) or alert packets whose cutouts are FITS`
-        : 'Skysift reads FITS stamps (.fits, .fits.gz), alone or as the cutouts inside Avro alert packets',
+        ? `a ${picture[1]} is a picture already stretched for display, without the pixel values Skysift needs; use FITS stamps (.fits, .fits.gz, .fits.fz) or alert packets whose cutouts are FITS`
+        : 'Skysift reads FITS stamps (.fits, .fits.gz, .fits.fz), alone or as the cutouts inside Avro alert packets',
     );
   }
   return bytes;
@@ -230,6 +231,10 @@ export function decodeHdu(
   maskedValue = NaN,
 ): FitsHdu {
   const { index, header, bitpix, axes, xtension } = layout;
+  if (isTileCompressed(layout)) {
+    const d = decodeTileCompressed(bytes, layout, file, opts.maxPixels ?? DEFAULT_MAX_PIXELS, maskedValue);
+    return { index, header, bitpix: d.bitpix, axes: d.axes, xtension, data: d.data, blankMask: d.mask };
+  }
   if (!layout.isImage) return { index, header, bitpix, axes, xtension, data: null, blankMask: null };
   const n = axes.reduce((a, b) => a * b, 1);
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;

@@ -3,10 +3,17 @@ import { FitsError } from './errors';
 import type { FitsHeader } from './header';
 import type { FitsReadOptions, HduLayout } from './parse';
 import { decodeHdu, openFits, walkHdus } from './parse';
+import { isTileCompressed, tileCompressedAxes } from './tileCompressed';
+
+/** The image's axes: NAXISn, or ZNAXISn of a tile-compressed image (.fits.fz); null for no image. */
+function imageAxes(l: HduLayout): number[] | null {
+  return isTileCompressed(l) ? tileCompressedAxes(l.header) : l.isImage ? l.axes : null;
+}
 
 /** 2-D, or n-D with every axis beyond the second of length 1 (e.g. NAXIS3 = 1 cubes). */
 function is2d(l: HduLayout): boolean {
-  return l.isImage && l.axes.length >= 2 && l.axes.slice(2).every((n) => n === 1);
+  const axes = imageAxes(l);
+  return !!axes && axes.length >= 2 && axes.slice(2).every((n) => n === 1);
 }
 
 /**
@@ -23,7 +30,8 @@ export function readStamp(
   let chosen: HduLayout | undefined;
   const seen: string[] = [];
   for (const l of walkHdus(buf, file)) {
-    seen.push(`${l.index}: ${l.xtension ?? 'PRIMARY'} ${l.axes.join('x') || '(no data)'}`);
+    const kind = isTileCompressed(l) ? 'tile-compressed image' : (l.xtension ?? 'PRIMARY');
+    seen.push(`${l.index}: ${kind} ${imageAxes(l)?.join('x') || l.axes.join('x') || '(no data)'}`);
     if (opts.hdu !== undefined ? l.index === opts.hdu : is2d(l)) {
       chosen = l;
       break;
@@ -40,7 +48,7 @@ export function readStamp(
   // Float64 sources (BITPIX -64, 32, 64) narrow to float32, values kept as float32 rounds them.
   const data = src instanceof Float32Array ? src : Float32Array.from(src);
   return {
-    image: { width: chosen.axes[0], height: chosen.axes[1], data, mask },
+    image: { width: hdu.axes[0], height: hdu.axes[1], data, mask },
     header: hdu.header,
     hdu: chosen.index,
   };

@@ -9,7 +9,7 @@ import type { Given } from '../../../shared/candidate';
 import { parseCsvRows } from '../csv';
 import { tripletUnit, type IngestUnit, type UnitError } from './types';
 
-const STAMP_RE = /^(srch|temp|diff)(.+?)\.(fits|fit|fts)(\.gz)?$|^(srch|temp|diff)(.+?)\.gif$/i;
+const STAMP_RE = /^(srch|temp|diff)(.+?)\.(fits|fit|fts)(\.gz|\.fz)?$|^(srch|temp|diff)(.+?)\.gif$/i;
 export const AUTOSCAN_LABELS_RE = /^autoscan_features(\.\d+)?\.csv$/i;
 
 interface Triple {

@@ -2,6 +2,8 @@
  * A minimal FITS writer for tests: builds headers card by card and pixel data big-endian, so each
  * quirk and each broken file is made on purpose, in a few lines, next to the test that needs it.
  */
+import { gzipSync } from 'node:zlib';
+
 export type CardValue = string | number | boolean | null;
 
 /** One 80-char card. Strings are quoted with '' escapes; `raw` cards are written verbatim. */
@@ -118,4 +120,55 @@ export function imageExtension(
 
 export function emptyPrimary(extra: string[] = []): Uint8Array {
   return header([card('SIMPLE', true), card('BITPIX', 8), card('NAXIS', 0), card('EXTEND', true), ...extra]);
+}
+
+/**
+ * A tile-compressed image (.fits.fz) with one GZIP_1 tile of quantized 32-bit integers `q`
+ * (SUBTRACTIVE_DITHER_2, ZDITHER0 = 1, ZBLANK -2147483647), ZSCALE `scale` and ZZERO `zero`.
+ */
+export function quantizedGzipFile(
+  width: number,
+  height: number,
+  q: number[],
+  scale: number,
+  zero: number,
+): Uint8Array {
+  const heap = gzipSync(pixels(32, q, { pad: false }));
+  const row = new Uint8Array(24);
+  const dv = new DataView(row.buffer);
+  dv.setUint32(0, heap.length); // COMPRESSED_DATA descriptor: count, heap offset 0
+  dv.setUint32(4, 0);
+  dv.setFloat64(8, scale);
+  dv.setFloat64(16, zero);
+  const table = header([
+    card('XTENSION', 'BINTABLE'),
+    card('BITPIX', 8),
+    card('NAXIS', 2),
+    card('NAXIS1', 24),
+    card('NAXIS2', 1),
+    card('PCOUNT', heap.length),
+    card('GCOUNT', 1),
+    card('TFIELDS', 3),
+    card('TTYPE1', 'COMPRESSED_DATA'),
+    card('TFORM1', `1PB(${heap.length})`),
+    card('TTYPE2', 'ZSCALE'),
+    card('TFORM2', '1D'),
+    card('TTYPE3', 'ZZERO'),
+    card('TFORM3', '1D'),
+    card('ZIMAGE', true),
+    card('ZBITPIX', -32),
+    card('ZNAXIS', 2),
+    card('ZNAXIS1', width),
+    card('ZNAXIS2', height),
+    card('ZTILE1', width),
+    card('ZTILE2', height),
+    card('ZCMPTYPE', 'GZIP_1'),
+    card('ZQUANTIZ', 'SUBTRACTIVE_DITHER_2'),
+    card('ZDITHER0', 1),
+    card('ZBLANK', -2147483647),
+  ]);
+  const body = concat(row, heap);
+  const padded = new Uint8Array(Math.ceil(body.length / 2880) * 2880);
+  padded.set(body);
+  return concat(emptyPrimary(), table, padded);
 }
