@@ -111,8 +111,10 @@ function ditherSequence(): Float64Array {
 }
 
 /**
- * Rice decoding of one tile (cfitsio's fits_rdecomp, the reference): the first value raw, then
- * blocks of `blockSize` differences, each block with a k-bit split or a low/high-entropy escape.
+ * Rice decoding of one tile, after cfitsio's fits_rdecomp (the reference): the first value raw,
+ * then blocks of `blockSize` differences, each block with a k-bit split or a low/high-entropy
+ * escape. `b` holds the `nbits` bits not yet used (at most fs + 7 < 32 of them), most significant
+ * first, so every step is a shift and a mask; differences wrap as cfitsio's unsigned arithmetic.
  */
 function riceDecode(
   src: Uint8Array,
@@ -122,49 +124,70 @@ function riceDecode(
   fail: (why: string) => never,
 ): Int32Array {
   const out = new Int32Array(n);
-  const [fsBits, fsMax, bBits] = bytePix === 1 ? [3, 6, 8] : bytePix === 2 ? [4, 14, 16] : [5, 25, 32];
-  if (src.length < bytePix) fail('a Rice tile shorter than its first value');
+  const fsBits = bytePix === 1 ? 3 : bytePix === 2 ? 4 : 5;
+  const fsMax = bytePix === 1 ? 6 : bytePix === 2 ? 14 : 25;
+  const bBits = 8 * Math.min(bytePix, 4);
+  const len = src.length;
+  if (len < bytePix + 1) fail('a Rice tile shorter than its first value');
   let last = 0;
   for (let i = 0; i < bytePix; i++) last = (last << 8) | src[i];
   let pos = bytePix;
-  // Bit reader: `buf` holds `nbits` not yet used bits, most significant first.
-  let buf = 0;
-  let nbits = 0;
-  const read = (k: number): number => {
-    let v = 0;
-    while (k > 0) {
-      if (nbits === 0) {
-        if (pos >= src.length) fail('a Rice tile ends before its last pixel');
-        buf = src[pos++];
-        nbits = 8;
-      }
-      const take = Math.min(k, nbits);
-      v = v * (1 << take) + ((buf >>> (nbits - take)) & ((1 << take) - 1));
-      nbits -= take;
-      k -= take;
-    }
-    return v;
-  };
+  let b = src[pos++];
+  let nbits = 8;
+  const short = () => fail('a Rice tile ends before its last pixel');
   for (let i = 0; i < n;) {
-    const fs = read(fsBits) - 1;
+    nbits -= fsBits;
+    while (nbits < 0) {
+      if (pos >= len) short();
+      b = (b << 8) | src[pos++];
+      nbits += 8;
+    }
+    const fs = (b >>> nbits) - 1;
+    b &= (1 << nbits) - 1;
     const end = Math.min(i + blockSize, n);
     if (fs < 0) {
       for (; i < end; i++) out[i] = last;
     } else if (fs === fsMax) {
+      // Raw differences of bBits bits each (noisy blocks): bit by bit is fast enough, they are rare.
       for (; i < end; i++) {
-        const diff = read(bBits);
-        last = (last + (diff & 1 ? -Math.floor(diff / 2) - 1 : diff / 2)) | 0;
+        let diff = 0;
+        for (let k = 0; k < bBits; k++) {
+          if (nbits === 0) {
+            if (pos >= len) short();
+            b = src[pos++];
+            nbits = 8;
+          }
+          nbits--;
+          diff = (diff << 1) | ((b >>> nbits) & 1);
+        }
+        b &= (1 << nbits) - 1;
+        last = (last + (diff & 1 ? ~(diff >>> 1) : diff >>> 1)) | 0;
         out[i] = last;
       }
     } else {
       for (; i < end; i++) {
-        // Unary part: zeros before the next 1 bit.
-        // Unbounded: an outlier in a block of small differences is a long run; read() stops at
-        // the end of the tile's bytes.
+        // Unary part: the zeros before the next 1 bit. Unbounded: an outlier in a block of small
+        // differences is a long run; it stops at the end of the tile's bytes.
         let zeros = 0;
-        while (read(1) === 0) zeros++;
-        const diff = zeros * 2 ** fs + read(fs);
-        last = (last + (diff % 2 ? -Math.floor(diff / 2) - 1 : diff / 2)) | 0;
+        while (b === 0) {
+          if (pos >= len) short();
+          zeros += nbits;
+          b = src[pos++];
+          nbits = 8;
+        }
+        const width = 32 - Math.clz32(b);
+        zeros += nbits - width;
+        nbits = width - 1;
+        b &= (1 << nbits) - 1; // the 1 bit dropped
+        nbits -= fs;
+        while (nbits < 0) {
+          if (pos >= len) short();
+          b = (b << 8) | src[pos++];
+          nbits += 8;
+        }
+        const diff = (zeros << fs) | (b >>> nbits);
+        b &= (1 << nbits) - 1;
+        last = (last + (diff & 1 ? ~(diff >>> 1) : diff >>> 1)) | 0;
         out[i] = last;
       }
     }
@@ -294,6 +317,8 @@ export function decodeTileCompressed(
     .trim()
     .toUpperCase();
   const dither = quantize === 'SUBTRACTIVE_DITHER_1' || quantize === 'SUBTRACTIVE_DITHER_2';
+  // NaN matches no stored value: only SUBTRACTIVE_DITHER_2 codes exact zeros.
+  const zeroCode = quantize === 'SUBTRACTIVE_DITHER_2' ? ZERO_VALUE : NaN;
   const dither0 = typeof header.get('ZDITHER0') === 'number' ? (header.get('ZDITHER0') as number) : 1;
   const headerBlank = header.get('ZBLANK') ?? (floatImage ? undefined : header.get('BLANK'));
   // Integer images keep their own BSCALE/BZERO in the compressed header.
@@ -355,7 +380,7 @@ export function decodeTileCompressed(
         fail,
       );
     } else if (cmp === 'RICE_1' || cmp === 'RICE_ONE') {
-      values = Float64Array.from(riceDecode(raw, count, blockSize, param('BYTEPIX', 4), fail));
+      values = new Float64Array(riceDecode(raw, count, blockSize, param('BYTEPIX', 4), fail));
     } else {
       let plain = gunzipTile(raw, fail);
       if (cmp === 'GZIP_2') plain = unshuffle(plain, intWidth);
@@ -368,38 +393,37 @@ export function decodeTileCompressed(
     // Dither offsets restart per tile at a seed set by the tile number (sec. 10.2.3).
     let seedIndex = (t + dither0 - 1) % 10000;
     let next = rand ? Math.floor(rand[seedIndex] * 500) : 0;
-    for (let i = 0; i < count; i++) {
-      // Pixel i of the tile -> image index (2-D tiles over the first two axes; higher axes of length 1).
-      const x = origin[0] + (i % size[0]);
-      const y = (origin[1] ?? 0) + Math.floor(i / size[0]);
-      const p = y * w + x;
-      const q = values[i];
-      let v: number;
-      let bad = false;
-      if (lossless || !quantized) {
-        if (!floatImage && blank !== undefined && q === blank) bad = true;
-        v = floatImage ? q : q * bscale + bzero;
-      } else if (q === blank) {
-        bad = true;
-        v = NaN;
-      } else if (quantize === 'SUBTRACTIVE_DITHER_2' && q === ZERO_VALUE) {
-        v = 0;
-      } else {
-        v = dither ? (q - rand![next] + 0.5) * scale + zero : q * scale + zero;
-      }
-      if (dither) {
-        // The sequence advances for every pixel of the tile, null or not, as cfitsio's does.
-        if (++next === 10000) {
+    // The tile's pixels in order, row by row into the image (2-D tiles over the first two axes;
+    // higher axes have length 1).
+    const tw = size[0];
+    const rowsInTile = count / tw;
+    const base = (origin[1] ?? 0) * w + origin[0];
+    let i = 0;
+    for (let r = 0; r < rowsInTile; r++) {
+      for (let p = base + r * w, c = 0; c < tw; c++, p++, i++) {
+        const q = values[i];
+        let v: number;
+        if (lossless || !quantized) {
+          v = !floatImage && q === blank ? NaN : floatImage ? q : q * bscale + bzero;
+        } else if (q === blank) {
+          v = NaN;
+        } else if (q === zeroCode) {
+          v = 0;
+        } else {
+          v = dither ? (q - rand![next] + 0.5) * scale + zero : q * scale + zero;
+        }
+        if (dither && ++next === 10000) {
+          // The sequence advances for every pixel of the tile, null or not, as cfitsio's does.
           seedIndex = (seedIndex + 1) % 10000;
           next = Math.floor(rand![seedIndex] * 500);
         }
-      }
-      if (bad || Number.isNaN(v) || Math.abs(v) >= FILL) {
-        out[p] = maskedValue;
-        masked++;
-      } else {
-        out[p] = v;
-        mask[p] = 1;
+        if (Number.isNaN(v) || Math.abs(v) >= FILL) {
+          out[p] = maskedValue;
+          masked++;
+        } else {
+          out[p] = v;
+          mask[p] = 1;
+        }
       }
     }
   }
