@@ -27,18 +27,9 @@ t = parse(sys.argv[1], verify='exception').get_first_table().to_table()
 print(json.dumps({'columns': t.colnames, 'n': len(t),
   'ra': [None if v is None or v != v else float(v) for v in t['ra'].filled(float('nan'))]}))
 `;
+import { DEBIAN_PYTHON, havePythonModule } from '../helpers/astropy';
 
-/** Debian's interpreter, where python3-astropy lives (a python3 earlier on PATH, e.g. pyenv's, has no astropy). */
-const DEBIAN_PYTHON = '/usr/bin/python3';
-
-function haveAstropy(): boolean {
-  try {
-    execFileSync(DEBIAN_PYTHON, ['-c', 'import astropy.io.votable'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const haveAstropy = () => havePythonModule('astropy.io.votable');
 
 /** The VOTable 1.4 schema as Debian's python3-astropy ships it, if installed. */
 function votableXsd(): string | null {
