@@ -21,24 +21,47 @@ function is2d(l: HduLayout): boolean {
  * Float64 data is converted to Float32 (values kept). Lazy like astropy's getdata: HDUs after the
  * chosen one are not read, so a broken trailing extension does not cost a good stamp.
  */
+/** Which HDU holds the stamp: its number (0 = primary), or its EXTNAME (and EXTVER). */
+export type HduSelector = number | { extname: string; extver?: number };
+
+function matches(l: HduLayout, sel: HduSelector): boolean {
+  if (typeof sel === 'number') return l.index === sel;
+  const name = l.header.get('EXTNAME');
+  if (typeof name !== 'string' || name.trim().toUpperCase() !== sel.extname.toUpperCase()) return false;
+  return sel.extver === undefined || (l.header.get('EXTVER') ?? 1) === sel.extver;
+}
+
+const describe = (sel: HduSelector) =>
+  typeof sel === 'number'
+    ? `HDU ${sel}`
+    : `HDU named ${sel.extname}${sel.extver === undefined ? '' : ` (EXTVER ${sel.extver})`}`;
+
 export function readStamp(
   bytes: Uint8Array,
   file: string,
-  opts: FitsReadOptions & { hdu?: number } = {},
+  opts: FitsReadOptions & { hdu?: HduSelector } = {},
 ): { image: StampImage; header: FitsHeader; hdu: number } {
   const buf = openFits(bytes, file, opts);
   let chosen: HduLayout | undefined;
   const seen: string[] = [];
   for (const l of walkHdus(buf, file)) {
-    const kind = isTileCompressed(l) ? 'tile-compressed image' : (l.xtension ?? 'PRIMARY');
+    const name = l.header.get('EXTNAME');
+    const kind =
+      (isTileCompressed(l) ? 'tile-compressed image' : (l.xtension ?? 'PRIMARY')) +
+      (typeof name === 'string' && name.trim() ? ` ${name.trim()}` : '');
     seen.push(`${l.index}: ${kind} ${imageAxes(l)?.join('x') || l.axes.join('x') || '(no data)'}`);
-    if (opts.hdu !== undefined ? l.index === opts.hdu : is2d(l)) {
+    if (opts.hdu !== undefined ? matches(l, opts.hdu) : is2d(l)) {
       chosen = l;
       break;
     }
   }
   if (!chosen || !is2d(chosen)) {
-    const want = opts.hdu !== undefined ? `HDU ${opts.hdu} is not a 2-D image` : 'no HDU holds a 2-D image';
+    const want =
+      opts.hdu === undefined
+        ? 'no HDU holds a 2-D image'
+        : chosen
+          ? `${describe(opts.hdu)} is not a 2-D image`
+          : `no ${describe(opts.hdu)} in the file`;
     throw new FitsError(file, `${want} (HDUs: ${seen.join('; ')})`, 'pick the HDU that holds the stamp');
   }
   // Masked pixels decoded straight to 0 (StampImage reads them through the mask): no second pass.

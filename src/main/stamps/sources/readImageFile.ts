@@ -1,7 +1,7 @@
-import { closeSync, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
 import type { CandidateMeta } from '../../../shared/candidate';
 import type { StampImage, StampTriplet } from '../../../shared/stamp';
-import { FitsError, headerMeta, readStamp } from '../fits';
+import { FitsError, headerMeta, readStamp, type HduSelector } from '../fits';
 import { formatBytes } from '../fits/constants';
 import { readGifStamp } from './gifStamp';
 
@@ -19,23 +19,46 @@ function tooBig(file: string, size: number): FitsError {
   );
 }
 
+/**
+ * A stamp path with an optional extension selector, as cfitsio, DS9 and astropy users write it:
+ * `triplet.fits[2]` (HDU number, 0 = primary), `triplet.fits[DIFF]` (EXTNAME) or
+ * `triplet.fits[SCI,2]` (EXTNAME, EXTVER): one multi-extension file can hold a whole triplet.
+ * A file whose real name ends in brackets is taken as it is.
+ */
+export function splitHduSelector(spec: string): { file: string; hdu?: HduSelector } {
+  const m = /^(.+)\[([^[\]]+)\]$/.exec(spec);
+  if (!m || existsSync(spec)) return { file: spec };
+  const sel = m[2].trim();
+  if (/^\d+$/.test(sel)) return { file: m[1], hdu: Number(sel) };
+  const [name, ver] = sel.split(',').map((x) => x.trim());
+  return {
+    file: m[1],
+    hdu: ver !== undefined && /^\d+$/.test(ver) ? { extname: name, extver: Number(ver) } : { extname: sel },
+  };
+}
+
 /** Decode one stamp file's bytes, FITS (optionally gzipped) or GIF, with its header's metadata. */
 export function decodeImageBytes(
   bytes: Uint8Array,
   file: string,
+  hdu?: HduSelector,
 ): { image: StampImage; meta: Partial<CandidateMeta> } {
   if (/\.gif$/i.test(file)) return { image: readGifStamp(bytes, file), meta: {} };
-  const { image, header } = readStamp(bytes, file, { maxInflatedBytes: MAX_STAMP_FILE_BYTES });
+  const { image, header } = readStamp(bytes, file, { maxInflatedBytes: MAX_STAMP_FILE_BYTES, hdu });
   return { image, meta: headerMeta(header, image) };
 }
 
-/** Read one stamp file, FITS (optionally gzipped) or GIF, with the metadata its header carries. */
+/**
+ * Read one stamp file (a path, with an optional [extension] selector), FITS (optionally gzipped or
+ * tile-compressed) or GIF, with the metadata its header carries. Errors name the path as given.
+ */
 export async function readImageFile(
-  file: string,
+  spec: string,
 ): Promise<{ image: StampImage; meta: Partial<CandidateMeta> }> {
+  const { file, hdu } = splitHduSelector(spec);
   const { size } = await fs.stat(file);
   if (size > MAX_STAMP_FILE_BYTES) throw tooBig(file, size);
-  return decodeImageBytes(await fs.readFile(file), file);
+  return decodeImageBytes(await fs.readFile(file), spec, hdu);
 }
 
 /** The files of one triplet (a DES triplet or a manifest row); a survey may send no template. */
@@ -91,12 +114,14 @@ export class FileReader {
 
 /** The decoder threads' path: same results and errors as readTriplet, first failing file first. */
 export function readTripletSync(files: TripletFiles, reader: FileReader): DecodedTriplet {
-  const s = decodeImageBytes(reader.read(files.search), files.search);
+  const search = splitHduSelector(files.search);
+  const s = decodeImageBytes(reader.read(search.file), files.search, search.hdu);
   // Only the search header's metadata is kept: the other two skip headerMeta (WCS and all).
-  const image = (file: string) => {
+  const image = (spec: string) => {
+    const { file, hdu } = splitHduSelector(spec);
     const bytes = reader.read(file);
-    if (/\.gif$/i.test(file)) return readGifStamp(bytes, file);
-    return readStamp(bytes, file, { maxInflatedBytes: MAX_STAMP_FILE_BYTES }).image;
+    if (/\.gif$/i.test(file)) return readGifStamp(bytes, spec);
+    return readStamp(bytes, spec, { maxInflatedBytes: MAX_STAMP_FILE_BYTES, hdu }).image;
   };
   const template = files.template ? image(files.template) : null;
   const difference = image(files.difference);

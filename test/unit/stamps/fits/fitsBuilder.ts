@@ -104,6 +104,8 @@ export function imageExtension(
   width: number,
   height: number,
   values: ArrayLike<number>,
+  extname = 'SCI',
+  extra: string[] = [],
 ): Uint8Array {
   const h = header([
     card('XTENSION', 'IMAGE'),
@@ -113,7 +115,8 @@ export function imageExtension(
     card('NAXIS2', height),
     card('PCOUNT', 0),
     card('GCOUNT', 1),
-    card('EXTNAME', 'SCI'),
+    card('EXTNAME', extname),
+    ...extra,
   ]);
   return concat(h, pixels(bitpix, values));
 }

@@ -144,7 +144,7 @@ describe('HDU structure', () => {
       /t\.fits: no HDU holds a 2-D image \(HDUs: 0: PRIMARY \(no data\); 1: BINTABLE 4x2\)/,
     );
     expect(fitsError(() => readStamp(bytes, 'two.fits', { hdu: 5 })).message).toMatch(
-      /HDU 5 is not a 2-D image/,
+      /two\.fits: no HDU 5 in the file \(HDUs: 0: PRIMARY 1x1; 1: IMAGE SCI 2x1\)/,
     );
   });
 
