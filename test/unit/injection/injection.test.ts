@@ -16,10 +16,16 @@ import { robustStats } from '../../../src/main/worker/model/injection/psf';
 import {
   partitionStamps,
   pretrain,
+  selectionSplit,
   SN2021RHU_OBJECT,
   standInLabel,
+  validationSet,
 } from '../../../src/main/worker/model/injection/pretrain';
-import { loadManifestStamps, type RealStamp } from '../../../src/main/worker/model/injection/realStamps';
+import {
+  distinctStamps,
+  loadManifestStamps,
+  type RealStamp,
+} from '../../../src/main/worker/model/injection/realStamps';
 import { ModelRegistry } from '../../../src/main/worker/model/registry';
 import type { StampImage } from '../../../src/shared/stamp';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
@@ -47,6 +53,36 @@ describe.skipIf(!HAVE_SHARED)('injection into real stamps (../shared/data/real-s
     expect(ztf.filter((s) => standInLabel(s) === 1).length).toBeGreaterThan(100);
     expect(ztf.filter((s) => standInLabel(s) === 0).length).toBeGreaterThan(90);
     expect(stamps.some((s) => s.survey === 'atlas' && s.triplet.template === null)).toBe(true);
+  });
+
+  it('counts each triplet once where the manifest lists it twice, keeping the first', () => {
+    const distinct = distinctStamps(stamps);
+    expect(new Set(stamps.map((s) => s.id)).size).toBe(distinct.length);
+    expect(distinct.length).toBeLessThan(stamps.length);
+    for (const s of distinct) expect(stamps.find((x) => x.id === s.id)).toBe(s);
+    // What `pretrain --report` and the cold-start judge on: fold 1's labelled ZTF stamps, once each.
+    const held = (set: RealStamp[]) =>
+      partitionStamps(set, 2, 1).heldOut.filter(
+        (s) => s.survey === 'ztf' && s.objectId !== SN2021RHU_OBJECT && standInLabel(s) !== null,
+      );
+    expect(held(stamps).length).toBe(121);
+    expect(held(distinct).length).toBe(115);
+  });
+
+  it('rebuilds the training side validation set of a seed exactly, apart from the held-out fold', () => {
+    const { selection, pool } = selectionSplit(partitionStamps(stamps, 2, 1));
+    const heldIds = new Set(partitionStamps(stamps, 2, 1).heldOut.map((s) => s.id));
+    expect(selection.length).toBeGreaterThan(20);
+    for (const s of [...selection, ...pool]) expect(heldIds.has(s.id)).toBe(false);
+    const bgs = pool.slice(0, 20).map(prepareBackground);
+    const a = validationSet(selection, bgs, 3, true);
+    const b = validationSet(selection, bgs, 3, true);
+    expect(a.labels).toHaveLength(selection.length + 800);
+    expect(a.labels).toEqual(b.labels);
+    expect(a.triplets[selection.length + 5].difference.data).toEqual(
+      b.triplets[selection.length + 5].difference.data,
+    );
+    expect(validationSet(selection, bgs, 4, false).labels).toHaveLength(selection.length + 600);
   });
 
   it('each kind of example carries its signature in the difference image', () => {
@@ -125,7 +161,7 @@ describe.skipIf(!HAVE_SHARED)('injection into real stamps (../shared/data/real-s
     const heldZtf = partition.heldOut.filter(
       (s) => s.survey === 'ztf' && s.objectId !== SN2021RHU_OBJECT && standInLabel(s) !== null,
     );
-    if (stored.realEvaluation) expect(stored.realEvaluation.n).toBe(heldZtf.length);
+    if (stored.realEvaluation) expect(stored.realEvaluation.n).toBe(distinctStamps(heldZtf).length);
     expect(partitionStamps(few, 2, 1).heldOut.map((s) => s.id)).toEqual(partition.heldOut.map((s) => s.id));
   }, 120_000);
 });

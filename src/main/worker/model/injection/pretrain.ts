@@ -13,8 +13,14 @@ import { preprocessBatch, stampInputLength } from '../preprocess';
 import { newVersionName, type Evaluation, type ModelMeta, type ModelRegistry } from '../registry';
 import { fitModel, predictRows, type Batch, type EpochReport } from '../training/fit';
 import { labelFingerprint } from '../training/split';
-import { InjectionSampler, prepareBackground, type Example, type InjectionOptions } from './inject';
-import { foldOf, surveyLabel, type RealStamp } from './realStamps';
+import {
+  InjectionSampler,
+  prepareBackground,
+  type Background,
+  type Example,
+  type InjectionOptions,
+} from './inject';
+import { distinctStamps, foldOf, surveyLabel, type RealStamp } from './realStamps';
 
 /** The spectroscopic SN Ia whose 34 ZTF epochs are the one set known to be real: never trained on. */
 export const SN2021RHU_OBJECT = 'ZTF21abiuvdk';
@@ -49,6 +55,43 @@ export function partitionStamps(
     (held ? out.heldOut : out.train).push(s);
   }
   return out;
+}
+
+/**
+ * The training side's model-selection stamps: a quarter of the training objects' labelled stamps
+ * (by object), never backgrounds or labels; `pool` is the rest of the training side.
+ */
+export function selectionSplit(partition: StampPartition): { selection: RealStamp[]; pool: RealStamp[] } {
+  const selection = partition.train.filter((s) => standInLabel(s) !== null && foldOf(s.objectId, 4, 7) === 0);
+  const selectionIds = new Set(selection.map((s) => s.id));
+  return { selection, pool: partition.train.filter((s) => !selectionIds.has(s.id)) };
+}
+
+/**
+ * The validation set a pretraining run with `seed` selects its epochs on: the selection stamps
+ * (real labels), 600 injections into the pool's backgrounds from their own stream, and, when the
+ * run mixes in the demo-night simulator, 200 simulated candidates from theirs. Rebuilt the same
+ * way by `pretrain --validate`, so that candidates are compared on the training side only.
+ */
+export function validationSet(
+  selection: readonly RealStamp[],
+  backgrounds: readonly Background[],
+  seed: number,
+  simulated: boolean,
+  injection?: Partial<InjectionOptions>,
+): { injected: Example[]; triplets: StampTriplet[]; labels: (0 | 1)[] } {
+  const valSampler = new InjectionSampler([...backgrounds], [], [], seed + 1000, injection);
+  const injected: Example[] = Array.from({ length: 600 }, () => valSampler.sample());
+  if (simulated) {
+    // Ids far from the training stream's (simulatedDraw(seed)).
+    const sim = simulatedDraw(seed + 1000);
+    for (let i = 0; i < 200; i++) injected.push({ ...sim(), kind: 'simulated', background: 'simulated' });
+  }
+  return {
+    injected,
+    triplets: [...selection.map((s) => s.triplet), ...injected.map((e) => e.triplet)],
+    labels: [...selection.map((s) => standInLabel(s)!), ...injected.map((e) => e.label)],
+  };
 }
 
 export interface PretrainOptions {
@@ -137,10 +180,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   const row = stampInputLength(spec);
 
   const partition = partitionStamps(o.stamps, o.folds, o.evalFold);
-  // A quarter of the training objects' labelled stamps are kept for model selection only.
-  const selection = partition.train.filter((s) => standInLabel(s) !== null && foldOf(s.objectId, 4, 7) === 0);
-  const selectionIds = new Set(selection.map((s) => s.id));
-  const pool = partition.train.filter((s) => !selectionIds.has(s.id));
+  const { selection, pool } = selectionSplit(partition);
   const backgrounds = pool.map(prepareBackground);
   const labelledReal = o.useLabelled ? pool.filter((s) => standInLabel(s) === 1).map((s) => s.triplet) : [];
   const realArtifacts = o.useLabelled ? pool.filter((s) => standInLabel(s) === 0).map((s) => s.triplet) : [];
@@ -163,19 +203,11 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     o.injection,
     simShare > 0 ? { share: simShare, draw: simulatedDraw(seed) } : undefined,
   );
-  // Validation: the selection stamps (real labels) and injected examples from the training pool.
-  const valSampler = new InjectionSampler(backgrounds, [], [], seed + 1000, o.injection);
-  const injectedVal: Example[] = Array.from({ length: 600 }, () => valSampler.sample());
-  if (simShare > 0) {
-    // The simulated source is judged too, from its own stream (ids far from the training ones).
-    const sim = simulatedDraw(seed + 1000);
-    for (let i = 0; i < 200; i++) {
-      const e = sim();
-      injectedVal.push({ ...e, kind: 'simulated', background: 'simulated' });
-    }
-  }
-  const valTriplets = [...selection.map((s) => s.triplet), ...injectedVal.map((e) => e.triplet)];
-  const valLabels = [...selection.map((s) => standInLabel(s)!), ...injectedVal.map((e) => e.label)];
+  const {
+    injected: injectedVal,
+    triplets: valTriplets,
+    labels: valLabels,
+  } = validationSet(selection, backgrounds, seed, simShare > 0, o.injection);
   const validation = { x: preprocessBatch(spec, valTriplets), y: valLabels };
 
   const xbuf = new Float32Array(batchSize * row);
@@ -211,7 +243,10 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   const valScores = await predictRows(model, validation.x, valLabels.length, shape);
   const valEval = evaluateScores(valScores, valLabels);
   const threshold = valEval.operatingPoint.threshold ?? 0.5;
-  const heldOutZtf = partition.heldOut.filter((s) => s.survey === 'ztf' && s.objectId !== SN2021RHU_OBJECT);
+  // Each held-out stamp once (the manifest lists a few twice), as `pretrain --report` counts them.
+  const heldOutZtf = distinctStamps(
+    partition.heldOut.filter((s) => s.survey === 'ztf' && s.objectId !== SN2021RHU_OBJECT),
+  );
   const real = await evaluateOnStamps(model, spec, heldOutZtf);
   if (real) log(`held-out ZTF (${real.n} stamps): AUC ${real.evaluation.auc?.toFixed(4)}`);
 
