@@ -3,7 +3,7 @@
  * shipped default is made), and measure models on real stamps against the surveys' own scores.
  *
  *   skysift pretrain --manifest ../shared/data/real-stamps/index.csv --out <registry dir> [--epochs 30]
- *                    [--steps 100] [--minutes 22] [--init <version dir>] [--simulated-share 0.25] [--folds 2] [--eval-fold 1] [--no-labelled] [--seed 1] [--backend wasm]
+ *                    [--steps 100] [--minutes 22] [--init <version dir> [--init <dir> ...: weights averaged]] [--simulated-share 0.25] [--folds 2] [--eval-fold 1] [--no-labelled] [--seed 1] [--backend wasm]
  *   skysift pretrain --report --manifest <csv> --model <version dir> [--model <dir> ...] [--folds 2 --eval-fold 1]
  *   skysift pretrain --validate --manifest <csv> --model <version dir> [--model <dir> ...] [--seed 1]
  *                    (the training side's validation set of a run with that seed: never the held-out fold)
@@ -15,6 +15,7 @@ import { selectBackend, type BackendName } from '../../main/worker/model/backend
 import { evaluateScores } from '../../main/library/evaluate';
 import { prepareBackground } from '../../main/worker/model/injection/inject';
 import {
+  averageWeights,
   partitionStamps,
   pretrain as runPretrain,
   scoreTriplets,
@@ -134,7 +135,7 @@ export async function pretrain(argv: string[]) {
       folds: { type: 'string' },
       'eval-fold': { type: 'string' },
       'no-labelled': { type: 'boolean', default: false },
-      init: { type: 'string' },
+      init: { type: 'string', multiple: true },
       'simulated-share': { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
@@ -257,11 +258,22 @@ export async function pretrain(argv: string[]) {
 
   if (!values.out) throw new Error('pretrain needs --out <registry dir> to write the new version to');
   const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
-  const init = values.init ? await loadVersionFolder(values.init) : null;
+  // Several --init: their weights averaged (a model soup; with --epochs 0, nothing else).
+  const inits = await Promise.all((values.init ?? []).map((d) => loadVersionFolder(d)));
+  const init = inits[0] ?? null;
+  if (inits.length > 1) {
+    averageWeights(
+      inits[0].model,
+      inits.slice(1).map((i) => i.model),
+    );
+    for (const i of inits.slice(1)) i.model.dispose();
+    console.log(`averaged the weights of ${inits.map((i) => i.meta.version).join(', ')}`);
+  }
   const t0 = Date.now();
   const result = await runPretrain({
     initModel: init?.model,
     parentVersion: init?.meta.version,
+    averagedFrom: inits.length > 1 ? inits.map((i) => i.meta.version) : undefined,
     simulatedShare: values['simulated-share'] === undefined ? 0 : Number(values['simulated-share']),
     registry: new ModelRegistry(values.out),
     stamps: listed,

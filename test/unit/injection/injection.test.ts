@@ -6,6 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as tfc from '@tensorflow/tfjs-core';
+import { getArchitecture } from '../../../src/main/worker/model/architectures';
 import { selectBackend } from '../../../src/main/worker/model/backends';
 import {
   InjectionSampler,
@@ -14,6 +16,7 @@ import {
 } from '../../../src/main/worker/model/injection/inject';
 import { robustStats } from '../../../src/main/worker/model/injection/psf';
 import {
+  averageWeights,
   partitionStamps,
   pretrain,
   selectionSplit,
@@ -164,4 +167,27 @@ describe.skipIf(!HAVE_SHARED)('injection into real stamps (../shared/data/real-s
     if (stored.realEvaluation) expect(stored.realEvaluation.n).toBe(distinctStamps(heldZtf).length);
     expect(partitionStamps(few, 2, 1).heldOut.map((s) => s.id)).toEqual(partition.heldOut.map((s) => s.id));
   }, 120_000);
+});
+
+describe('averaging the weights of several versions (a model soup)', () => {
+  it('gives each weight the mean of the models, batch-norm statistics included, and refuses other architectures', async () => {
+    await selectBackend('wasm');
+    const arch = getArchitecture('compact');
+    const [a, b, c] = [arch.build(1), arch.build(2), arch.build(3)];
+    // Distinct batch-norm statistics too, as after training.
+    const shifted = c.getWeights().map((t) => tfc.add(t, 0.5));
+    c.setWeights(shifted);
+    tfc.dispose(shifted);
+    const before = [a, b, c].map((m) => m.getWeights().map((t) => Array.from(t.dataSync())));
+    averageWeights(a, [b, c]);
+    const after = a.getWeights().map((t) => Array.from(t.dataSync()));
+    for (let k = 0; k < after.length; k++)
+      for (let i = 0; i < after[k].length; i += 97)
+        expect(after[k][i]).toBeCloseTo((before[0][k][i] + before[1][k][i] + before[2][k][i]) / 3, 5);
+    // The others are left as they were.
+    expect(Array.from(b.getWeights()[0].dataSync())).toEqual(before[1][0]);
+    const other = getArchitecture('space2vec').build(1);
+    expect(() => averageWeights(a, [other])).toThrow(/differs in architecture/);
+    [a, b, c, other].forEach((m) => m.dispose());
+  });
 });

@@ -3,6 +3,7 @@
  * objects of one fold never touched (not as backgrounds, not as labels, not for model selection)
  * so that the figures on them are honest, and SN 2021rhu's epochs kept for evaluation only.
  */
+import * as tfc from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { StampTriplet } from '../../../../shared/stamp';
 import { candidateTriplet, drawKind } from '../../demo/generator';
@@ -119,6 +120,8 @@ export interface PretrainOptions {
    */
   initModel?: tfl.LayersModel;
   parentVersion?: string;
+  /** The versions whose weights were averaged into `initModel` (see averageWeights), for the record. */
+  averagedFrom?: string[];
   /** Share of examples drawn from the simulated demo night's generator (0: none). */
   simulatedShare?: number;
   backend: string;
@@ -273,6 +276,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
       optimizer: 'adam',
       augmentation: 'dihedral-8, crop shifts, injection',
       injection: { ...o.injection },
+      ...(o.averagedFrom ? { averagedFrom: o.averagedFrom } : {}),
       folds: o.folds,
       evalFold: o.evalFold,
       fineTuned: false,
@@ -319,7 +323,11 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
         (simShare > 0
           ? `; ${Math.round(simShare * 100)}% of examples from the simulated demo-night generator`
           : '') +
-        (o.parentVersion ? `; continued from ${o.parentVersion}` : ''),
+        (o.averagedFrom
+          ? `; weights averaged over ${o.averagedFrom.join(', ')}`
+          : o.parentVersion
+            ? `; continued from ${o.parentVersion}`
+            : ''),
     },
     realEvaluation: real
       ? {
@@ -332,6 +340,23 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   if (!fit.cancelled) await o.registry.save(model, meta);
   model.dispose();
   return { meta, cancelled: fit.cancelled, partition };
+}
+
+/**
+ * Sets `target`'s weights (batch-norm statistics included) to the mean of its own and `others'`: a
+ * uniform "model soup" (Wortsman et al. 2022). Runs continued from one parent stay in one basin of
+ * the loss, where the average often generalises better than any one of them; one model, no extra
+ * cost to score. Throws when the architectures differ.
+ */
+export function averageWeights(target: tfl.LayersModel, others: readonly tfl.LayersModel[]): void {
+  const all = [target, ...others].map((m) => m.getWeights());
+  const shapes = (ws: tfc.Tensor[]) => ws.map((t) => t.shape.join('x')).join(',');
+  for (const [i, ws] of all.entries())
+    if (shapes(ws) !== shapes(all[0]))
+      throw new Error(`cannot average weights: model ${i + 1} differs in architecture from model 1`);
+  const mean = all[0].map((_, k) => tfc.tidy(() => tfc.div(tfc.addN(all.map((ws) => ws[k])), all.length)));
+  target.setWeights(mean);
+  tfc.dispose(mean);
 }
 
 /** Candidates of the simulated DES-like demo night, made in memory (difficulty 0.5, half real). */
