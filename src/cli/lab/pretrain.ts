@@ -3,20 +3,32 @@
  * shipped default is made), and measure models on real stamps against the surveys' own scores.
  *
  *   skysift pretrain --manifest ../shared/data/real-stamps/index.csv --out <registry dir> [--epochs 30]
- *                    [--steps 100] [--minutes 22] [--init <version dir>] [--simulated-share 0.25] [--folds 2] [--eval-fold 1] [--no-labelled] [--seed 1] [--backend wasm]
+ *                    [--steps 100] [--minutes 22] [--init <version dir> [--init <dir> ...: weights averaged]] [--simulated-share 0.25] [--folds 2] [--eval-fold 1] [--no-labelled] [--seed 1] [--backend wasm]
  *   skysift pretrain --report --manifest <csv> --model <version dir> [--model <dir> ...] [--folds 2 --eval-fold 1]
+ *   skysift pretrain --validate --manifest <csv> --model <version dir> [--model <dir> ...] [--seed 1]
+ *                    (the training side's validation set of a run with that seed: never the held-out fold)
  *   skysift pretrain --cold-start --manifest <csv> --model <version dir> [--labels 0,50,100] [--draws 3] [--min-judged 20]
  *                    [--replay injection|parent-scores|both|none]
  */
 import { parseArgs } from 'node:util';
 import { selectBackend, type BackendName } from '../../main/worker/model/backends';
+import { evaluateScores } from '../../main/library/evaluate';
+import { prepareBackground } from '../../main/worker/model/injection/inject';
 import {
+  averageWeights,
   partitionStamps,
   pretrain as runPretrain,
+  scoreTriplets,
+  selectionSplit,
   simulatedDraw,
   SN2021RHU_OBJECT,
+  validationSet,
 } from '../../main/worker/model/injection/pretrain';
-import { loadManifestStamps, type RealStamp } from '../../main/worker/model/injection/realStamps';
+import {
+  distinctStamps,
+  loadManifestStamps,
+  type RealStamp,
+} from '../../main/worker/model/injection/realStamps';
 import {
   coldStartCurve,
   loadVersionFolder,
@@ -29,6 +41,44 @@ import {
 import { evaluateOnStamps } from '../../main/worker/model/injection/pretrain';
 import { ModelRegistry } from '../../main/worker/model/registry';
 import { fmt, pct } from './common';
+
+/**
+ * Figures of each model on the validation set a pretraining run with `seed` selects its epochs on
+ * (the training side's selection stamps, injections into its pool, simulated demo-night candidates),
+ * all on the same examples: how candidates are chosen without looking at the held-out fold.
+ */
+async function validate(stamps: RealStamp[], folds: number, evalFold: number, seed: number, dirs: string[]) {
+  const { selection, pool } = selectionSplit(partitionStamps(stamps, folds, evalFold));
+  const set = validationSet(selection, pool.map(prepareBackground), seed, true);
+  const parts: [string, number, number][] = [
+    [`selection stamps (labelled, fold != ${evalFold})`, 0, selection.length],
+    ['injected into the pool', selection.length, selection.length + 600],
+    ['simulated demo night', selection.length + 600, set.labels.length],
+    ['all', 0, set.labels.length],
+  ];
+  console.log(`validation set of seed ${seed}: ${selection.length} + 600 + 200 examples`);
+  for (const dir of dirs) {
+    const { meta, model } = await loadVersionFolder(dir);
+    try {
+      const scores = await scoreTriplets(model, meta.spec as never, set.triplets);
+      console.log(`model ${meta.version} (${dir})`);
+      for (const [name, a, b] of parts) {
+        const sc = scores.subarray(a, b);
+        const y = set.labels.slice(a, b);
+        const e = evaluateScores(sc, y);
+        // Binary cross-entropy, as the training run's val loss.
+        let loss = 0;
+        y.forEach((v, k) => (loss -= Math.log(Math.min(1 - 1e-7, Math.max(1e-7, v ? sc[k] : 1 - sc[k])))));
+        loss /= y.length;
+        console.log(
+          `  ${name.padEnd(38)} n ${String(y.length).padStart(4)}  AUC ${fmt(e.auc)}  log loss ${loss.toFixed(4)}  FPR at 1% MDR ${pct(e.operatingPoint.fpr)}`,
+        );
+      }
+    } finally {
+      model.dispose();
+    }
+  }
+}
 
 function intArg(name: string, v: string | undefined, dflt: number): number {
   if (v === undefined) return dflt;
@@ -70,6 +120,7 @@ export async function pretrain(argv: string[]) {
       out: { type: 'string' },
       model: { type: 'string', multiple: true },
       report: { type: 'boolean', default: false },
+      validate: { type: 'boolean', default: false },
       'cold-start': { type: 'boolean', default: false },
       labels: { type: 'string', default: '0,50,100,200,500' },
       draws: { type: 'string' },
@@ -84,7 +135,7 @@ export async function pretrain(argv: string[]) {
       folds: { type: 'string' },
       'eval-fold': { type: 'string' },
       'no-labelled': { type: 'boolean', default: false },
-      init: { type: 'string' },
+      init: { type: 'string', multiple: true },
       'simulated-share': { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
@@ -97,16 +148,28 @@ export async function pretrain(argv: string[]) {
     throw new Error(`--replay must be one of ${REPLAY_MODES.join(', ')}, got ${values.replay}`);
   const backend = await selectBackend(values.backend as BackendName | 'auto');
   console.error(`backend: ${backend.name} (${backend.reason})`);
-  const { stamps, errors } = await loadManifestStamps(values.manifest);
-  console.error(`read ${stamps.length} real stamps from ${values.manifest}`);
+  const { stamps: listed, errors } = await loadManifestStamps(values.manifest);
+  console.error(`read ${listed.length} real stamps from ${values.manifest}`);
   for (const e of errors) console.error(`  not read: ${e.file}: ${e.reason}`);
   const folds = intArg('folds', values.folds, 2);
   const evalFold = intArg('eval-fold', values['eval-fold'], 1);
   if (folds < 2 || evalFold >= folds)
     throw new Error(`--folds must be >= 2 and --eval-fold < --folds (got ${folds}, ${evalFold})`);
 
+  if (values.validate) {
+    if (!values.model?.length) throw new Error('--validate needs --model <version dir>');
+    await validate(listed, folds, evalFold, intArg('seed', values.seed, 1), values.model);
+    return;
+  }
+
   if (values.report || values['cold-start']) {
     if (!values.model?.length) throw new Error('--report and --cold-start need --model <version dir>');
+    // Each triplet once: the manifest lists a few twice (under two tags), as the cold-start counts.
+    const stamps = distinctStamps(listed);
+    if (stamps.length < listed.length)
+      console.log(
+        `${listed.length - stamps.length} triplets listed twice in the manifest: each counted once`,
+      );
     const { heldOut } = partitionStamps(stamps, folds, evalFold);
     for (const dir of values.model) {
       const { meta, model } = await loadVersionFolder(dir);
@@ -122,6 +185,26 @@ export async function pretrain(argv: string[]) {
           console.log(
             `  ${name}: n ${r.n}, AUC vs drb>=0.5 ${fmt(r.evaluation.auc)}, FPR at 1% MDR ${pct(r.evaluation.operatingPoint.fpr)} (threshold ${fmt(r.evaluation.operatingPoint.threshold)})`,
           );
+      }
+      if (values.report) {
+        // The demo night must keep working with a new default: the simulator's own candidates,
+        // from a stream no pretraining run draws (runs use seeds seed and seed + 1000).
+        const draw = simulatedDraw(202);
+        const demo = Array.from({ length: 1000 }, () => draw());
+        const sc = await scoreTriplets(
+          model,
+          meta.spec as never,
+          demo.map((d) => d.triplet),
+        );
+        const y = demo.map((d) => d.label);
+        const e = evaluateScores(sc, y);
+        const reals = y.filter((v) => v === 1).length;
+        const flagged = y.filter((v, i) => v === 1 && sc[i] >= meta.threshold).length;
+        const bogusFlagged = y.filter((v, i) => v === 0 && sc[i] >= meta.threshold).length;
+        console.log(
+          `  simulated demo night (1,000 candidates, generator seed 7000202, difficulty 0.5): AUC ${fmt(e.auc)}, ` +
+            `flagged at the model's threshold: reals ${flagged}/${reals}, bogus ${bogusFlagged}/${y.length - reals}`,
+        );
       }
       model.dispose();
       if (values.report) {
@@ -175,14 +258,25 @@ export async function pretrain(argv: string[]) {
 
   if (!values.out) throw new Error('pretrain needs --out <registry dir> to write the new version to');
   const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
-  const init = values.init ? await loadVersionFolder(values.init) : null;
+  // Several --init: their weights averaged (a model soup; with --epochs 0, nothing else).
+  const inits = await Promise.all((values.init ?? []).map((d) => loadVersionFolder(d)));
+  const init = inits[0] ?? null;
+  if (inits.length > 1) {
+    averageWeights(
+      inits[0].model,
+      inits.slice(1).map((i) => i.model),
+    );
+    for (const i of inits.slice(1)) i.model.dispose();
+    console.log(`averaged the weights of ${inits.map((i) => i.meta.version).join(', ')}`);
+  }
   const t0 = Date.now();
   const result = await runPretrain({
     initModel: init?.model,
     parentVersion: init?.meta.version,
+    averagedFrom: inits.length > 1 ? inits.map((i) => i.meta.version) : undefined,
     simulatedShare: values['simulated-share'] === undefined ? 0 : Number(values['simulated-share']),
     registry: new ModelRegistry(values.out),
-    stamps,
+    stamps: listed,
     source: values.manifest,
     folds,
     evalFold,

@@ -3,6 +3,7 @@
  * objects of one fold never touched (not as backgrounds, not as labels, not for model selection)
  * so that the figures on them are honest, and SN 2021rhu's epochs kept for evaluation only.
  */
+import * as tfc from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { StampTriplet } from '../../../../shared/stamp';
 import { candidateTriplet, drawKind } from '../../demo/generator';
@@ -13,8 +14,14 @@ import { preprocessBatch, stampInputLength } from '../preprocess';
 import { newVersionName, type Evaluation, type ModelMeta, type ModelRegistry } from '../registry';
 import { fitModel, predictRows, type Batch, type EpochReport } from '../training/fit';
 import { labelFingerprint } from '../training/split';
-import { InjectionSampler, prepareBackground, type Example, type InjectionOptions } from './inject';
-import { foldOf, surveyLabel, type RealStamp } from './realStamps';
+import {
+  InjectionSampler,
+  prepareBackground,
+  type Background,
+  type Example,
+  type InjectionOptions,
+} from './inject';
+import { distinctStamps, foldOf, surveyLabel, type RealStamp } from './realStamps';
 
 /** The spectroscopic SN Ia whose 34 ZTF epochs are the one set known to be real: never trained on. */
 export const SN2021RHU_OBJECT = 'ZTF21abiuvdk';
@@ -51,6 +58,43 @@ export function partitionStamps(
   return out;
 }
 
+/**
+ * The training side's model-selection stamps: a quarter of the training objects' labelled stamps
+ * (by object), never backgrounds or labels; `pool` is the rest of the training side.
+ */
+export function selectionSplit(partition: StampPartition): { selection: RealStamp[]; pool: RealStamp[] } {
+  const selection = partition.train.filter((s) => standInLabel(s) !== null && foldOf(s.objectId, 4, 7) === 0);
+  const selectionIds = new Set(selection.map((s) => s.id));
+  return { selection, pool: partition.train.filter((s) => !selectionIds.has(s.id)) };
+}
+
+/**
+ * The validation set a pretraining run with `seed` selects its epochs on: the selection stamps
+ * (real labels), 600 injections into the pool's backgrounds from their own stream, and, when the
+ * run mixes in the demo-night simulator, 200 simulated candidates from theirs. Rebuilt the same
+ * way by `pretrain --validate`, so that candidates are compared on the training side only.
+ */
+export function validationSet(
+  selection: readonly RealStamp[],
+  backgrounds: readonly Background[],
+  seed: number,
+  simulated: boolean,
+  injection?: Partial<InjectionOptions>,
+): { injected: Example[]; triplets: StampTriplet[]; labels: (0 | 1)[] } {
+  const valSampler = new InjectionSampler([...backgrounds], [], [], seed + 1000, injection);
+  const injected: Example[] = Array.from({ length: 600 }, () => valSampler.sample());
+  if (simulated) {
+    // Ids far from the training stream's (simulatedDraw(seed)).
+    const sim = simulatedDraw(seed + 1000);
+    for (let i = 0; i < 200; i++) injected.push({ ...sim(), kind: 'simulated', background: 'simulated' });
+  }
+  return {
+    injected,
+    triplets: [...selection.map((s) => s.triplet), ...injected.map((e) => e.triplet)],
+    labels: [...selection.map((s) => standInLabel(s)!), ...injected.map((e) => e.label)],
+  };
+}
+
 export interface PretrainOptions {
   registry: ModelRegistry;
   stamps: RealStamp[];
@@ -76,6 +120,8 @@ export interface PretrainOptions {
    */
   initModel?: tfl.LayersModel;
   parentVersion?: string;
+  /** The versions whose weights were averaged into `initModel` (see averageWeights), for the record. */
+  averagedFrom?: string[];
   /** Share of examples drawn from the simulated demo night's generator (0: none). */
   simulatedShare?: number;
   backend: string;
@@ -137,10 +183,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   const row = stampInputLength(spec);
 
   const partition = partitionStamps(o.stamps, o.folds, o.evalFold);
-  // A quarter of the training objects' labelled stamps are kept for model selection only.
-  const selection = partition.train.filter((s) => standInLabel(s) !== null && foldOf(s.objectId, 4, 7) === 0);
-  const selectionIds = new Set(selection.map((s) => s.id));
-  const pool = partition.train.filter((s) => !selectionIds.has(s.id));
+  const { selection, pool } = selectionSplit(partition);
   const backgrounds = pool.map(prepareBackground);
   const labelledReal = o.useLabelled ? pool.filter((s) => standInLabel(s) === 1).map((s) => s.triplet) : [];
   const realArtifacts = o.useLabelled ? pool.filter((s) => standInLabel(s) === 0).map((s) => s.triplet) : [];
@@ -163,19 +206,11 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     o.injection,
     simShare > 0 ? { share: simShare, draw: simulatedDraw(seed) } : undefined,
   );
-  // Validation: the selection stamps (real labels) and injected examples from the training pool.
-  const valSampler = new InjectionSampler(backgrounds, [], [], seed + 1000, o.injection);
-  const injectedVal: Example[] = Array.from({ length: 600 }, () => valSampler.sample());
-  if (simShare > 0) {
-    // The simulated source is judged too, from its own stream (ids far from the training ones).
-    const sim = simulatedDraw(seed + 1000);
-    for (let i = 0; i < 200; i++) {
-      const e = sim();
-      injectedVal.push({ ...e, kind: 'simulated', background: 'simulated' });
-    }
-  }
-  const valTriplets = [...selection.map((s) => s.triplet), ...injectedVal.map((e) => e.triplet)];
-  const valLabels = [...selection.map((s) => standInLabel(s)!), ...injectedVal.map((e) => e.label)];
+  const {
+    injected: injectedVal,
+    triplets: valTriplets,
+    labels: valLabels,
+  } = validationSet(selection, backgrounds, seed, simShare > 0, o.injection);
   const validation = { x: preprocessBatch(spec, valTriplets), y: valLabels };
 
   const xbuf = new Float32Array(batchSize * row);
@@ -211,7 +246,10 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   const valScores = await predictRows(model, validation.x, valLabels.length, shape);
   const valEval = evaluateScores(valScores, valLabels);
   const threshold = valEval.operatingPoint.threshold ?? 0.5;
-  const heldOutZtf = partition.heldOut.filter((s) => s.survey === 'ztf' && s.objectId !== SN2021RHU_OBJECT);
+  // Each held-out stamp once (the manifest lists a few twice), as `pretrain --report` counts them.
+  const heldOutZtf = distinctStamps(
+    partition.heldOut.filter((s) => s.survey === 'ztf' && s.objectId !== SN2021RHU_OBJECT),
+  );
   const real = await evaluateOnStamps(model, spec, heldOutZtf);
   if (real) log(`held-out ZTF (${real.n} stamps): AUC ${real.evaluation.auc?.toFixed(4)}`);
 
@@ -238,6 +276,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
       optimizer: 'adam',
       augmentation: 'dihedral-8, crop shifts, injection',
       injection: { ...o.injection },
+      ...(o.averagedFrom ? { averagedFrom: o.averagedFrom } : {}),
       folds: o.folds,
       evalFold: o.evalFold,
       fineTuned: false,
@@ -284,7 +323,11 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
         (simShare > 0
           ? `; ${Math.round(simShare * 100)}% of examples from the simulated demo-night generator`
           : '') +
-        (o.parentVersion ? `; continued from ${o.parentVersion}` : ''),
+        (o.averagedFrom
+          ? `; weights averaged over ${o.averagedFrom.join(', ')}`
+          : o.parentVersion
+            ? `; continued from ${o.parentVersion}`
+            : ''),
     },
     realEvaluation: real
       ? {
@@ -297,6 +340,23 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   if (!fit.cancelled) await o.registry.save(model, meta);
   model.dispose();
   return { meta, cancelled: fit.cancelled, partition };
+}
+
+/**
+ * Sets `target`'s weights (batch-norm statistics included) to the mean of its own and `others'`: a
+ * uniform "model soup" (Wortsman et al. 2022). Runs continued from one parent stay in one basin of
+ * the loss, where the average often generalises better than any one of them; one model, no extra
+ * cost to score. Throws when the architectures differ.
+ */
+export function averageWeights(target: tfl.LayersModel, others: readonly tfl.LayersModel[]): void {
+  const all = [target, ...others].map((m) => m.getWeights());
+  const shapes = (ws: tfc.Tensor[]) => ws.map((t) => t.shape.join('x')).join(',');
+  for (const [i, ws] of all.entries())
+    if (shapes(ws) !== shapes(all[0]))
+      throw new Error(`cannot average weights: model ${i + 1} differs in architecture from model 1`);
+  const mean = all[0].map((_, k) => tfc.tidy(() => tfc.div(tfc.addN(all.map((ws) => ws[k])), all.length)));
+  target.setWeights(mean);
+  tfc.dispose(mean);
 }
 
 /** Candidates of the simulated DES-like demo night, made in memory (difficulty 0.5, half real). */

@@ -16,7 +16,7 @@ import { fineTuneGuarded, type FineTunePolicy, type FineTuneResult } from '../tr
 import { injectionReplay, parentSimulatedShare, trainedOnInjections } from '../training/replay';
 import { seededRandom, shuffleInPlace } from '../training/split';
 import { SN2021RHU_OBJECT, scoreTriplets, standInLabel } from './pretrain';
-import type { RealStamp } from './realStamps';
+import { distinctStamps, type RealStamp } from './realStamps';
 import type { StampTriplet } from '../../../../shared/stamp';
 
 /** A model version folder (model.json, weights.bin, meta.json), e.g. resources/models/default. */
@@ -104,9 +104,7 @@ export async function coldStartCurve(
   replay: ReplayMode = 'injection',
   watch: readonly WatchSet[] = [],
 ): Promise<ColdStartPoint[]> {
-  // One stamp per id: the manifest lists a few triplets twice, and a copy on each side of the
-  // labelled/judged cut would be judged on what it was trained on.
-  const labelled = [...new Map(pool.filter((s) => standInLabel(s) !== null).map((s) => [s.id, s])).values()];
+  const labelled = distinctStamps(pool.filter((s) => standInLabel(s) !== null));
   const out: ColdStartPoint[] = [];
   for (const L of labelCounts) {
     if (labelled.length - L < minJudged) {

@@ -82,3 +82,17 @@ export function foldOf(objectId: string, folds: number, salt = 0): number {
   const h = createHash('sha256').update(`${salt}:${objectId}`).digest();
   return h.readUInt32BE(0) % folds;
 }
+
+/**
+ * One stamp per id, the first listed kept. The real-stamps manifest lists a few triplets twice
+ * (under two tags): counted twice, they would weigh double in a figure, and a copy on each side of
+ * a labelled/judged cut would be judged on what it was trained on.
+ */
+export function distinctStamps<T extends { id: string }>(stamps: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return stamps.filter((s) => {
+    if (seen.has(s.id)) return false;
+    seen.add(s.id);
+    return true;
+  });
+}
