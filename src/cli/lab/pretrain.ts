@@ -5,11 +5,14 @@
  *   skysift pretrain --manifest ../shared/data/real-stamps/index.csv --out <registry dir> [--epochs 30]
  *                    [--steps 100] [--minutes 22] [--init <version dir> [--init <dir> ...: weights averaged]] [--simulated-share 0.25] [--folds 2] [--eval-fold 1] [--no-labelled] [--seed 1] [--backend wasm]
  *   skysift pretrain --report --manifest <csv> --model <version dir> [--model <dir> ...] [--folds 2 --eval-fold 1]
+ *                    [--update-meta: rewrite each version's held-out figures in its meta.json from this run]
  *   skysift pretrain --validate --manifest <csv> --model <version dir> [--model <dir> ...] [--seed 1]
  *                    (the training side's validation set of a run with that seed: never the held-out fold)
  *   skysift pretrain --cold-start --manifest <csv> --model <version dir> [--labels 0,50,100] [--draws 3] [--min-judged 20]
  *                    [--replay injection|parent-scores|both|none]
  */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { selectBackend, type BackendName } from '../../main/worker/model/backends';
 import { evaluateScores } from '../../main/library/evaluate';
@@ -22,6 +25,7 @@ import {
   selectionSplit,
   simulatedDraw,
   SN2021RHU_OBJECT,
+  standInLabel,
   validationSet,
 } from '../../main/worker/model/injection/pretrain';
 import {
@@ -40,7 +44,38 @@ import {
 } from '../../main/worker/model/injection/realBench';
 import { evaluateOnStamps } from '../../main/worker/model/injection/pretrain';
 import { ModelRegistry } from '../../main/worker/model/registry';
+import { writeFileAtomic } from '../../main/util/atomicWrite';
 import { fmt, pct } from './common';
+
+/**
+ * Rewrites a version's held-out figures (evaluation, realEvaluation, the test split) from a report
+ * run: what the Model panel and `skysift models` show, recomputed by the current code (e.g. after
+ * the fix that counts a triplet listed twice in the manifest once).
+ */
+async function updateHeldOutFigures(
+  dir: string,
+  r: NonNullable<Awaited<ReturnType<typeof evaluateOnStamps>>>,
+  held: RealStamp[],
+  folds: number,
+  evalFold: number,
+): Promise<void> {
+  const file = path.join(dir, 'meta.json');
+  const meta = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown> & {
+    data?: { split?: Record<string, unknown> };
+  };
+  const labelled = held.filter((s) => standInLabel(s) !== null);
+  meta.evaluation = r.evaluation;
+  meta.realEvaluation = {
+    source: `ZTF drb>=0.5, ${r.n} stamps never trained on (fold ${evalFold} of ${folds} by object)`,
+    n: r.n,
+    evaluation: r.evaluation,
+  };
+  if (meta.data?.split) {
+    meta.data.split.test = labelled.map((s) => s.id);
+    meta.data.split.testLabels = labelled.map((s) => standInLabel(s)!);
+  }
+  await writeFileAtomic(file, JSON.stringify(meta, null, 2) + '\n');
+}
 
 /**
  * Figures of each model on the validation set a pretraining run with `seed` selects its epochs on
@@ -120,6 +155,7 @@ export async function pretrain(argv: string[]) {
       out: { type: 'string' },
       model: { type: 'string', multiple: true },
       report: { type: 'boolean', default: false },
+      'update-meta': { type: 'boolean', default: false },
       validate: { type: 'boolean', default: false },
       'cold-start': { type: 'boolean', default: false },
       labels: { type: 'string', default: '0,50,100,200,500' },
@@ -185,6 +221,10 @@ export async function pretrain(argv: string[]) {
           console.log(
             `  ${name}: n ${r.n}, AUC vs drb>=0.5 ${fmt(r.evaluation.auc)}, FPR at 1% MDR ${pct(r.evaluation.operatingPoint.fpr)} (threshold ${fmt(r.evaluation.operatingPoint.threshold)})`,
           );
+        if (r && set === heldZtf && values['update-meta']) {
+          await updateHeldOutFigures(dir, r, heldZtf, folds, evalFold);
+          console.log(`  ${dir}/meta.json: held-out figures rewritten from this run (n ${r.n})`);
+        }
       }
       if (values.report) {
         // The demo night must keep working with a new default: the simulator's own candidates,
