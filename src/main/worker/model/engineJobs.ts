@@ -193,12 +193,7 @@ async function scoreVersion(
 ) {
   // Candidates appended since the last scoring get scores; the others keep theirs.
   const kept = onlyMissing ? (ws.scores(version) ?? new Map<string, number>()) : new Map<string, number>();
-  const ids = onlyMissing
-    ? ws
-        .list()
-        .filter((e) => !kept.has(e.id))
-        .map((e) => e.id)
-    : undefined;
+  const ids = onlyMissing ? ws.ids().filter((id) => !kept.has(id)) : undefined;
   if (ids && ids.length === 0) {
     const meta = modelLibrary().meta(version);
     return { cancelled: false, scored: 0, threshold: meta.threshold, engine: 'none (nothing new to score)' };

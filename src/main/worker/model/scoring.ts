@@ -9,7 +9,8 @@ import * as tfc from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import path from 'node:path';
 import { workspaceLayout } from '../../catalog/layout';
-import type { CatalogEntry, Workspace } from '../../catalog/workspace';
+import type { StampRef } from '../../catalog/catalogIndex';
+import type { Workspace } from '../../catalog/workspace';
 import { DecodePool, bundledDecoder, defaultDecoderThreads } from '../ingest/decodePool';
 import type { ModelSpec } from './architectures/spec';
 import { stampInputLength } from './preprocess';
@@ -111,28 +112,29 @@ interface Job extends RowsJob {
 
 interface PartCache {
   part: number;
-  entries: CatalogEntry[];
+  entries: StampRef[];
   state?: { hit: CachedPart } | { writer: PartWriter | null };
 }
 
-/** Batches of at most `batchSize` records, never across parts, in catalog (part, offset) order. */
+/**
+ * Batches of at most `batchSize` records, never across parts, in catalog (part, offset) order. Only
+ * ids and stamp locations are read (the workspace's compact index), never the entries themselves.
+ */
 function planJobs(
   ws: Workspace,
   spec: ModelSpec,
-  wanted: CatalogEntry[],
+  wanted: StampRef[],
   batchSize: number,
   cache: boolean,
 ): Job[] {
-  const perPart = new Map<number, number>();
-  for (const e of ws.list()) perPart.set(e.stamp.part, (perPart.get(e.stamp.part) ?? 0) + 1);
-  const sorted = [...wanted].sort((a, b) => a.stamp.part - b.stamp.part || a.stamp.offset - b.stamp.offset);
+  const sorted = wanted.sort((a, b) => a.stamp.part - b.stamp.part || a.stamp.offset - b.stamp.offset);
   const jobs: Job[] = [];
   for (let i = 0; i < sorted.length;) {
     const part = sorted[i].stamp.part;
     let end = i;
     while (end < sorted.length && sorted[end].stamp.part === part) end++;
     const entries = sorted.slice(i, end);
-    const whole = cache && entries.length === perPart.get(part);
+    const whole = cache && entries.length === ws.countInPart(part);
     const pc: PartCache | null = whole ? { part, entries } : null;
     const file = path.join(workspaceLayout(ws.dir).stamps, `part-${String(part).padStart(6, '0')}.bin`);
     for (let k = 0; k < entries.length; k += batchSize) {
@@ -162,9 +164,7 @@ export async function scoreWorkspace(
   const batchSize = opts.batchSize ?? 256;
   const rowLength = stampInputLength(spec);
   const [h, w] = spec.inputSize;
-  const wanted = opts.ids
-    ? opts.ids.map((id) => ws.get(id)).filter((e): e is CatalogEntry => !!e)
-    : [...ws.list()];
+  const wanted = ws.stampRefs(opts.ids);
   const total = opts.ids?.length ?? ws.size;
   const useCache = opts.cache !== false;
   const cache = useCache
