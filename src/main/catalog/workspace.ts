@@ -3,7 +3,16 @@
  * Parts are append-only and written atomically, so a crash mid-ingest loses at most the chunk in
  * flight, and reopening reads a few JSON files instead of every FITS file.
  */
-import { existsSync, promises as fs, readFileSync, readdirSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  promises as fs,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -51,8 +60,6 @@ export const WorkspaceFileSchema = z.object({
 });
 export type WorkspaceFile = z.infer<typeof WorkspaceFileSchema>;
 
-const ScoresFileSchema = z.object({ model: z.string(), scores: z.record(z.string(), z.number()) });
-
 export class WorkspaceError extends Error {
   constructor(message: string) {
     super(message);
@@ -87,7 +94,10 @@ export class Workspace {
   /** The whole catalog as entries while some caller holds it (list()); rebuilt when collected. */
   private listed: WeakRef<CatalogEntry[]> | null = null;
   /** Scores per version, with the file's size and mtime: a worker rewrites the file, and then it is read again. */
-  private scoreCache = new Map<string, { stamp: string; scores: Map<string, number> }>();
+  private scoreCache = new Map<
+    string,
+    { stamp: string; journalBytes: number; scores: Map<string, number> }
+  >();
 
   private constructor(
     readonly dir: string,
@@ -449,24 +459,82 @@ export class Workspace {
     return path.join(workspaceLayout(this.dir).scores, `${model.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
   }
 
+  /** Scores added since the whole file was written (addScores), one JSON line per scoring. */
+  private scoresJournal(model: string): string {
+    return this.scoresFile(model).replace(/\.json$/, '.add.jsonl');
+  }
+
+  /** All of a version's scores: the file is rewritten whole, and what was added since it is dropped. */
   async writeScores(model: string, scores: Map<string, number>): Promise<void> {
     const file = this.scoresFile(model);
     await writeFileAtomic(file, JSON.stringify({ model, scores: Object.fromEntries(scores) }));
-    this.scoreCache.set(model, { stamp: fileStamp(file), scores });
+    // Lines name the file they add to, so a journal left behind by a crash here is ignored anyway.
+    await fs.rm(this.scoresJournal(model), { force: true });
+    this.scoreCache.set(model, { stamp: fileStamp(file), journalBytes: 0, scores });
   }
 
-  /** A version's scores for this night, or null when it has not scored it. */
+  /**
+   * Scores of candidates appended since the version last scored the night: one line appended to the
+   * version's journal, so a chunk's scores cost the chunk, not the night (the whole file is rewritten
+   * only when the journal outgrows it). A night this version never scored gets the whole file.
+   */
+  async addScores(model: string, scores: Map<string, number>): Promise<void> {
+    const file = this.scoresFile(model);
+    if (!existsSync(file)) return this.writeScores(model, scores);
+    const journal = this.scoresJournal(model);
+    const line = JSON.stringify({ base: fileStamp(file), scores: Object.fromEntries(scores) });
+    const handle = await fs.open(journal, 'a+');
+    try {
+      const { size } = await handle.stat();
+      // A line cut short by a crash ends here, so that this one starts on a line of its own.
+      let lead = '';
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) lead = '\n';
+      }
+      await handle.appendFile(`${lead}${line}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const journalBytes = statSync(journal).size;
+    if (journalBytes > Math.max(statSync(file).size, 1 << 20)) {
+      const all = this.scores(model);
+      if (all) await this.writeScores(model, new Map(all));
+    }
+  }
+
+  /**
+   * A version's scores for this night, or null when it has not scored it. Kept between calls: a
+   * rewritten file is read again, lines appended to the journal since the last call are read alone.
+   * The map returned may grow in place when later calls read new lines.
+   */
   scores(model: string | null): Map<string, number> | null {
     if (!model) return null;
     const file = this.scoresFile(model);
     if (!existsSync(file)) return null;
     const stamp = fileStamp(file);
-    const cached = this.scoreCache.get(model);
-    if (cached && cached.stamp === stamp) return cached.scores;
-    const parsed = ScoresFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-    const map = new Map(Object.entries(parsed.scores));
-    this.scoreCache.set(model, { stamp, scores: map });
-    return map;
+    let cached = this.scoreCache.get(model);
+    if (!cached || cached.stamp !== stamp) {
+      cached = { stamp, journalBytes: 0, scores: readScoresFile(file) };
+      this.scoreCache.set(model, cached);
+    }
+    const journal = this.scoresJournal(model);
+    let size = 0;
+    try {
+      size = statSync(journal).size;
+    } catch {
+      // No journal: nothing added since the file was written.
+    }
+    if (size < cached.journalBytes) {
+      // Replaced since the last look (rewritten and added to again): read it from the start.
+      cached.scores = readScoresFile(file);
+      cached.journalBytes = 0;
+    }
+    if (size > cached.journalBytes)
+      cached.journalBytes += applyJournal(journal, cached.journalBytes, size, stamp, cached.scores);
+    return cached.scores;
   }
 
   /** Candidates with a score by this version ("scored" means scored by the model the night shows). */
@@ -505,4 +573,77 @@ export class Workspace {
 function fileStamp(file: string): string {
   const st = statSync(file);
   return `${st.size}:${st.mtimeMs}:${st.ino}`;
+}
+
+/**
+ * A scores file: { model, scores: { id: score } }. Checked by hand rather than with zod, which took
+ * seconds on a million ids; a damaged file names itself.
+ */
+function readScoresFile(file: string): Map<string, number> {
+  let raw: { model?: unknown; scores?: unknown };
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8')) as typeof raw;
+  } catch (e) {
+    throw new WorkspaceError(
+      `${file}: damaged scores file (${(e as Error).message.slice(0, 200)}). Delete it and score the night again.`,
+    );
+  }
+  const scores = raw?.scores;
+  if (
+    typeof raw?.model !== 'string' ||
+    typeof scores !== 'object' ||
+    scores === null ||
+    Array.isArray(scores)
+  )
+    throw new WorkspaceError(
+      `${file}: not a scores file (no model and scores). Delete it and score the night again.`,
+    );
+  const map = new Map<string, number>();
+  for (const [id, v] of Object.entries(scores as Record<string, unknown>)) {
+    if (typeof v !== 'number')
+      throw new WorkspaceError(
+        `${file}: the score of ${id} is not a number. Delete it and score the night again.`,
+      );
+    map.set(id, v);
+  }
+  return map;
+}
+
+/**
+ * Lines of a scores journal between two offsets, added to `into` when they add to the file `base`
+ * names (older lines belong to a file since rewritten). Returns the bytes consumed: complete lines
+ * only, so a line being written is read once it is whole. A damaged line (a write cut short by a
+ * crash) is skipped with a warning: its candidates have no score and the next scoring gives them one.
+ */
+function applyJournal(
+  file: string,
+  from: number,
+  to: number,
+  base: string,
+  into: Map<string, number>,
+): number {
+  const buf = Buffer.alloc(to - from);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buf, 0, buf.length, from);
+  } finally {
+    closeSync(fd);
+  }
+  const end = buf.lastIndexOf(0x0a) + 1;
+  for (const line of buf.subarray(0, end).toString('utf8').split('\n')) {
+    if (!line) continue;
+    let rec: { base?: unknown; scores?: unknown };
+    try {
+      rec = JSON.parse(line) as typeof rec;
+    } catch {
+      console.warn(
+        `[skysift] ${file}: skipped a damaged line (a write cut short?); those candidates will be scored again`,
+      );
+      continue;
+    }
+    if (rec.base !== base || typeof rec.scores !== 'object' || rec.scores === null) continue;
+    for (const [id, v] of Object.entries(rec.scores as Record<string, unknown>))
+      if (typeof v === 'number') into.set(id, v);
+  }
+  return end;
 }

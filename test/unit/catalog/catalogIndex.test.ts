@@ -198,3 +198,78 @@ describe('the compact catalog index', () => {
     expect(() => ws2.get('c2')).toThrow(/part-000001\.json: changed since the night was opened/);
   });
 });
+
+describe('scores of a growing night', () => {
+  const scoresDir = (dir: string) => path.join(dir, 'scores');
+
+  it('adds a chunk’s scores as a journal line, seen by another process and after a reopen', async () => {
+    const { dir, ws } = await night();
+    const reader = await Workspace.open(dir);
+    expect(reader.scores('v1')).toBeNull();
+    await ws.writeScores('v1', new Map([['c1', 0.1]]));
+    expect(reader.scores('v1')).toEqual(new Map([['c1', 0.1]]));
+    await ws.addScores('v1', new Map([['c2', 0.2]]));
+    await ws.addScores('v1', new Map([['c3', 0.3]]));
+    expect(readdirSync(scoresDir(dir)).sort()).toEqual(['v1.add.jsonl', 'v1.json']);
+    // The reader holds the file it read and reads the two new lines only.
+    expect(reader.scores('v1')).toEqual(
+      new Map([
+        ['c1', 0.1],
+        ['c2', 0.2],
+        ['c3', 0.3],
+      ]),
+    );
+    expect((await Workspace.open(dir)).scores('v1')?.get('c3')).toBe(0.3);
+    expect(ws.scoredCount('v1')).toBe(3);
+    // Rewritten whole: the journal goes, and the new file is all there is.
+    await ws.writeScores('v1', new Map([['c8', 0.8]]));
+    expect(readdirSync(scoresDir(dir))).toEqual(['v1.json']);
+    expect(reader.scores('v1')).toEqual(new Map([['c8', 0.8]]));
+    // A night this version never scored gets the whole file.
+    await ws.addScores('v2', new Map([['c1', 0.5]]));
+    expect(readdirSync(scoresDir(dir)).sort()).toEqual(['v1.json', 'v2.json']);
+  });
+
+  it('ignores lines for a file since rewritten and a line cut short by a crash', async () => {
+    const { dir, ws } = await night();
+    await ws.writeScores('v1', new Map([['c1', 0.1]]));
+    await ws.addScores('v1', new Map([['c2', 0.2]]));
+    const journal = path.join(scoresDir(dir), 'v1.add.jsonl');
+    const stale = readFileSync(journal);
+    await ws.writeScores('v1', new Map([['c1', 0.9]]));
+    // A journal left from before the rewrite (a crash between the write and the delete).
+    writeFileSync(journal, stale);
+    expect((await Workspace.open(dir)).scores('v1')).toEqual(new Map([['c1', 0.9]]));
+    // A line cut short: not read; the next line starts on a line of its own and is read.
+    writeFileSync(journal, Buffer.concat([stale, Buffer.from('{"base":"x","scores":{"c4"')]));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const ws2 = await Workspace.open(dir);
+    expect(ws2.scores('v1')).toEqual(new Map([['c1', 0.9]]));
+    await ws2.addScores('v1', new Map([['c5', 0.5]]));
+    expect((await Workspace.open(dir)).scores('v1')).toEqual(
+      new Map([
+        ['c1', 0.9],
+        ['c5', 0.5],
+      ]),
+    );
+    expect(String(warn.mock.calls.at(-1)?.[0])).toMatch(/v1\.add\.jsonl: skipped a damaged line/);
+  });
+
+  it('rewrites the file whole once the journal outgrows it', async () => {
+    const { dir, ws } = await night();
+    await ws.writeScores('v1', new Map([['c1', 0.1]]));
+    const many = new Map(Array.from({ length: 80_000 }, (_, i) => [`x${i}`, i / 80_000] as [string, number]));
+    await ws.addScores('v1', many);
+    expect(readdirSync(scoresDir(dir))).toEqual(['v1.json']);
+    expect((await Workspace.open(dir)).scores('v1')?.size).toBe(80_001);
+  });
+
+  it('names a damaged scores file', async () => {
+    const { dir, ws } = await night();
+    await ws.writeScores('v1', new Map([['c1', 0.1]]));
+    writeFileSync(path.join(scoresDir(dir), 'v1.json'), '{"model":"v1","scores":{"c1":"high"}}');
+    expect(() => ws.scores('v1')).toThrow(/v1\.json: the score of c1 is not a number/);
+    writeFileSync(path.join(scoresDir(dir), 'v1.json'), '{"model":"v1","sco');
+    expect(() => ws.scores('v1')).toThrow(/v1\.json: damaged scores file/);
+  });
+});

@@ -213,7 +213,8 @@ async function scoreVersion(
       log: (line) => console.warn(`[skysift] scoring ${ws.dir}: ${line}`),
       onProgress: (done, total) => report.progress(done, total, `scoring with ${version} (${engine.name})`),
     });
-    if (!cancelled) await ws.writeScores(version, new Map([...kept, ...scores]));
+    // Scores of appended candidates go on the version's journal: their cost is the chunk's, not the night's.
+    if (!cancelled) await (kept.size > 0 ? ws.addScores(version, scores) : ws.writeScores(version, scores));
     return {
       cancelled,
       scored: scores.size,
