@@ -149,6 +149,11 @@ export class CatalogIndex {
     return added;
   }
 
+  /** Parts that hold candidates, ascending. */
+  parts(): number[] {
+    return [...this.perPart.keys()].sort((a, b) => a - b);
+  }
+
   sourceCounts(): Record<string, number> {
     const counts = new Array<number>(SOURCE_KINDS.length).fill(0);
     for (let r = 0; r < this.idList.length; r++) counts[this.sourceCol[r]]++;

@@ -341,6 +341,28 @@ export class Workspace {
       }
     return out;
   }
+  /**
+   * Id and stamp location of these candidates (default: all), one part at a time in (part, offset)
+   * order, as scoring reads them: only one part's refs exist at a time, whatever the night's size.
+   */
+  *stampRefsByPart(ids?: readonly string[]): Generator<{ part: number; refs: StampRef[] }> {
+    let wanted: Uint8Array | null = null;
+    if (ids) {
+      wanted = new Uint8Array(this.index.size);
+      for (const id of ids) {
+        const r = this.index.row(id);
+        if (r !== undefined) wanted[r] = 1;
+      }
+    }
+    for (const part of this.index.parts()) {
+      const { first, count } = this.index.rowsOfPart(part);
+      const refs: StampRef[] = [];
+      for (let r = first; r < first + count; r++) if (!wanted || wanted[r]) refs.push(this.index.ref(r));
+      if (refs.length === 0) continue;
+      refs.sort((a, b) => a.stamp.offset - b.stamp.offset);
+      yield { part, refs };
+    }
+  }
   /** How many of the night's candidates sit in this part (what a whole part's rows cache holds). */
   countInPart(part: number): number {
     return this.index.countInPart(part);
