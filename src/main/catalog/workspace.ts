@@ -25,14 +25,7 @@ import { StoredContextSchema } from '../../shared/context';
 import type { WorkspaceSummary } from '../../shared/contract';
 import type { StampTriplet } from '../../shared/stamp';
 import { writeFileAtomic, writeFileAtomicSync } from '../util/atomicWrite';
-import {
-  CatalogIndex,
-  PartIndexSchema,
-  indexOfEntries,
-  partIndexIsConsistent,
-  type PartIndex,
-  type StampRef,
-} from './catalogIndex';
+import { CatalogIndex, asPartIndex, indexOfEntries, type PartIndex, type StampRef } from './catalogIndex';
 import { decodeTriplet, encodeTriplet } from './stampPack';
 import { WORKSPACE_FOLDERS, workspaceLayout } from './layout';
 
@@ -205,10 +198,11 @@ export class Workspace {
       return null;
     }
     try {
-      const ix = PartIndexSchema.parse(JSON.parse(raw));
+      const ix = asPartIndex(JSON.parse(raw));
+      if (!ix) return null;
       const st = statSync(jsonFile);
       if (ix.part !== n || ix.jsonSize !== st.size || ix.jsonMtimeMs !== st.mtimeMs) return null;
-      return partIndexIsConsistent(ix) ? ix : null;
+      return ix;
     } catch {
       return null;
     }

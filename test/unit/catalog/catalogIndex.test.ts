@@ -130,6 +130,10 @@ describe('the compact catalog index', () => {
     const before = await snapshot(ws);
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     writeFileSync(path.join(dir, 'catalog', 'part-000001.idx'), '{"format": 1, "ids": [');
+    // Well-formed JSON, columns that do not agree: not used either.
+    const idx3 = path.join(dir, 'catalog', 'part-000003.idx');
+    const ix3 = JSON.parse(readFileSync(idx3, 'utf8'));
+    writeFileSync(idx3, JSON.stringify({ ...ix3, ids: ix3.ids.slice(1) }));
     // A part rewritten since its index was made (another size and mtime): the index is not used.
     const part2 = path.join(dir, 'catalog', 'part-000002.json');
     const json = JSON.parse(readFileSync(part2, 'utf8'));
