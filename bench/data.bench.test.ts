@@ -2,8 +2,19 @@
  * Ingest and the stamp cache against a plain read of the same bytes (the I/O ceiling: what
  * fs.readFile alone achieves on these files, page cache as warm as for the measured run).
  */
-import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import os from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../src/main/catalog/workspace';
@@ -14,7 +25,18 @@ import { medianMadInPlace } from '../src/shared/robust';
 import type { StampTriplet } from '../src/shared/stamp';
 import { DECODER_FILE } from '../src/main/worker/ingest/decodePool';
 import { runIngest } from '../src/main/worker/ingest/ingest';
-import { BENCH_N, Rows, bestTime, benchNight, benchWorkspace, nightFiles, now, plainRead } from './lib';
+import {
+  BENCH_N,
+  Rows,
+  bestTime,
+  benchNight,
+  benchWorkspace,
+  envInt,
+  nightFiles,
+  now,
+  plainRead,
+} from './lib';
+import type { NewCandidate } from '../src/main/catalog/workspace';
 
 const rows = new Rows('data');
 afterAll(() => rows.write({ n: BENCH_N }));
@@ -161,6 +183,108 @@ describe('ingest and stamp cache', () => {
       refLabel: '',
       ratio: null,
       note: `the medians are ${((100 * radixSecs) / prepSecs).toFixed(0)}% of it`,
+    });
+  });
+});
+
+/** Candidates of the catalog bench (tiny stamps: only the catalog's cost is measured). */
+const CATALOG_N = envInt('BENCH_CATALOG_N', 200_000);
+
+/** A DES-like entry: long origin paths, metadata, the survey's own label and score. */
+function catalogCandidate(i: number): NewCandidate {
+  const img = { width: 2, height: 2, data: new Float32Array(4).fill(i), mask: new Uint8Array(4) };
+  const dir = `/data/des/autoscan/night-${Math.floor(i / 50_000)}/ccd${i % 62}`;
+  return {
+    id: `des-${String(i).padStart(8, '0')}`,
+    source: 'des',
+    origin: {
+      search: `${dir}/srch${i}.fits`,
+      template: `${dir}/temp${i}.fits`,
+      difference: `${dir}/diff${i}.fits`,
+    },
+    meta: {
+      mjd: 56000 + i / 1e5,
+      band: 'griz'[i % 4],
+      ra: (i * 0.37) % 360,
+      dec: -((i * 0.11) % 60),
+      survey: 'des',
+    },
+    given: { label: i % 2 ? 'real' : 'bogus', scores: { autoscan: (i % 1000) / 1000 } },
+    triplet: { search: img, template: img, difference: img },
+  };
+}
+
+describe('catalog', () => {
+  it(`catalog: open a night of ${CATALOG_N} candidates from its part indexes vs validating every part`, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'skysift-bench-catalog-'));
+    const ws = await Workspace.open(dir, { create: true });
+    const chunk = 2000;
+    // The first parts' appends against the last ones': the cost of a part must not grow with the night.
+    const appendSecs: number[] = [];
+    for (let from = 0; from < CATALOG_N; from += chunk) {
+      const batch = Array.from({ length: Math.min(chunk, CATALOG_N - from) }, (_, k) =>
+        catalogCandidate(from + k),
+      );
+      const t = now();
+      await ws.appendPart(batch);
+      appendSecs.push(now() - t);
+    }
+    const tail = await ws.appendPart(
+      Array.from({ length: chunk }, (_, k) => catalogCandidate(CATALOG_N + k)),
+    );
+    expect(tail).toHaveLength(chunk);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const firstSecs = mean(appendSecs.slice(0, 5));
+    const lastSecs = mean(appendSecs.slice(-5));
+
+    // Heap figures after a full collection (the flag set at run time, as vitest starts the worker).
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const heap = () => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const h0 = heap();
+    const tOpen = now();
+    let opened: Workspace | null = await Workspace.open(dir);
+    const openSecs = now() - tOpen;
+    const indexBytes = heap() - h0;
+    const tList = now();
+    const all = opened.list();
+    const listSecs = now() - tList;
+    const listBytes = heap() - h0 - indexBytes;
+    expect(all.length).toBe(CATALOG_N + chunk);
+    opened = null;
+
+    // As a night was opened before part indexes existed: every part parsed and validated.
+    for (const f of readdirSync(path.join(dir, 'catalog')))
+      if (f.endsWith('.idx')) rmSync(path.join(dir, 'catalog', f));
+    const tOld = now();
+    const old = await Workspace.open(dir);
+    const oldSecs = now() - tOld;
+    expect(old.size).toBe(CATALOG_N + chunk);
+    rmSync(dir, { recursive: true, force: true });
+    rows.add({
+      figure: `catalog open, ${CATALOG_N} candidates (part indexes)`,
+      rate: (CATALOG_N + chunk) / openSecs,
+      unit: 'candidates/s',
+      reference: (CATALOG_N + chunk) / oldSecs,
+      refUnit: 'candidates/s',
+      refLabel: 'validating every part (no indexes: as before, and once for an old night)',
+      ratio: oldSecs / openSecs,
+      note:
+        `open ${openSecs.toFixed(2)} s vs ${oldSecs.toFixed(2)} s; heap ${(indexBytes / 1e6).toFixed(0)} MB for the index, ` +
+        `+${(listBytes / 1e6).toFixed(0)} MB for every entry as objects (list(), ${listSecs.toFixed(2)} s)`,
+    });
+    rows.add({
+      figure: `catalog append, the last 5 parts of ${chunk} at ${CATALOG_N} candidates`,
+      rate: chunk / lastSecs,
+      unit: 'candidates/s',
+      reference: chunk / firstSecs,
+      refUnit: 'candidates/s',
+      refLabel: 'the first 5 parts, into an empty night',
+      ratio: firstSecs / lastSecs,
+      note: 'ratio ~1: a part costs the same however big the night already is',
     });
   });
 });

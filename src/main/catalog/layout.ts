@@ -3,8 +3,12 @@
  *
  *   workspace.json            name, whether simulated, the version that scored it and its threshold
  *   catalog/part-NNNNNN.json  candidates of one ingest chunk (the commit point of that chunk)
+ *   catalog/part-NNNNNN.idx   its ids, sources and stamp locations, with the part's size and mtime
+ *                             (catalogIndex.ts): what opening a night reads; rebuilt from the part
+ *                             when missing or stale
  *   stamps/part-NNNNNN.bin    their packed triplets (written before the catalog part)
  *   scores/<version>.json     scores per library version
+ *   scores/<version>.add.jsonl  scores added since that file was written, one line per scoring
  *   labels/journal.jsonl      the astronomer's labels, append-only (labelJournal.ts)
  *   jobs/<id>.json            job records (ingest, train, score), for reporting and resume
  *   cache/<preprocessing>.*   preprocessed model inputs for training (stampCache.ts)

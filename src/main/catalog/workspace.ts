@@ -3,7 +3,16 @@
  * Parts are append-only and written atomically, so a crash mid-ingest loses at most the chunk in
  * flight, and reopening reads a few JSON files instead of every FITS file.
  */
-import { existsSync, promises as fs, readFileSync, readdirSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  promises as fs,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -15,7 +24,8 @@ import {
 import { StoredContextSchema } from '../../shared/context';
 import type { WorkspaceSummary } from '../../shared/contract';
 import type { StampTriplet } from '../../shared/stamp';
-import { writeFileAtomic } from '../util/atomicWrite';
+import { writeFileAtomic, writeFileAtomicSync } from '../util/atomicWrite';
+import { CatalogIndex, asPartIndex, indexOfEntries, type PartIndex, type StampRef } from './catalogIndex';
 import { decodeTriplet, encodeTriplet } from './stampPack';
 import { WORKSPACE_FOLDERS, workspaceLayout } from './layout';
 
@@ -43,8 +53,6 @@ export const WorkspaceFileSchema = z.object({
 });
 export type WorkspaceFile = z.infer<typeof WorkspaceFileSchema>;
 
-const ScoresFileSchema = z.object({ model: z.string(), scores: z.record(z.string(), z.number()) });
-
 export class WorkspaceError extends Error {
   constructor(message: string) {
     super(message);
@@ -64,12 +72,25 @@ export interface NewCandidate {
 
 const partName = (n: number, ext: string) => `part-${String(n).padStart(6, '0')}.${ext}`;
 
+/** Parsed parts kept for get() and the like; a part of the default 2,000 candidates is ~2 MB parsed. */
+const PARTS_KEPT = 16;
+
 export class Workspace {
-  private entries: CatalogEntry[] = [];
-  private byId = new Map<string, CatalogEntry>();
+  private readonly index = new CatalogIndex();
   private partsLoaded = new Set<number>();
+  /** Parts the last refresh indexed from the part itself (no sidecar, or a stale one). */
+  private reindexed = 0;
+  /** Parts whose sidecar matched or that were validated or written here: read back with a light check. */
+  private readonly trusted = new Set<number>();
+  /** Recently read parts' entries, by part (most recent last). */
+  private readonly partCache = new Map<number, CatalogEntry[]>();
+  /** The whole catalog as entries while some caller holds it (list()); rebuilt when collected. */
+  private listed: WeakRef<CatalogEntry[]> | null = null;
   /** Scores per version, with the file's size and mtime: a worker rewrites the file, and then it is read again. */
-  private scoreCache = new Map<string, { stamp: string; scores: Map<string, number> }>();
+  private scoreCache = new Map<
+    string,
+    { stamp: string; journalBytes: number; scores: Map<string, number> }
+  >();
 
   private constructor(
     readonly dir: string,
@@ -114,6 +135,10 @@ export class Workspace {
     for (const sub of WORKSPACE_FOLDERS) await fs.mkdir(path.join(abs, sub), { recursive: true });
     const ws = new Workspace(abs, file);
     ws.refresh();
+    if (ws.reindexed > 0)
+      console.warn(
+        `[skysift] ${abs}: indexed ${ws.reindexed} catalog part(s) that had no index yet (catalog/part-*.idx); later opens read the index`,
+      );
     return ws;
   }
 
@@ -124,10 +149,15 @@ export class Workspace {
     return this.file;
   }
 
-  /** Load catalog parts written since the last look (an ingest worker appends them). */
+  /**
+   * Load catalog parts written since the last look (an ingest worker appends them): from each part's
+   * index sidecar when it matches the part, else from the part itself, validated, and the sidecar
+   * (re)written. Returns how many candidates were added.
+   */
   refresh(): number {
     const dir = path.join(this.dir, 'catalog');
     let added = 0;
+    let rebuilt = 0;
     const names = readdirSync(dir)
       .filter((n) => /^part-\d{6}\.json$/.test(n))
       .sort();
@@ -135,51 +165,226 @@ export class Workspace {
       const n = Number(name.slice(5, 11));
       if (this.partsLoaded.has(n)) continue;
       const full = path.join(dir, name);
-      let part: z.infer<typeof CatalogPartSchema>;
+      let ix = this.readSidecar(n, full);
+      if (ix) this.trusted.add(n);
+      else {
+        const entries = this.parsePart(full, n);
+        ix = indexOfEntries(n, entries, statSync(full));
+        this.trusted.add(n);
+        this.rememberPart(n, entries);
+        rebuilt++;
+        // Best effort: a read-only night still opens, it only parses this part again next time.
+        try {
+          writeFileAtomicSync(path.join(dir, partName(n, 'idx')), JSON.stringify(ix), { fsync: false });
+        } catch {
+          // Nothing lost: the part itself is the record.
+        }
+      }
+      added += this.index.addPart(ix);
+      this.partsLoaded.add(n);
+    }
+    if (added) this.listed = null;
+    this.reindexed = rebuilt;
+    return added;
+  }
+
+  /** The part's sidecar index, or null when it is missing, damaged or made from another version of the part. */
+  private readSidecar(n: number, jsonFile: string): PartIndex | null {
+    const file = path.join(this.dir, 'catalog', partName(n, 'idx'));
+    let raw: string;
+    try {
+      raw = readFileSync(file, 'utf8');
+    } catch {
+      return null;
+    }
+    try {
+      const ix = asPartIndex(JSON.parse(raw));
+      if (!ix) return null;
+      const st = statSync(jsonFile);
+      if (ix.part !== n || ix.jsonSize !== st.size || ix.jsonMtimeMs !== st.mtimeMs) return null;
+      return ix;
+    } catch {
+      return null;
+    }
+  }
+
+  /** A part's entries, validated in full: for parts not written or indexed by this code. */
+  private parsePart(full: string, n: number): CatalogEntry[] {
+    let part: z.infer<typeof CatalogPartSchema>;
+    try {
+      part = CatalogPartSchema.parse(JSON.parse(readFileSync(full, 'utf8')));
+    } catch (e) {
+      throw new WorkspaceError(
+        `${full}: damaged catalog part (${(e as Error).message.slice(0, 200)}). Move it aside and re-ingest its files.`,
+      );
+    }
+    if (part.part !== n)
+      throw new WorkspaceError(
+        `${full}: damaged catalog part (it says it is part ${part.part}). Move it aside and re-ingest its files.`,
+      );
+    return part.entries;
+  }
+
+  private rememberPart(n: number, entries: CatalogEntry[]): void {
+    this.partCache.delete(n);
+    this.partCache.set(n, entries);
+    while (this.partCache.size > PARTS_KEPT) this.partCache.delete(this.partCache.keys().next().value!);
+  }
+
+  /**
+   * A part's entries in file order. Parts indexed here are read back with a light check (JSON, and
+   * the ids and stamp locations the index holds); any other part is validated in full.
+   */
+  private partEntries(n: number): CatalogEntry[] {
+    const hit = this.partCache.get(n);
+    if (hit) {
+      this.rememberPart(n, hit);
+      return hit;
+    }
+    const full = path.join(this.dir, 'catalog', partName(n, 'json'));
+    let entries: CatalogEntry[];
+    if (!this.trusted.has(n)) entries = this.parsePart(full, n);
+    else {
+      let raw: { part?: unknown; entries?: unknown };
       try {
-        part = CatalogPartSchema.parse(JSON.parse(readFileSync(full, 'utf8')));
+        raw = JSON.parse(readFileSync(full, 'utf8')) as typeof raw;
       } catch (e) {
         throw new WorkspaceError(
           `${full}: damaged catalog part (${(e as Error).message.slice(0, 200)}). Move it aside and re-ingest its files.`,
         );
       }
-      for (const entry of part.entries) {
-        if (this.byId.has(entry.id)) continue;
-        this.byId.set(entry.id, entry);
-        this.entries.push(entry);
-        added++;
-      }
-      this.partsLoaded.add(n);
+      if (raw.part !== n || !Array.isArray(raw.entries))
+        throw new WorkspaceError(
+          `${full}: damaged catalog part (not a list of entries for part ${n}). Move it aside and re-ingest its files.`,
+        );
+      entries = raw.entries as CatalogEntry[];
     }
-    return added;
+    // The entries must be the ones the index points at (same ids, same stamps, same order).
+    const { first, count } = this.index.rowsOfPart(n);
+    for (let r = first; r < first + count; r++) {
+      const e = entries[this.index.pos(r)] as CatalogEntry | undefined;
+      const s = this.index.stamp(r);
+      if (
+        !e ||
+        e.id !== this.index.id(r) ||
+        e.stamp?.offset !== s.offset ||
+        e.stamp?.length !== s.length ||
+        e.stamp?.part !== n
+      )
+        throw new WorkspaceError(
+          `${full}: changed since the night was opened (candidate ${this.index.id(r)} is not where the index says). Reopen the night.`,
+        );
+    }
+    this.rememberPart(n, entries);
+    return entries;
   }
 
+  private entryAt(row: number): CatalogEntry {
+    const listed = this.listed?.deref();
+    if (listed && listed.length === this.index.size) return listed[row];
+    return this.partEntries(this.index.part(row))[this.index.pos(row)];
+  }
+
+  /**
+   * Every entry, in catalog order. At a million candidates this builds a million objects: callers
+   * that need ids, sources or stamp locations only use ids(), sourceCounts() or stampRefs().
+   */
   list(): readonly CatalogEntry[] {
-    return this.entries;
+    const held = this.listed?.deref();
+    if (held && held.length === this.index.size) return held;
+    const out = new Array<CatalogEntry>(this.index.size);
+    let part = -1;
+    let entries: CatalogEntry[] = [];
+    for (let r = 0; r < this.index.size; r++) {
+      const p = this.index.part(r);
+      if (p !== part) {
+        part = p;
+        entries = this.partEntries(p);
+      }
+      out[r] = entries[this.index.pos(r)];
+    }
+    this.listed = new WeakRef(out);
+    return out;
   }
   get(id: string): CatalogEntry | undefined {
-    return this.byId.get(id);
+    const row = this.index.row(id);
+    return row === undefined ? undefined : this.entryAt(row);
   }
   has(id: string): boolean {
-    return this.byId.has(id);
+    return this.index.has(id);
   }
   get size() {
-    return this.entries.length;
+    return this.index.size;
+  }
+  /** Every candidate's id, in catalog order (read-only). */
+  ids(): readonly string[] {
+    return this.index.ids();
+  }
+  /** Candidates per source kind. */
+  sourceCounts(): Record<string, number> {
+    return this.index.sourceCounts();
+  }
+  /** Id and stamp location of these candidates (default: all, in catalog order); unknown ids are left out. */
+  stampRefs(ids?: readonly string[]): StampRef[] {
+    const out: StampRef[] = [];
+    if (!ids) for (let r = 0; r < this.index.size; r++) out.push(this.index.ref(r));
+    else
+      for (const id of ids) {
+        const r = this.index.row(id);
+        if (r !== undefined) out.push(this.index.ref(r));
+      }
+    return out;
+  }
+  /**
+   * Id and stamp location of these candidates (default: all), one part at a time in (part, offset)
+   * order, as scoring reads them: only one part's refs exist at a time, whatever the night's size.
+   */
+  *stampRefsByPart(ids?: readonly string[]): Generator<{ part: number; refs: StampRef[] }> {
+    let wanted: Uint8Array | null = null;
+    if (ids) {
+      wanted = new Uint8Array(this.index.size);
+      for (const id of ids) {
+        const r = this.index.row(id);
+        if (r !== undefined) wanted[r] = 1;
+      }
+    }
+    for (const part of this.index.parts()) {
+      const { first, count } = this.index.rowsOfPart(part);
+      const refs: StampRef[] = [];
+      for (let r = first; r < first + count; r++) if (!wanted || wanted[r]) refs.push(this.index.ref(r));
+      if (refs.length === 0) continue;
+      refs.sort((a, b) => a.stamp.offset - b.stamp.offset);
+      yield { part, refs };
+    }
+  }
+  /** How many of the night's candidates sit in this part (what a whole part's rows cache holds). */
+  countInPart(part: number): number {
+    return this.index.countInPart(part);
+  }
+  /** Entries of one source kind, part by part (only parts that hold some are read). */
+  *entriesOfSource(kind: CatalogEntry['source']): Generator<CatalogEntry> {
+    for (const p of this.index.partsWithSource(kind))
+      for (const e of this.partEntries(p))
+        if (e.source === kind && this.index.part(this.index.row(e.id)!) === p) yield e;
   }
 
   nextPartNumber(): number {
     const used = readdirSync(path.join(this.dir, 'stamps'))
       .filter((n) => /^part-\d{6}\.bin$/.test(n))
       .map((n) => Number(n.slice(5, 11)));
-    return Math.max(0, ...used, ...this.partsLoaded) + 1;
+    let max = 0;
+    for (const n of used) if (n > max) max = n;
+    for (const n of this.partsLoaded) if (n > max) max = n;
+    return max + 1;
   }
 
   /**
    * Append one chunk of candidates: stamps first, then the catalog part that points at them, each
-   * atomically. Until the catalog part lands, the chunk does not exist for readers.
+   * atomically, then the part's index. Until the catalog part lands, the chunk does not exist for
+   * readers; a missing index is rebuilt from the part.
    */
   async appendPart(candidates: NewCandidate[]): Promise<CatalogEntry[]> {
-    const fresh = candidates.filter((c) => !this.byId.has(c.id));
+    const fresh = candidates.filter((c) => !this.index.has(c.id));
     if (fresh.length === 0) return [];
     const part = this.nextPartNumber();
     const blobs: Buffer[] = [];
@@ -200,27 +405,29 @@ export class Workspace {
       offset += blob.length;
     }
     await writeFileAtomic(path.join(this.dir, 'stamps', partName(part, 'bin')), Buffer.concat(blobs));
-    await writeFileAtomic(
-      path.join(this.dir, 'catalog', partName(part, 'json')),
-      JSON.stringify({ part, entries }),
-    );
+    const jsonFile = path.join(this.dir, 'catalog', partName(part, 'json'));
+    await writeFileAtomic(jsonFile, JSON.stringify({ part, entries }));
     // We wrote these entries ourselves: index them directly instead of re-reading and re-validating the part.
+    const ix = indexOfEntries(part, entries, await fs.stat(jsonFile));
+    await writeFileAtomic(path.join(this.dir, 'catalog', partName(part, 'idx')), JSON.stringify(ix), {
+      fsync: false,
+    });
     this.partsLoaded.add(part);
-    for (const e of entries) {
-      this.byId.set(e.id, e);
-      this.entries.push(e);
-    }
+    this.trusted.add(part);
+    this.index.addPart(ix);
+    this.listed = null;
     return entries;
   }
 
   async readTriplet(id: string): Promise<StampTriplet> {
-    const entry = this.byId.get(id);
-    if (!entry) throw new WorkspaceError(`candidate ${id} is not in workspace ${this.dir}`);
-    const file = path.join(this.dir, 'stamps', partName(entry.stamp.part, 'bin'));
+    const row = this.index.row(id);
+    if (row === undefined) throw new WorkspaceError(`candidate ${id} is not in workspace ${this.dir}`);
+    const stamp = this.index.stamp(row);
+    const file = path.join(this.dir, 'stamps', partName(stamp.part, 'bin'));
     const handle = await fs.open(file, 'r');
     try {
-      const buf = Buffer.alloc(entry.stamp.length);
-      const { bytesRead } = await handle.read(buf, 0, buf.length, entry.stamp.offset);
+      const buf = Buffer.alloc(stamp.length);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, stamp.offset);
       if (bytesRead !== buf.length)
         throw new WorkspaceError(`${file}: truncated at candidate ${id}; re-ingest its files`);
       return decodeTriplet(buf);
@@ -233,20 +440,28 @@ export class Workspace {
   async *iterateTriplets(
     ids?: readonly string[],
   ): AsyncGenerator<{ entry: CatalogEntry; triplet: StampTriplet }> {
-    const wanted = ids
-      ? ids.map((id) => this.byId.get(id)).filter((e): e is CatalogEntry => !!e)
-      : this.entries;
+    const rows: number[] = [];
+    if (ids) {
+      for (const id of ids) {
+        const r = this.index.row(id);
+        if (r !== undefined) rows.push(r);
+      }
+    } else for (let r = 0; r < this.index.size; r++) rows.push(r);
+    rows.sort(
+      (a, b) =>
+        this.index.part(a) - this.index.part(b) || this.index.stamp(a).offset - this.index.stamp(b).offset,
+    );
     let currentPart = -1;
     let buf: Buffer | null = null;
-    const sorted = [...wanted].sort((a, b) => a.stamp.part - b.stamp.part || a.stamp.offset - b.stamp.offset);
-    for (const entry of sorted) {
-      if (entry.stamp.part !== currentPart) {
-        currentPart = entry.stamp.part;
+    for (const r of rows) {
+      const stamp = this.index.stamp(r);
+      if (stamp.part !== currentPart) {
+        currentPart = stamp.part;
         buf = await fs.readFile(path.join(this.dir, 'stamps', partName(currentPart, 'bin')));
       }
       yield {
-        entry,
-        triplet: decodeTriplet(buf!.subarray(entry.stamp.offset, entry.stamp.offset + entry.stamp.length)),
+        entry: this.entryAt(r),
+        triplet: decodeTriplet(buf!.subarray(stamp.offset, stamp.offset + stamp.length)),
       };
     }
   }
@@ -260,24 +475,82 @@ export class Workspace {
     return path.join(workspaceLayout(this.dir).scores, `${model.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
   }
 
+  /** Scores added since the whole file was written (addScores), one JSON line per scoring. */
+  private scoresJournal(model: string): string {
+    return this.scoresFile(model).replace(/\.json$/, '.add.jsonl');
+  }
+
+  /** All of a version's scores: the file is rewritten whole, and what was added since it is dropped. */
   async writeScores(model: string, scores: Map<string, number>): Promise<void> {
     const file = this.scoresFile(model);
     await writeFileAtomic(file, JSON.stringify({ model, scores: Object.fromEntries(scores) }));
-    this.scoreCache.set(model, { stamp: fileStamp(file), scores });
+    // Lines name the file they add to, so a journal left behind by a crash here is ignored anyway.
+    await fs.rm(this.scoresJournal(model), { force: true });
+    this.scoreCache.set(model, { stamp: fileStamp(file), journalBytes: 0, scores });
   }
 
-  /** A version's scores for this night, or null when it has not scored it. */
+  /**
+   * Scores of candidates appended since the version last scored the night: one line appended to the
+   * version's journal, so a chunk's scores cost the chunk, not the night (the whole file is rewritten
+   * only when the journal outgrows it). A night this version never scored gets the whole file.
+   */
+  async addScores(model: string, scores: Map<string, number>): Promise<void> {
+    const file = this.scoresFile(model);
+    if (!existsSync(file)) return this.writeScores(model, scores);
+    const journal = this.scoresJournal(model);
+    const line = JSON.stringify({ base: fileStamp(file), scores: Object.fromEntries(scores) });
+    const handle = await fs.open(journal, 'a+');
+    try {
+      const { size } = await handle.stat();
+      // A line cut short by a crash ends here, so that this one starts on a line of its own.
+      let lead = '';
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) lead = '\n';
+      }
+      await handle.appendFile(`${lead}${line}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const journalBytes = statSync(journal).size;
+    if (journalBytes > Math.max(statSync(file).size, 1 << 20)) {
+      const all = this.scores(model);
+      if (all) await this.writeScores(model, new Map(all));
+    }
+  }
+
+  /**
+   * A version's scores for this night, or null when it has not scored it. Kept between calls: a
+   * rewritten file is read again, lines appended to the journal since the last call are read alone.
+   * The map returned may grow in place when later calls read new lines.
+   */
   scores(model: string | null): Map<string, number> | null {
     if (!model) return null;
     const file = this.scoresFile(model);
     if (!existsSync(file)) return null;
     const stamp = fileStamp(file);
-    const cached = this.scoreCache.get(model);
-    if (cached && cached.stamp === stamp) return cached.scores;
-    const parsed = ScoresFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-    const map = new Map(Object.entries(parsed.scores));
-    this.scoreCache.set(model, { stamp, scores: map });
-    return map;
+    let cached = this.scoreCache.get(model);
+    if (!cached || cached.stamp !== stamp) {
+      cached = { stamp, journalBytes: 0, scores: readScoresFile(file) };
+      this.scoreCache.set(model, cached);
+    }
+    const journal = this.scoresJournal(model);
+    let size = 0;
+    try {
+      size = statSync(journal).size;
+    } catch {
+      // No journal: nothing added since the file was written.
+    }
+    if (size < cached.journalBytes) {
+      // Replaced since the last look (rewritten and added to again): read it from the start.
+      cached.scores = readScoresFile(file);
+      cached.journalBytes = 0;
+    }
+    if (size > cached.journalBytes)
+      cached.journalBytes += applyJournal(journal, cached.journalBytes, size, stamp, cached.scores);
+    return cached.scores;
   }
 
   /** Candidates with a score by this version ("scored" means scored by the model the night shows). */
@@ -285,26 +558,24 @@ export class Workspace {
     const scores = this.scores(model);
     if (!scores) return 0;
     let n = 0;
-    for (const e of this.entries) if (scores.has(e.id)) n++;
+    for (const id of this.index.ids()) if (scores.has(id)) n++;
     return n;
   }
 
   /** The size of the night's stamps ("63x63"), from its first candidate; null for an empty night. */
   async stampSize(): Promise<string | null> {
-    const first = this.entries[0];
-    if (!first) return null;
-    const t = await this.readTriplet(first.id);
+    if (this.index.size === 0) return null;
+    const t = await this.readTriplet(this.index.id(0));
     return `${t.difference.height}x${t.difference.width}`;
   }
 
   summary(homeModel: string | null): WorkspaceSummary {
-    const sources: Record<string, number> = {};
-    for (const e of this.entries) sources[e.source] = (sources[e.source] ?? 0) + 1;
+    const sources = this.index.sourceCounts();
     return {
       dir: this.dir,
       name: this.file.name,
       simulated: this.file.simulated,
-      candidates: this.entries.length,
+      candidates: this.index.size,
       sources,
       activeModel: this.file.activeModel,
       threshold: this.file.threshold,
@@ -318,4 +589,77 @@ export class Workspace {
 function fileStamp(file: string): string {
   const st = statSync(file);
   return `${st.size}:${st.mtimeMs}:${st.ino}`;
+}
+
+/**
+ * A scores file: { model, scores: { id: score } }. Checked by hand rather than with zod, which took
+ * seconds on a million ids; a damaged file names itself.
+ */
+function readScoresFile(file: string): Map<string, number> {
+  let raw: { model?: unknown; scores?: unknown };
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8')) as typeof raw;
+  } catch (e) {
+    throw new WorkspaceError(
+      `${file}: damaged scores file (${(e as Error).message.slice(0, 200)}). Delete it and score the night again.`,
+    );
+  }
+  const scores = raw?.scores;
+  if (
+    typeof raw?.model !== 'string' ||
+    typeof scores !== 'object' ||
+    scores === null ||
+    Array.isArray(scores)
+  )
+    throw new WorkspaceError(
+      `${file}: not a scores file (no model and scores). Delete it and score the night again.`,
+    );
+  const map = new Map<string, number>();
+  for (const [id, v] of Object.entries(scores as Record<string, unknown>)) {
+    if (typeof v !== 'number')
+      throw new WorkspaceError(
+        `${file}: the score of ${id} is not a number. Delete it and score the night again.`,
+      );
+    map.set(id, v);
+  }
+  return map;
+}
+
+/**
+ * Lines of a scores journal between two offsets, added to `into` when they add to the file `base`
+ * names (older lines belong to a file since rewritten). Returns the bytes consumed: complete lines
+ * only, so a line being written is read once it is whole. A damaged line (a write cut short by a
+ * crash) is skipped with a warning: its candidates have no score and the next scoring gives them one.
+ */
+function applyJournal(
+  file: string,
+  from: number,
+  to: number,
+  base: string,
+  into: Map<string, number>,
+): number {
+  const buf = Buffer.alloc(to - from);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buf, 0, buf.length, from);
+  } finally {
+    closeSync(fd);
+  }
+  const end = buf.lastIndexOf(0x0a) + 1;
+  for (const line of buf.subarray(0, end).toString('utf8').split('\n')) {
+    if (!line) continue;
+    let rec: { base?: unknown; scores?: unknown };
+    try {
+      rec = JSON.parse(line) as typeof rec;
+    } catch {
+      console.warn(
+        `[skysift] ${file}: skipped a damaged line (a write cut short?); those candidates will be scored again`,
+      );
+      continue;
+    }
+    if (rec.base !== base || typeof rec.scores !== 'object' || rec.scores === null) continue;
+    for (const [id, v] of Object.entries(rec.scores as Record<string, unknown>))
+      if (typeof v === 'number') into.set(id, v);
+  }
+  return end;
 }

@@ -37,7 +37,7 @@ export class CandidatesService {
     const scores = ws.scores(v ?? null);
     if (version && !scores)
       throw new Error(`${version} has not scored ${ws.dir}: score the night with it first`);
-    return { version: v, scores: ws.list().map((e) => ({ id: e.id, score: scores?.get(e.id) ?? null })) };
+    return { version: v, scores: ws.ids().map((id) => ({ id, score: scores?.get(id) ?? null })) };
   }
 
   async stamps(ids: string[]): Promise<WireTriplet[]> {

@@ -132,7 +132,9 @@ export async function runIngest(
 
   // Resume: skip what a previous (cancelled or interrupted) run already committed.
   const doneAvro = new Set<string>();
-  for (const e of ws.list()) if (e.source === 'avro') doneAvro.add(e.origin.difference.split('#')[0]);
+  // Only the parts that hold alert packets are read: a night of FITS triplets reads none.
+  if (plan.units.some((u) => u.source === 'avro'))
+    for (const e of ws.entriesOfSource('avro')) doneAvro.add(e.origin.difference.split('#')[0]);
   const todo = plan.units.filter((u) =>
     u.ids
       ? !u.ids.every((id) => ws.has(id))

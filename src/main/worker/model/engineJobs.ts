@@ -193,12 +193,7 @@ async function scoreVersion(
 ) {
   // Candidates appended since the last scoring get scores; the others keep theirs.
   const kept = onlyMissing ? (ws.scores(version) ?? new Map<string, number>()) : new Map<string, number>();
-  const ids = onlyMissing
-    ? ws
-        .list()
-        .filter((e) => !kept.has(e.id))
-        .map((e) => e.id)
-    : undefined;
+  const ids = onlyMissing ? ws.ids().filter((id) => !kept.has(id)) : undefined;
   if (ids && ids.length === 0) {
     const meta = modelLibrary().meta(version);
     return { cancelled: false, scored: 0, threshold: meta.threshold, engine: 'none (nothing new to score)' };
@@ -218,7 +213,8 @@ async function scoreVersion(
       log: (line) => console.warn(`[skysift] scoring ${ws.dir}: ${line}`),
       onProgress: (done, total) => report.progress(done, total, `scoring with ${version} (${engine.name})`),
     });
-    if (!cancelled) await ws.writeScores(version, new Map([...kept, ...scores]));
+    // Scores of appended candidates go on the version's journal: their cost is the chunk's, not the night's.
+    if (!cancelled) await (kept.size > 0 ? ws.addScores(version, scores) : ws.writeScores(version, scores));
     return {
       cancelled,
       scored: scores.size,

@@ -50,7 +50,12 @@ export function checksumWords(words: Int32Array, h = 0x811c9dc5): number {
   return h >>> 0;
 }
 
-function fingerprint(spec: ModelSpec, part: number, entries: readonly CatalogEntry[], bin: string): Buffer {
+function fingerprint(
+  spec: ModelSpec,
+  part: number,
+  entries: readonly Pick<CatalogEntry, 'id' | 'stamp'>[],
+  bin: string,
+): Buffer {
   const st = statSync(bin);
   const hash = createHash('sha256');
   hash.update(`${FORMAT}|${cacheKey(spec)}|${part}|${st.size}|${st.mtimeMs}|${entries.length}\n`);
@@ -308,7 +313,7 @@ export class RowsCache {
    */
   openPart(
     part: number,
-    entries: readonly CatalogEntry[],
+    entries: readonly Pick<CatalogEntry, 'id' | 'stamp'>[],
   ): { hit: CachedPart } | { writer: PartWriter | null } {
     const file = this.partFile(part);
     const bin = path.join(this.wsDir, 'stamps', `part-${String(part).padStart(6, '0')}.bin`);

@@ -9,7 +9,8 @@ import * as tfc from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import path from 'node:path';
 import { workspaceLayout } from '../../catalog/layout';
-import type { CatalogEntry, Workspace } from '../../catalog/workspace';
+import type { StampRef } from '../../catalog/catalogIndex';
+import type { Workspace } from '../../catalog/workspace';
 import { DecodePool, bundledDecoder, defaultDecoderThreads } from '../ingest/decodePool';
 import type { ModelSpec } from './architectures/spec';
 import { stampInputLength } from './preprocess';
@@ -111,33 +112,32 @@ interface Job extends RowsJob {
 
 interface PartCache {
   part: number;
-  entries: CatalogEntry[];
+  entries: StampRef[];
   state?: { hit: CachedPart } | { writer: PartWriter | null };
 }
 
-/** Batches of at most `batchSize` records, never across parts, in catalog (part, offset) order. */
-function planJobs(
+/**
+ * Batches of at most `batchSize` records, never across parts, in catalog (part, offset) order,
+ * made as they are asked for: only ids and stamp locations are read (the workspace's compact
+ * index), and only the current part's jobs exist at a time. Each part's cache state goes to
+ * `parts` (for the clean-up after a cancel or an error).
+ */
+function* planJobs(
   ws: Workspace,
   spec: ModelSpec,
-  wanted: CatalogEntry[],
+  ids: readonly string[] | undefined,
   batchSize: number,
   cache: boolean,
-): Job[] {
-  const perPart = new Map<number, number>();
-  for (const e of ws.list()) perPart.set(e.stamp.part, (perPart.get(e.stamp.part) ?? 0) + 1);
-  const sorted = [...wanted].sort((a, b) => a.stamp.part - b.stamp.part || a.stamp.offset - b.stamp.offset);
-  const jobs: Job[] = [];
-  for (let i = 0; i < sorted.length;) {
-    const part = sorted[i].stamp.part;
-    let end = i;
-    while (end < sorted.length && sorted[end].stamp.part === part) end++;
-    const entries = sorted.slice(i, end);
-    const whole = cache && entries.length === perPart.get(part);
+  parts: PartCache[],
+): Generator<Job> {
+  for (const { part, refs: entries } of ws.stampRefsByPart(ids)) {
+    const whole = cache && entries.length === ws.countInPart(part);
     const pc: PartCache | null = whole ? { part, entries } : null;
+    if (pc) parts.push(pc);
     const file = path.join(workspaceLayout(ws.dir).stamps, `part-${String(part).padStart(6, '0')}.bin`);
     for (let k = 0; k < entries.length; k += batchSize) {
       const batch = entries.slice(k, k + batchSize);
-      jobs.push({
+      yield {
         file,
         spec,
         spans: batch.map((e) => [e.stamp.offset, e.stamp.length]),
@@ -146,11 +146,9 @@ function planJobs(
         from: k,
         cache: pc,
         last: k + batchSize >= entries.length,
-      });
+      };
     }
-    i = end;
   }
-  return jobs;
 }
 
 export async function scoreWorkspace(
@@ -162,25 +160,24 @@ export async function scoreWorkspace(
   const batchSize = opts.batchSize ?? 256;
   const rowLength = stampInputLength(spec);
   const [h, w] = spec.inputSize;
-  const wanted = opts.ids
-    ? opts.ids.map((id) => ws.get(id)).filter((e): e is CatalogEntry => !!e)
-    : [...ws.list()];
+  let wanted = ws.size;
+  if (opts.ids) {
+    wanted = 0;
+    for (const id of opts.ids) if (ws.has(id)) wanted++;
+  }
   const total = opts.ids?.length ?? ws.size;
   const useCache = opts.cache !== false;
   const cache = useCache
     ? new RowsCache(ws.dir, spec, { log: opts.log, ...(typeof opts.cache === 'object' ? opts.cache : {}) })
     : null;
-  if (cache) {
-    const live = new Set(ws.list().map((e) => e.stamp.part));
-    cache.prune((part) => live.has(part));
-  }
-  const jobs = planJobs(ws, spec, wanted, batchSize, useCache);
+  cache?.prune((part) => ws.countInPart(part) > 0);
+  const parts: PartCache[] = [];
+  const jobs = planJobs(ws, spec, opts.ids, batchSize, useCache, parts);
 
   const decoder = opts.decoder === undefined ? bundledDecoder() : opts.decoder;
   const threads = opts.threads ?? defaultDecoderThreads();
   // Threads asked for by number are started whatever the size (tests, benchmarks).
-  const threaded =
-    !!decoder && threads > 0 && (opts.threads !== undefined || wanted.length >= MIN_POOL_STAMPS);
+  const threaded = !!decoder && threads > 0 && (opts.threads !== undefined || wanted >= MIN_POOL_STAMPS);
   // Started at the first batch that needs computing: a night read whole from the cache needs none.
   let pool: DecodePool | null = null;
   let poolDead = false;
@@ -253,6 +250,8 @@ export async function scoreWorkspace(
       if (job.last) await state.writer.finish();
     }
     if (job.last && state && 'hit' in state) state.hit.close();
+    // A part done with is dropped, so the refs of parts already scored are not kept to the end.
+    if (job.last && job.cache) parts.splice(parts.indexOf(job.cache), 1);
     const got = await values;
     job.ids.forEach((id, i) => scores.set(id, got[i]));
     opts.onProgress?.(scores.size, total);
@@ -264,9 +263,9 @@ export async function scoreWorkspace(
   } finally {
     await (pool as DecodePool | null)?.close();
     // Parts not finished (cancel, error): their partial files go, their open caches close.
-    for (const job of jobs) {
-      const state = job.cache?.state;
-      if (!state || !job.last) continue;
+    for (const pc of parts) {
+      const state = pc.state;
+      if (!state) continue;
       if ('writer' in state && state.writer && !state.writer.complete) await state.writer.abandon();
       if ('hit' in state && !completed) state.hit.close();
     }
