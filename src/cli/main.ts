@@ -56,11 +56,12 @@ engine tools (act on files directly):
       Write a model version as ONNX (input 'stamps' [N,H,W,3] preprocessed, output 'score' [N,1]).
   skysift pretrain --manifest <index.csv> --out <library dir> [--epochs N] [--minutes M] [--init <version dir>]...
   skysift pretrain --validate --manifest <index.csv> --model <version dir>... [--seed 1]
-  skysift pretrain --report --manifest <index.csv> --model <version dir> [--folds 2 --eval-fold 1]
+  skysift pretrain --report --manifest <index.csv> --model <version dir> [--folds 2 --eval-fold 1] [--update-meta]
   skysift pretrain --cold-start --manifest <index.csv> --model <version dir> [--labels 0,50,100] [--draws 3]
       Train on fake sources injected into real stamps (real backgrounds from the manifest; several
       --init: their weights averaged), compare versions on a run's training-side validation set, report
-      a version's figures on real stamps it never saw (per survey), or measure fine-tuning from N labels.
+      a version's figures on real stamps it never saw (per survey; --update-meta writes the held-out
+      ones into the version's meta.json), or measure fine-tuning from N labels.
       resources/models/default/TRAINED_BY.md gives the exact commands of the shipped default.
 `;
 
