@@ -24,8 +24,8 @@ import {
   scoreTriplets,
   selectionSplit,
   simulatedDraw,
+  heldOutRecord,
   SN2021RHU_OBJECT,
-  standInLabel,
   validationSet,
 } from '../../main/worker/model/injection/pretrain';
 import {
@@ -63,17 +63,9 @@ async function updateHeldOutFigures(
   const meta = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown> & {
     data?: { split?: Record<string, unknown> };
   };
-  const labelled = held.filter((s) => standInLabel(s) !== null);
-  meta.evaluation = r.evaluation;
-  meta.realEvaluation = {
-    source: `ZTF drb>=0.5, ${r.n} stamps never trained on (fold ${evalFold} of ${folds} by object)`,
-    n: r.n,
-    evaluation: r.evaluation,
-  };
-  if (meta.data?.split) {
-    meta.data.split.test = labelled.map((s) => s.id);
-    meta.data.split.testLabels = labelled.map((s) => standInLabel(s)!);
-  }
+  const { test, testLabels, ...figures } = heldOutRecord(r, held, folds, evalFold);
+  Object.assign(meta, figures);
+  if (meta.data?.split) Object.assign(meta.data.split, { test, testLabels });
   await writeFileAtomic(file, JSON.stringify(meta, null, 2) + '\n');
 }
 

@@ -154,6 +154,31 @@ export async function scoreTriplets(
 }
 
 /** Figures on survey-labelled stamps (null when they hold only one class). */
+/**
+ * What a version records about the held-out fold (`evaluation`, `realEvaluation`, the test split):
+ * one place, so that a pretraining run and `pretrain --report --update-meta` write the same fields.
+ */
+export function heldOutRecord(
+  real: { evaluation: Evaluation; n: number } | null,
+  heldOutZtf: readonly RealStamp[],
+  folds: number,
+  evalFold: number,
+): Pick<ModelMeta, 'evaluation' | 'realEvaluation'> & { test: string[]; testLabels: (0 | 1)[] } {
+  const labelled = heldOutZtf.filter((s) => standInLabel(s) !== null);
+  return {
+    evaluation: real?.evaluation ?? null,
+    realEvaluation: real
+      ? {
+          source: `ZTF drb>=0.5, ${real.n} stamps never trained on (fold ${evalFold} of ${folds} by object)`,
+          n: real.n,
+          evaluation: real.evaluation,
+        }
+      : null,
+    test: labelled.map((s) => s.id),
+    testLabels: labelled.map((s) => standInLabel(s)!),
+  };
+}
+
 export async function evaluateOnStamps(
   model: tfl.LayersModel,
   spec: ModelSpec,
@@ -252,6 +277,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   );
   const real = await evaluateOnStamps(model, spec, heldOutZtf);
   if (real) log(`held-out ZTF (${real.n} stamps): AUC ${real.evaluation.auc?.toFixed(4)}`);
+  const held = heldOutRecord(real, heldOutZtf, o.folds, o.evalFold);
 
   const cost = modelCost(model);
   const trainIds = pool.map((s) => s.id);
@@ -292,8 +318,8 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
       split: {
         train: trainIds,
         validation: selection.map((s) => s.id),
-        test: heldOutZtf.filter((s) => standInLabel(s) !== null).map((s) => s.id),
-        testLabels: heldOutZtf.filter((s) => standInLabel(s) !== null).map((s) => standInLabel(s)!),
+        test: held.test,
+        testLabels: held.testLabels,
       },
     },
     curves: fit.curves.map((c) => ({
@@ -305,7 +331,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
       samplesPerSecond: c.samplesPerSecond,
     })),
     bestEpoch: fit.bestEpoch,
-    evaluation: real?.evaluation ?? null,
+    evaluation: held.evaluation,
     threshold,
     notes:
       (o.notes ? `${o.notes}\n` : '') +
@@ -329,13 +355,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
             ? `; continued from ${o.parentVersion}`
             : ''),
     },
-    realEvaluation: real
-      ? {
-          source: `ZTF drb>=0.5, ${real.n} stamps never trained on (fold ${o.evalFold} of ${o.folds} by object)`,
-          n: real.n,
-          evaluation: real.evaluation,
-        }
-      : null,
+    realEvaluation: held.realEvaluation,
   };
   if (!fit.cancelled) await o.registry.save(model, meta);
   model.dispose();
