@@ -4,7 +4,7 @@ import { SENTINEL_FILL_THRESHOLD } from '../../../shared/stamp';
 // one pass that swaps, scales, masks and stores: three passes over the pixels (byte-swap copy, mask,
 // then a copy to the stamp's masked-as-0 convention) were a third of ingest's decoding time.
 /** |v| at or above this is fill (ZTF edge stamps use -3.4e38), never flux. */
-const FILL = Math.abs(SENTINEL_FILL_THRESHOLD);
+export const FILL = Math.abs(SENTINEL_FILL_THRESHOLD);
 
 export interface Scaling {
   bscale: number;

@@ -15,3 +15,18 @@ export class FitsError extends Error {
     this.file = file;
   }
 }
+
+/** An image larger than the reader's pixel cap, checked before anything is allocated. */
+export function pixelLimitError(
+  file: string,
+  index: number,
+  axes: readonly number[],
+  pixels: number,
+  maxPixels: number,
+): FitsError {
+  return new FitsError(
+    file,
+    `HDU ${index} is a ${axes.join(' x ')} image (${pixels} pixels), above the ${maxPixels}-pixel limit`,
+    'stamps are small cutouts: cut the image first, or raise maxPixels',
+  );
+}

@@ -74,6 +74,12 @@ function afterSlash(rest: string): string {
   return j < 0 ? '' : rest.slice(j + 1).trim();
 }
 
+/** A numeric keyword's value, or `def` when it is absent, not a number or not finite. */
+export function numberOr(header: FitsHeader, key: string, def: number): number {
+  const v = header.get(key);
+  return typeof v === 'number' && Number.isFinite(v) ? v : def;
+}
+
 /** Parses the value field (whatever follows "= "), wherever in the field the value sits. */
 export function parseValueField(field: string): { value: FitsValue; comment: string } {
   const s = field.trimStart();

@@ -13,10 +13,10 @@ import {
   VALID_BITPIX,
 } from './constants';
 import { decodePixels } from './decode';
-import { FitsError } from './errors';
+import { FitsError, pixelLimitError } from './errors';
 import { maybeInflate } from './gzip';
 import type { FitsHeader } from './header';
-import { readHeader } from './header';
+import { numberOr, readHeader } from './header';
 import { decodeTileCompressed, isTileCompressed } from './tileCompressed';
 
 export interface FitsHdu {
@@ -238,13 +238,7 @@ export function decodeHdu(
   if (!layout.isImage) return { index, header, bitpix, axes, xtension, data: null, blankMask: null };
   const n = axes.reduce((a, b) => a * b, 1);
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
-  if (n > maxPixels) {
-    throw new FitsError(
-      file,
-      `HDU ${index} is a ${axes.join(' x ')} image (${n} pixels), above the ${maxPixels}-pixel limit`,
-      'stamps are small cutouts: cut the image first, or raise maxPixels',
-    );
-  }
+  if (n > maxPixels) throw pixelLimitError(file, index, axes, n, maxPixels);
   // Defence in depth: layoutOf checked the size, but never decode past the end of the buffer.
   if (layout.dataOffset + n * (Math.abs(bitpix) / 8) > bytes.length) {
     throw new FitsError(
@@ -253,10 +247,6 @@ export function decodeHdu(
       'download or export the file again',
     );
   }
-  const num = (key: string, def: number): number => {
-    const v = header.get(key);
-    return typeof v === 'number' && Number.isFinite(v) ? v : def;
-  };
   const blankRaw = header.get('BLANK');
   const blank = bitpix > 0 && typeof blankRaw === 'number' ? blankRaw : undefined;
   const { data, mask } = decodePixels(
@@ -265,8 +255,8 @@ export function decodeHdu(
     n,
     bitpix,
     {
-      bscale: num('BSCALE', 1),
-      bzero: num('BZERO', 0),
+      bscale: numberOr(header, 'BSCALE', 1),
+      bzero: numberOr(header, 'BZERO', 0),
       blank,
     },
     maskedValue,

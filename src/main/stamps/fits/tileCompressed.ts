@@ -7,13 +7,11 @@
  * HCOMPRESS_1 (rare for cutouts) get an error that says how to decompress the file instead.
  */
 import { gunzipSync } from 'node:zlib';
-import { SENTINEL_FILL_THRESHOLD } from '../../../shared/stamp';
-import type { Decoded } from './decode';
-import { FitsError } from './errors';
-import type { FitsHeader } from './header';
+import { FILL, type Decoded } from './decode';
+import { FitsError, pixelLimitError } from './errors';
+import { numberOr, type FitsHeader } from './header';
 import type { HduLayout } from './parse';
 
-const FILL = Math.abs(SENTINEL_FILL_THRESHOLD);
 /** The quantized-float null value (cfitsio's NULL_VALUE) when no ZBLANK is given. */
 const QUANTIZED_NULL = -2147483647;
 /** SUBTRACTIVE_DITHER_2 stores exact zeros as this value (cfitsio's ZERO_VALUE). */
@@ -259,12 +257,7 @@ export function decodeTileCompressed(
   if (![8, 16, 32, 64, -32, -64].includes(zbitpix as number)) fail(`ZBITPIX = ${String(zbitpix)}`);
   const bitpix = zbitpix as number;
   const n = axes.reduce((a, b) => a * b, 1);
-  if (n > maxPixels)
-    throw new FitsError(
-      file,
-      `HDU ${index} is a ${axes.join(' x ')} image (${n} pixels), above the ${maxPixels}-pixel limit`,
-      'stamps are small cutouts: cut the image first, or raise maxPixels',
-    );
+  if (n > maxPixels) throw pixelLimitError(file, index, axes, n, maxPixels);
   const cmp = String(header.get('ZCMPTYPE') ?? '')
     .trim()
     .toUpperCase();
@@ -294,8 +287,7 @@ export function decodeTileCompressed(
   const zscaleCol = col('ZSCALE');
   const zzeroCol = col('ZZERO');
   const zblankCol = col('ZBLANK');
-  const theap = header.get('THEAP');
-  const heap = layout.dataOffset + (typeof theap === 'number' ? theap : rowBytes * rows);
+  const heap = layout.dataOffset + numberOr(header, 'THEAP', rowBytes * rows);
   const tableEnd = layout.dataOffset + layout.dataBytes;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
 
@@ -319,11 +311,11 @@ export function decodeTileCompressed(
   const dither = quantize === 'SUBTRACTIVE_DITHER_1' || quantize === 'SUBTRACTIVE_DITHER_2';
   // NaN matches no stored value: only SUBTRACTIVE_DITHER_2 codes exact zeros.
   const zeroCode = quantize === 'SUBTRACTIVE_DITHER_2' ? ZERO_VALUE : NaN;
-  const dither0 = typeof header.get('ZDITHER0') === 'number' ? (header.get('ZDITHER0') as number) : 1;
+  const dither0 = numberOr(header, 'ZDITHER0', 1);
   const headerBlank = header.get('ZBLANK') ?? (floatImage ? undefined : header.get('BLANK'));
   // Integer images keep their own BSCALE/BZERO in the compressed header.
-  const bscale = typeof header.get('BSCALE') === 'number' ? (header.get('BSCALE') as number) : 1;
-  const bzero = typeof header.get('BZERO') === 'number' ? (header.get('BZERO') as number) : 0;
+  const bscale = numberOr(header, 'BSCALE', 1);
+  const bzero = numberOr(header, 'BZERO', 0);
   // Stored integers: Rice's BYTEPIX, else the image's width (quantized floats are 32-bit).
   const intWidth = quantized ? 4 : Math.abs(bitpix) / 8;
 
