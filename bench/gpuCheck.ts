@@ -17,10 +17,13 @@ import {
   SPACE2VEC_SPEC,
 } from '../src/main/worker/model/architectures';
 import type { ModelSpec } from '../src/main/worker/model/architectures/spec';
+import { selectBackend } from '../src/main/worker/model/backends/selectBackend';
 import { installNodeWebGpu } from '../src/main/worker/model/backends/webgpuNode';
+import { CPU_BACKENDS, GPU_BACKENDS } from '../src/main/worker/model/onnx/inferenceEngine';
 import { exportOnnx } from '../src/main/worker/model/onnx/exportOnnx';
 import { defaultOrtThreads, loadOrt, OrtScorer } from '../src/main/worker/model/onnx/ortRuntime';
 import { OrtTrainer } from '../src/main/worker/model/training/ortTrainer';
+import { chooseTrainer } from '../src/main/worker/model/training/trainerChoice';
 
 const num = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
@@ -72,6 +75,7 @@ async function main() {
   try {
     const a = await installNodeWebGpu();
     adapter = `${a.description}${a.software ? ' (software)' : ''}`;
+    if (a.via) line(`Vulkan: ${a.via}`);
   } catch (err) {
     adapter = `none: ${(err as Error).message}`;
   }
@@ -188,6 +192,25 @@ async function main() {
     });
     model.dispose();
   }
+  // What the app itself would run here, chosen as the worker chooses it.
+  line('');
+  await attempt('automatic choice', async () => {
+    const choice = await selectBackend('auto');
+    line(`tfjs backend chosen: ${choice.name}: ${choice.reason}`);
+    for (const t of choice.tried) line(`  passed over ${t.name}: ${t.error}`);
+    const backend = tfc.getBackend();
+    line(
+      `scoring would run on: ${GPU_BACKENDS.includes(backend) ? 'ONNX Runtime WebGPU EP' : CPU_BACKENDS.includes(backend) ? 'ONNX Runtime CPU' : `tfjs ${backend}`}`,
+    );
+    const model = buildCompact(1);
+    const trainer = await chooseTrainer(backend, model, COMPACT_SPEC as ModelSpec, {
+      learningRate: 1e-4,
+      seed: 1,
+    });
+    line(`training would run on: ${trainer.description} (${trainer.reason})`);
+    await trainer.ort?.release();
+    model.dispose();
+  });
   line('');
   line(failures.length ? `${failures.length} figure(s) failed (above).` : 'every figure ran.');
   return failures.length;

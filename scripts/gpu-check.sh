@@ -20,7 +20,8 @@ if command -v nvidia-smi >/dev/null; then
 else
   echo "nvidia-smi: not found"
 fi
-echo "Vulkan ICDs: $(ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>/dev/null | grep -i json | tr '\n' ' ')"
+ICDS=$(ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>/dev/null | grep -i json | tr '\n' ' ')
+echo "Vulkan ICDs: ${ICDS:-none}"
 
 WORK=$(mktemp -d /tmp/skysift-gpu-check.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
@@ -56,5 +57,9 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1' && [ -f "$DIR/lib/libvul
   export LD_LIBRARY_PATH="$DIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   echo "libvulkan.so.1: none on this machine; using the bundled loader"
 fi
+
+# Headless (no DISPLAY), the program itself points Vulkan at the NVIDIA driver's EGL library, as the
+# app does (src/main/worker/model/backends/headlessNvidiaVulkan.ts) and says so in its "Vulkan:" line.
+echo "display: ${DISPLAY:-none}"
 
 cd "$DIR" && "$NODE" gpu-check.mjs

@@ -54,7 +54,7 @@ async function prepare(name: BackendName, forced: boolean): Promise<string> {
         );
       }
       await import('@tensorflow/tfjs-backend-webgpu');
-      return `WebGPU on ${adapter.description}`;
+      return `WebGPU on ${adapter.description}${adapter.via ? ` (${adapter.via})` : ''}`;
     }
     case 'wasm':
       await prepareWasmBackend();

@@ -3,6 +3,8 @@
  * if `navigator.gpu` exists when its module is evaluated, so this must run before that import.
  * In Electron's renderer the browser's own navigator.gpu is used and none of this runs.
  */
+import { useHeadlessNvidiaVulkan } from './headlessNvidiaVulkan';
+
 export interface WebGpuAdapterSummary {
   description: string;
   /**
@@ -10,6 +12,8 @@ export interface WebGpuAdapterSummary {
    * than the wasm backend for training and inference here, so automatic selection passes it over.
    */
   software: boolean;
+  /** How Vulkan reached the driver when that needed help (headless NVIDIA), else undefined. */
+  via?: string;
 }
 
 let installed: Promise<WebGpuAdapterSummary> | undefined;
@@ -22,7 +26,9 @@ export function installNodeWebGpu(): Promise<WebGpuAdapterSummary> {
 
 async function install(): Promise<WebGpuAdapterSummary> {
   const g = globalThis as { navigator?: { gpu?: GPU } };
+  let via: string | undefined;
   if (!g.navigator?.gpu) {
+    via = useHeadlessNvidiaVulkan() ?? undefined;
     const { create, globals } = await import('webgpu');
     // Dawn's GPUBufferUsage, GPUMapMode, ... constants that tfjs reads as globals.
     Object.assign(globalThis, globals);
@@ -51,5 +57,5 @@ async function install(): Promise<WebGpuAdapterSummary> {
     info?.isFallbackAdapter === true ||
     info?.architecture === 'software' ||
     /llvmpipe|lavapipe|swiftshader|softpipe/i.test(description);
-  return { description, software };
+  return { description, software, ...(via ? { via } : {}) };
 }
