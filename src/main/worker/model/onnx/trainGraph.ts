@@ -125,14 +125,30 @@ interface Tape {
   back(dy: string): string | null;
 }
 
+export interface TrainGraphOptions {
+  /**
+   * Train in inference mode, as guarded fine-tuning does (fineTune.ts): batch norms on their moving
+   * statistics (not updated), no dropout. Layers whose weights are not trainable (frozen) get no
+   * gradient, and the backward pass stops below the lowest layer that still learns.
+   */
+  inferenceMode?: boolean;
+}
+
 /** Builds the training-step (or weights-as-inputs inference) graph of a chain model. */
-export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: TrainGraphMode): TrainGraph {
+export function buildTrainGraph(
+  model: tfl.LayersModel,
+  spec: ModelSpec,
+  mode: TrainGraphMode,
+  opts: TrainGraphOptions = {},
+): TrainGraph {
   const inShape = model.inputs[0].shape;
   if (inShape.length !== 4)
     throw new Error(`ONNX training graph: expected a 4-D image input, got ${inShape}`);
   let [h, w, c] = [Number(inShape[1]), Number(inShape[2]), Number(inShape[3])];
   const g = new G();
   const training = mode !== 'infer';
+  // Batch statistics and dropout only when training in training mode.
+  const batchStatistics = training && !opts.inferenceMode;
   const params: GraphParam[] = [];
   const dropouts: DropoutInput[] = [];
   const grads: { param: GraphParam; grad: string }[] = [];
@@ -144,8 +160,11 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
     const out = new Map<string, GraphParam>();
     layer.weights.forEach((v, index) => {
       const short = (v.originalName ?? v.name).split('/').pop()!.replace(/_\d+$/, '');
+      // Moving statistics are read only when batch norms run on them while training.
       const role: GraphParam['role'] = short.startsWith('moving_')
-        ? 'moving'
+        ? training && !batchStatistics
+          ? 'fixed'
+          : 'moving'
         : v.trainable
           ? 'train'
           : 'fixed';
@@ -185,6 +204,8 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
 
   let logits: string | null = null;
   const layers = model.layers;
+  // Whether some layer below index i still learns: if none does, i's input gradient is not needed.
+  const learnsBelow = layers.map((_, i) => layers.slice(0, i).some((l) => l.trainableWeights.length > 0));
   for (let li = 0; li < layers.length; li++) {
     const layer = layers[li];
     const name = layer.name;
@@ -197,7 +218,7 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
           `ONNX training graph: layer ${name} (${className}) needs a ${want} input, got ${layout}`,
         );
     };
-    const inputNeedsGrad = !first;
+    const inputNeedsGrad = !first && learnsBelow[li];
     switch (className) {
       case 'InputLayer':
         continue;
@@ -342,17 +363,34 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
         const beta = ps.get('beta');
         const mm = ps.get('moving_mean')!;
         const mv = ps.get('moving_variance')!;
-        if (!training) {
+        if (!batchStatistics) {
           // Moving statistics: the layer at inference, as one scale and shift per channel.
           const cshape = g.ints([c, 1, 1, 1]);
-          let scale = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [mv.name, g.f(eps)])])]);
-          if (gamma) scale = g.op('Mul', [scale, gamma.name]);
+          const invstd = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [mv.name, g.f(eps)])])]);
+          const scale = gamma ? g.op('Mul', [invstd, gamma.name]) : invstd;
           let shift = g.op('Neg', [g.op('Mul', [mm.name, scale])]);
           if (beta) shift = g.op('Add', [shift, beta.name]);
-          x = g.op('Add', [
-            g.op('Mul', [x, g.op('Reshape', [scale, cshape])]),
-            g.op('Reshape', [shift, cshape]),
-          ]);
+          const xin = x;
+          const scaleR = g.op('Reshape', [scale, cshape]);
+          x = g.op('Add', [g.op('Mul', [xin, scaleR]), g.op('Reshape', [shift, cshape])]);
+          if (training)
+            // A fixed affine map: dgamma = sum(dy xhat), dbeta = sum(dy), dx = dy scale.
+            tapes.push({
+              back: (dy) => {
+                if (gamma) {
+                  const xhat = g.op('Mul', [
+                    g.op('Sub', [xin, g.op('Reshape', [mm.name, cshape])]),
+                    g.op('Reshape', [invstd, cshape]),
+                  ]);
+                  addGrad(
+                    gamma,
+                    g.op('ReduceSum', [g.op('Mul', [dy, xhat]), g.ints([1, 2, 3])], { keepdims: 0 }),
+                  );
+                }
+                if (beta) addGrad(beta, g.op('ReduceSum', [dy, g.ints([1, 2, 3])], { keepdims: 0 }));
+                return inputNeedsGrad ? g.op('Mul', [dy, scaleR]) : null;
+              },
+            });
           break;
         }
         const shape4 = g.ints([c, 1, 1, 1]);
@@ -434,7 +472,7 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
       }
       case 'Dropout': {
         const rate = Number(config.rate ?? 0);
-        if (!training || rate === 0) break;
+        if (!batchStatistics || rate === 0) break;
         need('flat');
         const mask = `dropout_mask:${name}`;
         dropouts.push({ name: mask, rate, features });

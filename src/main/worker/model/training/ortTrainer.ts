@@ -45,6 +45,8 @@ export interface OrtTrainerOptions {
   batchSize?: number;
   /** ORT's CPU memory arena; default: on unless a step's im2col columns exceed 512 MiB. */
   memoryArena?: boolean;
+  /** Guarded fine-tuning: batch norms on moving statistics, no dropout (TrainGraphOptions). */
+  inferenceMode?: boolean;
 }
 
 const ARENA_LIMIT_BYTES = 512 * 2 ** 20;
@@ -71,7 +73,7 @@ export class OrtTrainer {
 
   static async create(model: tfl.LayersModel, spec: ModelSpec, opts: OrtTrainerOptions): Promise<OrtTrainer> {
     const ort = await loadOrt();
-    const train = buildTrainGraph(model, spec, 'adam');
+    const train = buildTrainGraph(model, spec, 'adam', { inferenceMode: opts.inferenceMode });
     const infer = buildTrainGraph(model, spec, 'infer');
     const threads = opts.threads ?? defaultOrtThreads();
     const device = opts.device ?? 'cpu';

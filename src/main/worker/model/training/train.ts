@@ -241,9 +241,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     learningRate,
     seed,
     batchSize,
-    // Guarded fine-tuning (frozen layers, batch norms on the parent's statistics) is tfjs's: the
-    // ONNX Runtime graph trains every layer in training mode.
-    preference: policy ? 'tfjs' : opts.trainer,
+    preference: opts.trainer,
+    // Guarded fine-tuning trains in inference mode (batch norms on the parent's statistics), the
+    // frozen layers read only, as the tfjs branch below does.
+    inferenceMode: !!policy,
   });
   const ort = trainer.ort;
   // --- replay (replay.ts): a parent that learnt from injections keeps seeing them, over the night's
@@ -301,6 +302,8 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       valAuc: vl.includes(0) && vl.includes(1) ? evaluateScores(v, vl, targetMdr).auc : null,
     };
     best = { ...parentVal, epoch: 0, weights: model.getWeights().map((t) => t.clone()) };
+    // With ORT the weights written back at the end are the trainer's: keep the parent's there too.
+    if (ort) bestOrt = ort.snapshot();
   }
   let sinceBest = 0;
   let samples = 0;

@@ -36,7 +36,14 @@ export async function chooseTrainer(
   backend: string,
   model: tfl.LayersModel,
   spec: ModelSpec,
-  opts: { learningRate: number; seed: number; batchSize?: number; preference?: string },
+  opts: {
+    learningRate: number;
+    seed: number;
+    batchSize?: number;
+    preference?: string;
+    /** Guarded fine-tuning (batch norms on moving statistics, frozen layers): see OrtTrainerOptions. */
+    inferenceMode?: boolean;
+  },
 ): Promise<TrainerChoice> {
   const pref = trainerPreference(opts.preference);
   const tfjs = (reason: string): TrainerChoice => ({ ort: null, description: `tfjs (${backend})`, reason });
@@ -48,6 +55,7 @@ export async function chooseTrainer(
       learningRate: opts.learningRate,
       seed: opts.seed,
       batchSize: opts.batchSize,
+      inferenceMode: opts.inferenceMode,
     });
     return {
       ort,
