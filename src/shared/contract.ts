@@ -242,6 +242,8 @@ export const ModelSummarySchema = z.object({
   architecture: z.string(),
   parent: z.string().nullable(),
   backend: z.string().nullable(),
+  /** What ran its training and on which device, e.g. "ONNX Runtime CPU (2 threads)", "tfjs (webgpu)". */
+  trainer: z.string().nullable(),
   threshold: z.number(),
   /** Active in the home for this night's stamps (it scores the next night on open). */
   active: z.boolean(),

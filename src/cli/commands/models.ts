@@ -129,6 +129,7 @@ export async function train(client: Client, argv: string[]) {
   console.log(
     `new version ${version}: trained on ${m.trainedOn?.description ?? '-'} (nights: ${m.nights.join(', ')})`,
   );
+  if (m.trainer) console.log(`trained by ${m.trainer}`);
   printEvaluation('held out', m.evaluation);
   if (values.adopt) {
     const r = await client.call('modelAdopt', { version });

@@ -65,6 +65,7 @@ export class ModelsService {
       architecture: m.spec.id,
       parent: m.parent,
       backend: m.backend,
+      trainer: typeof m.hyperparameters.trainer === 'string' ? m.hyperparameters.trainer : null,
       threshold: m.threshold,
       active: active === m.version,
       shownHere: ws?.settings.activeModel === m.version,

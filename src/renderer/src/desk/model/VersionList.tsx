@@ -41,7 +41,7 @@ export function VersionList(props: {
             >
               <td
                 className="mono"
-                title={`${v.architecture}, ${v.kind}, ${v.backend ?? 'no backend recorded'}`}
+                title={`${v.architecture}, ${v.kind}, ${v.trainer ? `trained by ${v.trainer}` : (v.backend ?? 'no backend recorded')}`}
               >
                 {v.version}
                 <div className="muted small">
