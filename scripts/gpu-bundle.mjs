@@ -1,13 +1,23 @@
 // Makes .gpu-bundle.tar.xz: what scripts/gpu-check.sh needs on a GPU machine that has the
 // checkout but no node_modules and no internet (the device tool carries at most 64 MiB of ignored
-// files). Inside: gpu-check.mjs (bench/gpuCheck.ts bundled with tfjs and our sources), a pruned
+// files). Inside: gpu-check.mjs (bench/gpuCheck.ts bundled with tfjs and our sources), the app's
+// built main process with the packages it loads (for the CLI run on a demo night), a pruned
 // node_modules holding only the native packages with their linux-x64 binaries (onnxruntime-node +
 // onnxruntime-common, webgpu's dawn.node), the Vulkan loader (libvulkan.so.1: the NVIDIA driver
 // brings its ICD, not always the loader) and, unless --no-node, this machine's node binary (for a
 // machine without node). Everything is xz-compressed: libonnxruntime (44 MB) and dawn.node
 // (21 MB) alone exceed 64 MiB uncompressed. Carry: `.gpu-bundle.tar.xz` (one path).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './lib.mjs';
 
@@ -69,6 +79,31 @@ copyPkg(
     !statSync(path.join(ROOT, 'node_modules/webgpu', ...parts.slice(0, 2))).isDirectory() ||
     parts[1] === 'linux-x64',
 );
+
+// 2b. The app itself, for the check's second part (the CLI on a demo night): the built main
+// process (out/main, from electron-vite build), the shipped model (resources/) and the packages
+// out/main loads at run time. Of tfjs only the Node bundles each package.json names (and the wasm
+// binaries): the rest of those folders is other module formats.
+sh('npx', ['electron-vite', 'build', '--logLevel', 'warn']);
+cpSync(path.join(ROOT, 'out', 'main'), path.join(stage, 'out', 'main'), { recursive: true });
+cpSync(path.join(ROOT, 'resources'), path.join(stage, 'resources'), { recursive: true });
+for (const name of ['avsc', 'snappyjs', 'zod', 'omggif', 'ws', 'seedrandom', 'long'])
+  copyPkg(name, () => true);
+// tfjs-core's fetch for Node and its dependencies.
+for (const name of ['node-fetch', 'whatwg-url', 'tr46', 'webidl-conversions']) copyPkg(name, () => true);
+for (const name of [
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-layers',
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-backend-webgpu',
+  '@tensorflow/tfjs-backend-wasm',
+]) {
+  const main = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).main;
+  copyPkg(name, (parts) => {
+    const rel = parts.join('/');
+    return rel === '' || rel === 'package.json' || rel === 'dist' || rel === main || rel.endsWith('.wasm');
+  });
+}
 
 // 3. The Vulkan loader.
 mkdirSync(path.join(stage, 'lib'));

@@ -9,7 +9,11 @@
 # webgpu} with linux-x64 binaries only, the Vulkan loader libvulkan.so.1, and a node binary for a
 # machine without one. Without the bundle, on a machine with node_modules (a dev checkout, or
 # here on lavapipe), the program is bundled on the fly.
-# Sizes: GPU_CHECK_SECONDS, GPU_CHECK_INFER_BATCH, GPU_CHECK_TRAIN_BATCH, GPU_CHECK_ARCHS.
+# Then the app's own CLI on a simulated night (ingest + scoring, the one-click retrain, scoring
+# again), each step saying which engine and device it chose.
+# Sizes: GPU_CHECK_SECONDS, GPU_CHECK_INFER_BATCH, GPU_CHECK_TRAIN_BATCH, GPU_CHECK_ARCHS,
+# GPU_CHECK_APP_N (candidates, default 4000), GPU_CHECK_APP_LABELS (default 2000),
+# GPU_CHECK_APP_EPOCHS (default 3).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -62,4 +66,44 @@ fi
 # app does (src/main/worker/model/backends/headlessNvidiaVulkan.ts) and says so in its "Vulkan:" line.
 echo "display: ${DISPLAY:-none}"
 
-cd "$DIR" && "$NODE" gpu-check.mjs
+(cd "$DIR" && "$NODE" gpu-check.mjs)
+FIGURES=$?
+
+# Part 2: the app itself (its CLI, as an astronomer runs it) on a simulated night: ingest scores it
+# with the shipped default, then the one-click retrain fine-tunes on labels, then the new version
+# scores the night. Each step says which engine and device ran; nothing is forced.
+APP_N=${GPU_CHECK_APP_N:-4000}
+APP_LABELS=${GPU_CHECK_APP_LABELS:-2000}
+# The retrain's epochs: few, to fit a short turn on a lent machine (the app runs to early stopping).
+APP_EPOCHS=${GPU_CHECK_APP_EPOCHS:-3}
+if [ -f "$DIR/out/main/cli.js" ]; then
+  APPDIR="$DIR"
+else
+  APPDIR="$ROOT"
+  (cd "$ROOT" && npx electron-vite build --logLevel warn >/dev/null) || { echo "gpu-check: building the app failed"; exit 2; }
+fi
+A="$WORK/app"
+cli() { "$NODE" "$APPDIR/out/main/cli.js" "$@" --home "$A/home"; }
+secs() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(secs)" 'BEGIN { printf "%.1f s", b - a }'; }
+echo
+echo "== the app on a simulated night of $APP_N candidates ($APP_LABELS labelled), through its CLI"
+APP_OK=0
+t=$(secs)
+cli demo --out "$A/night" --n "$APP_N" --seed 7 | grep -E '^wrote' || APP_OK=1
+echo "   simulated in $(since "$t")"
+t=$(secs)
+cli ingest "$A/night" --workspace "$A/ws" 2>&1 | grep -E 'scoring with .*:|^Done|^Scored by' | sed 's/^score \[[^]]*\] [^ ]* [^ ]* //' || APP_OK=1
+echo "   ingest and first scoring: $(since "$t")"
+awk -F, -v n="$APP_LABELS" 'NR > 7 && NR <= 7 + n { print $1 "," ($2 == 0 ? "real" : "bogus") }' \
+  "$A/night/autoscan_features.3.csv" | sed '1i candidateId,label' >"$A/labels.csv"
+cli labels import "$A/labels.csv" --workspace "$A/ws" | tail -1 || APP_OK=1
+t=$(secs)
+cli train --workspace "$A/ws" --epochs "$APP_EPOCHS" 2>&1 | grep -E '^  epoch|^trained by|^held out|^  AUC|^new version' | cut -c1-160 || APP_OK=1
+echo "   one-click retrain, $APP_EPOCHS epochs (fine-tuning the default, evaluation, re-scoring): $(since "$t")"
+NEW=$(ls -t "$A/home/models" 2>/dev/null | head -1)
+t=$(secs)
+cli score --workspace "$A/ws" --model "$NEW" 2>&1 | grep -E 'scoring with .*:|^scored' | sed 's/^score \[[^]]*\] [^ ]* [^ ]* //' || APP_OK=1
+echo "   scoring with the new version: $(since "$t")"
+[ "$APP_OK" = 0 ] && echo "the app ran every step." || echo "an app step failed (above)."
+[ "$FIGURES" = 0 ] && [ "$APP_OK" = 0 ]
