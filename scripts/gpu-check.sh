@@ -90,7 +90,7 @@ echo
 echo "== the app on a simulated night of $APP_N candidates ($APP_LABELS labelled), through its CLI"
 APP_OK=0
 t=$(secs)
-cli demo --out "$A/night" --n "$APP_N" --seed 7 | grep -E '^wrote' || APP_OK=1
+cli demo --out "$A/night" --n "$APP_N" --seed 7 2>&1 | grep -E '^wrote' || APP_OK=1
 echo "   simulated in $(since "$t")"
 t=$(secs)
 cli ingest "$A/night" --workspace "$A/ws" 2>&1 | grep -E 'scoring with .*:|^Done|^Scored by' | sed 's/^score \[[^]]*\] [^ ]* [^ ]* //' || APP_OK=1
