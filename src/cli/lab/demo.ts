@@ -47,5 +47,10 @@ export async function demo(argv: string[]) {
     const report = await runIngest(ws, summary.out, { onProgress: ib.update });
     ib.end();
     console.log(`ingested ${report.added} into ${ws.dir}; ${report.rejected.length} rejected`);
+    // This engine tool writes the night directly; scoring is the home's (its active model).
+    console.log(
+      `not scored yet: opening it in the app scores it, or: skysift score --workspace ${ws.dir}` +
+        ` (or write the stamps only and run skysift ingest, which scores as it reads)`,
+    );
   }
 }
