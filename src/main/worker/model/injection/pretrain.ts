@@ -22,6 +22,8 @@ import {
   type InjectionOptions,
 } from './inject';
 import { distinctStamps, foldOf, surveyLabel, type RealStamp } from './realStamps';
+import { measureFwhm } from './psf';
+import { ROBUSTNESS_VIEWS, type RobustnessView } from './transform';
 
 /** The spectroscopic SN Ia whose 34 ZTF epochs are the one set known to be real: never trained on. */
 export const SN2021RHU_OBJECT = 'ZTF21abiuvdk';
@@ -193,6 +195,52 @@ export async function evaluateOnStamps(
     labelled.map((s) => s.triplet),
   );
   return { evaluation: evaluateScores(scores, labels), n: labelled.length };
+}
+
+export interface RobustnessRow {
+  view: string;
+  n: number;
+  /** null when the set holds one class only. */
+  auc: number | null;
+  /** FPR at 1% MDR, threshold chosen on the same examples (an oracle). */
+  fpr: number;
+  /** Examples scored at or above `threshold` (when given): reals and bogus. */
+  flaggedReals: number;
+  flaggedBogus: number;
+  /** Median seeing of the search images as transformed (px; over the stamps with a measurable star). */
+  medianFwhm: number | null;
+}
+
+/**
+ * A model's figures on the same labelled triplets seen through each view (native, finer pixels,
+ * worse seeing, other units): how it would hold up on cameras we have no stamps of.
+ */
+export async function robustnessTable(
+  model: tfl.LayersModel,
+  spec: ModelSpec,
+  triplets: readonly StampTriplet[],
+  labels: readonly (0 | 1)[],
+  threshold: number,
+  views: readonly RobustnessView[] = ROBUSTNESS_VIEWS,
+): Promise<RobustnessRow[]> {
+  const rows: RobustnessRow[] = [];
+  for (const view of views) {
+    const seen = triplets.map((t) => view.apply(t));
+    const scores = await scoreTriplets(model, spec, seen);
+    const both = labels.includes(0) && labels.includes(1);
+    const e = both ? evaluateScores(scores, [...labels]) : null;
+    const fwhms = seen.map((t) => measureFwhm(t.search)).filter((f): f is number => f !== null);
+    rows.push({
+      view: view.name,
+      n: labels.length,
+      auc: e?.auc ?? null,
+      fpr: e?.operatingPoint.fpr ?? NaN,
+      flaggedReals: labels.filter((y, i) => y === 1 && scores[i] >= threshold).length,
+      flaggedBogus: labels.filter((y, i) => y === 0 && scores[i] >= threshold).length,
+      medianFwhm: fwhms.length ? fwhms.sort((a, b) => a - b)[fwhms.length >> 1] : null,
+    });
+  }
+  return rows;
 }
 
 export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
