@@ -15,6 +15,7 @@ import { newVersionName, type Evaluation, type ModelMeta, type ModelRegistry } f
 import { fitModel, predictRows, type Batch, type EpochReport } from '../training/fit';
 import { labelFingerprint } from '../training/split';
 import {
+  DEFAULT_INJECTION,
   InjectionSampler,
   prepareBackground,
   type Background,
@@ -83,7 +84,12 @@ export function validationSet(
   simulated: boolean,
   injection?: Partial<InjectionOptions>,
 ): { injected: Example[]; triplets: StampTriplet[]; labels: (0 | 1)[] } {
-  const valSampler = new InjectionSampler([...backgrounds], [], [], seed + 1000, injection);
+  // Native stamps only: runs that train on other-camera views add those views explicitly (otherCameraViews).
+  const valSampler = new InjectionSampler([...backgrounds], [], [], seed + 1000, {
+    ...injection,
+    zoom: 0,
+    blur: 0,
+  });
   const injected: Example[] = Array.from({ length: 600 }, () => valSampler.sample());
   if (simulated) {
     // Ids far from the training stream's (simulatedDraw(seed)).
@@ -284,6 +290,17 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     triplets: valTriplets,
     labels: valLabels,
   } = validationSet(selection, backgrounds, seed, simShare > 0, o.injection);
+  if ((o.injection?.zoom ?? 0) > 0 || (o.injection?.blur ?? 0) > 0) {
+    // A run that trains on other cameras' views selects its epochs on them too: the real and
+    // injected validation examples once more, each through one of the measured views in turn.
+    const real = selection.length + injectedVal.filter((e) => e.kind !== 'simulated').length;
+    const views = ROBUSTNESS_VIEWS.filter((v) => /finer|seeing/.test(v.name));
+    for (let i = 0; i < real; i++) {
+      valTriplets.push(views[i % views.length].apply(valTriplets[i]));
+      valLabels.push(valLabels[i]);
+    }
+    log(`validation: ${real} examples again through ${views.map((v) => v.name).join(', ')}`);
+  }
   const validation = { x: preprocessBatch(spec, valTriplets), y: valLabels };
 
   const xbuf = new Float32Array(batchSize * row);
@@ -383,7 +400,10 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     threshold,
     notes:
       (o.notes ? `${o.notes}\n` : '') +
-      `threshold ${threshold.toFixed(4)}: 1% MDR on the training side's validation set (${selection.length} labelled stamps + ${injectedVal.length} injected or simulated examples)`,
+      `threshold ${threshold.toFixed(4)}: 1% MDR on the training side's validation set (${selection.length} labelled stamps + ${injectedVal.length} injected or simulated examples` +
+      (valLabels.length > selection.length + injectedVal.length
+        ? ` + ${valLabels.length - selection.length - injectedVal.length} of those seen through other cameras)`
+        : ')'),
     trainedOn: {
       data: o.useLabelled ? 'mixed' : 'injected-real',
       surveys,
@@ -396,6 +416,12 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
           : '') +
         (simShare > 0
           ? `; ${Math.round(simShare * 100)}% of examples from the simulated demo-night generator`
+          : '') +
+        ((o.injection?.zoom ?? 0) > 0
+          ? `; ${Math.round(o.injection!.zoom! * 100)}% of real stamps first resampled to finer pixels (x1-${o.injection!.zoomMax ?? DEFAULT_INJECTION.zoomMax}, as DECam or Rubin would see them)`
+          : '') +
+        ((o.injection?.blur ?? 0) > 0
+          ? `; ${Math.round(o.injection!.blur! * 100)}% blurred to worse seeing (x1-${o.injection!.blurMax ?? DEFAULT_INJECTION.blurMax})`
           : '') +
         (o.averagedFrom
           ? `; weights averaged over ${o.averagedFrom.join(', ')}`
