@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addPsf, measureFwhm } from '../../../src/main/worker/model/injection/psf';
+import { addPsf, measureFwhm, robustStats } from '../../../src/main/worker/model/injection/psf';
 import {
   gaussianBlur,
   scaleUnits,
@@ -7,6 +7,7 @@ import {
   zoomImage,
   zoomTriplet,
   zoomedSide,
+  zoomWithSkyNoise,
 } from '../../../src/main/worker/model/injection/transform';
 import { InjectionSampler, prepareBackground } from '../../../src/main/worker/model/injection/inject';
 import { preprocessBatch } from '../../../src/main/worker/model/preprocess';
@@ -135,5 +136,24 @@ describe('other-camera views of a stamp', () => {
     widths.sort((a, b) => a - b);
     expect(widths[widths.length >> 1]).toBeGreaterThan(bg.fwhmTemplate * 1.1);
     expect(zoomTriplet(t, 2).search.width).toBe(127);
+  });
+});
+
+describe('finer pixels at the same depth', () => {
+  it('restores white sky noise at the native noise / zoom, keeping the flux', () => {
+    const img = noisyStars(2.4);
+    const z = 2;
+    const out = zoomWithSkyNoise(img, z, 11);
+    const { sigma: s0 } = robustStats(img);
+    const { sigma: s1 } = robustStats(out);
+    expect(s1 / (s0 / z)).toBeGreaterThan(0.9);
+    expect(s1 / (s0 / z)).toBeLessThan(1.1);
+    // Interpolation alone leaves the noise lower than that (smoothed).
+    expect(robustStats(zoomImage(img, z)).sigma).toBeLessThan(0.85 * (s0 / z));
+    const bg = robustStats(img).median * img.data.length;
+    const bgOut = robustStats(out).median * out.data.length;
+    expect((sum(out) - bgOut) / (sum(img) - bg)).toBeGreaterThan(0.9);
+    expect((sum(out) - bgOut) / (sum(img) - bg)).toBeLessThan(1.1);
+    expect(zoomWithSkyNoise(img, z, 11).data).toEqual(out.data);
   });
 });

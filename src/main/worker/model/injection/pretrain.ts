@@ -294,7 +294,8 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     // A run that trains on other cameras' views selects its epochs on them too: the real and
     // injected validation examples once more, each through one of the measured views in turn.
     const real = selection.length + injectedVal.filter((e) => e.kind !== 'simulated').length;
-    const views = ROBUSTNESS_VIEWS.filter((v) => /finer|seeing/.test(v.name));
+    // The bilinear zooms and the blur, as the sampler draws them (not the sky-noise view: a check only).
+    const views = ROBUSTNESS_VIEWS.filter((v) => /bilinear|seeing/.test(v.name));
     for (let i = 0; i < real; i++) {
       valTriplets.push(views[i % views.length].apply(valTriplets[i]));
       valLabels.push(valLabels[i]);

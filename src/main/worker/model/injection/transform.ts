@@ -5,7 +5,8 @@
  * train with that variety (InjectionOptions.zoom / blur).
  */
 import type { StampImage, StampTriplet } from '../../../../shared/stamp';
-import { DEFAULT_FWHM_PX, measureFwhm } from './psf';
+import { seededRandom } from '../../../util/prng';
+import { DEFAULT_FWHM_PX, measureFwhm, robustStats } from './psf';
 
 /** Output side of a zoomed image: the same parity as the input, so the centre stays on the centre. */
 export function zoomedSide(side: number, zoom: number): number {
@@ -71,6 +72,42 @@ export function zoomTriplet(t: StampTriplet, zoom: number): StampTriplet {
     search: zoomImage(t.search, zoom),
     template: t.template ? zoomImage(t.template, zoom) : null,
     difference: zoomImage(t.difference, zoom),
+  };
+}
+
+/**
+ * `img` zoomed (flux-conserving, see zoomImage), then white Gaussian noise added so that its
+ * per-pixel noise is the native noise / zoom: what a sky-limited camera with `zoom` times finer
+ * pixels gives at the same depth (sky per pixel / zoom^2, its noise / zoom), where interpolation
+ * alone would leave the noise smoothed and correlated. A source's integrated S/N is unchanged; its
+ * peak S/N per pixel drops by about `zoom`. Deterministic for `seed`.
+ */
+export function zoomWithSkyNoise(img: StampImage, zoom: number, seed: number): StampImage {
+  const out = zoomImage(img, zoom);
+  const target = robustStats(img).sigma / zoom;
+  const have = robustStats(out).sigma;
+  const add = Math.sqrt(Math.max(0, target * target - have * have));
+  const r = seededRandom(seed);
+  for (let i = 0; i < out.data.length; i++)
+    if (out.mask[i]) out.data[i] += add * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+  return out;
+}
+
+/** A seed from a stamp's own pixels: the same stamp gets the same noise, whatever the order. */
+function stampSeed(t: StampTriplet): number {
+  let h = 2166136261;
+  const d = t.difference.data;
+  for (let i = 0; i < d.length; i += 7) h = Math.imul(h ^ Math.round(d[i] * 1000), 16777619);
+  return h >>> 0;
+}
+
+/** Every image zoomed with sky noise restored (see zoomWithSkyNoise). */
+export function zoomTripletWithSkyNoise(t: StampTriplet, zoom: number): StampTriplet {
+  const seed = stampSeed(t);
+  return {
+    search: zoomWithSkyNoise(t.search, zoom, seed),
+    template: t.template ? zoomWithSkyNoise(t.template, zoom, seed + 1) : null,
+    difference: zoomWithSkyNoise(t.difference, zoom, seed + 2),
   };
 }
 
@@ -158,6 +195,7 @@ export const ROBUSTNESS_VIEWS: readonly RobustnessView[] = [
   { name: 'native', apply: (t) => t },
   { name: 'finer pixels x1.5 (bilinear)', apply: (t) => zoomTriplet(t, 1.5) },
   { name: 'finer pixels x2 (bilinear)', apply: (t) => zoomTriplet(t, 2) },
+  { name: 'finer pixels x2, white sky noise', apply: (t) => zoomTripletWithSkyNoise(t, 2) },
   { name: 'seeing x1.5 (search+difference)', apply: (t) => worseSeeing(t, 1.5) },
   { name: 'units x1e3', apply: (t) => scaleUnits(t, 1e3) },
   { name: 'units x1e-3', apply: (t) => scaleUnits(t, 1e-3) },
