@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { addPsf, measureFwhm, robustStats } from '../../../src/main/worker/model/injection/psf';
+import { selectBackend } from '../../../src/main/worker/model/backends';
+import { robustnessTable } from '../../../src/main/worker/model/injection/pretrain';
 import {
+  ROBUSTNESS_VIEWS,
   gaussianBlur,
   scaleUnits,
   worseSeeing,
@@ -155,5 +158,38 @@ describe('finer pixels at the same depth', () => {
     expect((sum(out) - bgOut) / (sum(img) - bg)).toBeGreaterThan(0.9);
     expect((sum(out) - bgOut) / (sum(img) - bg)).toBeLessThan(1.1);
     expect(zoomWithSkyNoise(img, z, 11).data).toEqual(out.data);
+  });
+});
+
+describe('robustnessTable', () => {
+  it('scores the same labelled triplets through every view: units change nothing, zooms widen the seeing', async () => {
+    await selectBackend('wasm');
+    const arch = getArchitecture('compact');
+    const model = arch.build(3);
+    try {
+      const triplets: StampTriplet[] = [];
+      const labels: (0 | 1)[] = [];
+      for (let i = 0; i < 6; i++) {
+        const diff = noisyStars(2.4, 100 + i);
+        if (i % 2) diff.data.fill(50);
+        triplets.push({
+          search: noisyStars(2.4, 200 + i),
+          template: noisyStars(2.4, 300 + i),
+          difference: diff,
+        });
+        labels.push(i % 2 ? 0 : 1);
+      }
+      const rows = await robustnessTable(model, arch.spec, triplets, labels, 0.5);
+      expect(rows.map((r) => r.view)).toEqual(ROBUSTNESS_VIEWS.map((v) => v.name));
+      const by = (name: string) => rows.find((r) => r.view.startsWith(name))!;
+      expect(by('native').auc).not.toBeNull();
+      expect(by('units x1e3').auc).toBe(by('native').auc);
+      expect(by('units x1e-3').auc).toBe(by('native').auc);
+      expect(by('finer pixels x2 (bilinear)').medianFwhm! / by('native').medianFwhm!).toBeGreaterThan(1.7);
+      expect(by('seeing').medianFwhm! / by('native').medianFwhm!).toBeGreaterThan(1.3);
+      for (const r of rows) expect(r.flaggedReals + r.flaggedBogus).toBeLessThanOrEqual(6);
+    } finally {
+      model.dispose();
+    }
   });
 });
