@@ -55,8 +55,8 @@ engine tools (act on files directly):
   skysift export-onnx --workspace <dir> [--model <version>] --out <model.onnx>
       Write a model version as ONNX (input 'stamps' [N,H,W,3] preprocessed, output 'score' [N,1]).
   skysift pretrain --manifest <index.csv> --out <library dir> [--epochs N] [--minutes M] [--init <version dir>]...
-  skysift pretrain --validate --manifest <index.csv> --model <version dir>... [--seed 1]
-  skysift pretrain --report --manifest <index.csv> --model <version dir> [--folds 2 --eval-fold 1] [--update-meta]
+  skysift pretrain --validate --manifest <index.csv> --model <version dir>... [--seed 1] [--robustness]
+  skysift pretrain --report --manifest <index.csv> --model <version dir> [--folds 2 --eval-fold 1] [--update-meta] [--robustness]
   skysift pretrain --cold-start --manifest <index.csv> --model <version dir> [--labels 0,50,100] [--draws 3]
       Train on fake sources injected into real stamps (real backgrounds from the manifest; several
       --init: their weights averaged), compare versions on a run's training-side validation set, report

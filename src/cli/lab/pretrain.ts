@@ -5,9 +5,13 @@
  *   skysift pretrain --manifest ../shared/data/real-stamps/index.csv --out <registry dir> [--epochs 30]
  *                    [--steps 100] [--minutes 22] [--init <version dir> [--init <dir> ...: weights averaged]] [--simulated-share 0.25] [--folds 2] [--eval-fold 1] [--no-labelled] [--seed 1] [--backend wasm]
  *   skysift pretrain --report --manifest <csv> --model <version dir> [--model <dir> ...] [--folds 2 --eval-fold 1]
+ *                    [--robustness: also on the held-out stamps resampled to finer pixels, blurred, rescaled]
  *                    [--update-meta: rewrite each version's held-out figures in its meta.json from this run]
  *   skysift pretrain --validate --manifest <csv> --model <version dir> [--model <dir> ...] [--seed 1]
  *                    (the training side's validation set of a run with that seed: never the held-out fold)
+ *                    [--robustness: also its selection stamps and injections through the other-camera views]
+ *   training: [--zoom 0.5 --zoom-max 2.2 --blur 0.2 --blur-max 1.6]: shares of examples whose real stamp is
+ *                    resampled to finer pixels / blurred to worse seeing before injection (see InjectionOptions)
  *   skysift pretrain --cold-start --manifest <csv> --model <version dir> [--labels 0,50,100] [--draws 3] [--min-judged 20]
  *                    [--replay injection|parent-scores|both|none]
  */
@@ -21,11 +25,14 @@ import {
   averageWeights,
   partitionStamps,
   pretrain as runPretrain,
+  robustnessTable,
   scoreTriplets,
   selectionSplit,
+  type RobustnessRow,
   simulatedDraw,
   heldOutRecord,
   SN2021RHU_OBJECT,
+  standInLabel,
   validationSet,
 } from '../../main/worker/model/injection/pretrain';
 import {
@@ -74,9 +81,18 @@ async function updateHeldOutFigures(
  * (the training side's selection stamps, injections into its pool, simulated demo-night candidates),
  * all on the same examples: how candidates are chosen without looking at the held-out fold.
  */
-async function validate(stamps: RealStamp[], folds: number, evalFold: number, seed: number, dirs: string[]) {
+async function validate(
+  stamps: RealStamp[],
+  folds: number,
+  evalFold: number,
+  seed: number,
+  dirs: string[],
+  robustness: boolean,
+) {
   const { selection, pool } = selectionSplit(partitionStamps(stamps, folds, evalFold));
   const set = validationSet(selection, pool.map(prepareBackground), seed, true);
+  // The views apply to real stamps (selection) and to injections into real ones, not the simulator's.
+  const real = selection.length + 600;
   const parts: [string, number, number][] = [
     [`selection stamps (labelled, fold != ${evalFold})`, 0, selection.length],
     ['injected into the pool', selection.length, selection.length + 600],
@@ -101,10 +117,34 @@ async function validate(stamps: RealStamp[], folds: number, evalFold: number, se
           `  ${name.padEnd(38)} n ${String(y.length).padStart(4)}  AUC ${fmt(e.auc)}  log loss ${loss.toFixed(4)}  FPR at 1% MDR ${pct(e.operatingPoint.fpr)}`,
         );
       }
+      if (robustness)
+        for (const [name, a, b] of [
+          [`selection stamps (labelled, fold != ${evalFold})`, 0, selection.length],
+          ['injected into the pool', selection.length, real],
+        ] as const)
+          printRobustness(
+            `  ${name}, through other cameras:`,
+            await robustnessTable(
+              model,
+              meta.spec as never,
+              set.triplets.slice(a, b),
+              set.labels.slice(a, b),
+              meta.threshold,
+            ),
+          );
     } finally {
       model.dispose();
     }
   }
+}
+
+function printRobustness(title: string, rows: RobustnessRow[]) {
+  console.log(title);
+  for (const r of rows)
+    console.log(
+      `    ${r.view.padEnd(34)} n ${String(r.n).padStart(4)}  AUC ${fmt(r.auc)}  FPR at 1% MDR ${pct(r.fpr)}  ` +
+        `flagged reals ${r.flaggedReals}, bogus ${r.flaggedBogus}  search FWHM ${r.medianFwhm === null ? '-' : r.medianFwhm.toFixed(2)} px`,
+    );
 }
 
 function intArg(name: string, v: string | undefined, dflt: number): number {
@@ -148,6 +188,11 @@ export async function pretrain(argv: string[]) {
       model: { type: 'string', multiple: true },
       report: { type: 'boolean', default: false },
       'update-meta': { type: 'boolean', default: false },
+      robustness: { type: 'boolean', default: false },
+      zoom: { type: 'string' },
+      'zoom-max': { type: 'string' },
+      blur: { type: 'string' },
+      'blur-max': { type: 'string' },
       validate: { type: 'boolean', default: false },
       'cold-start': { type: 'boolean', default: false },
       labels: { type: 'string', default: '0,50,100,200,500' },
@@ -186,7 +231,7 @@ export async function pretrain(argv: string[]) {
 
   if (values.validate) {
     if (!values.model?.length) throw new Error('--validate needs --model <version dir>');
-    await validate(listed, folds, evalFold, intArg('seed', values.seed, 1), values.model);
+    await validate(listed, folds, evalFold, intArg('seed', values.seed, 1), values.model, values.robustness);
     return;
   }
 
@@ -213,6 +258,30 @@ export async function pretrain(argv: string[]) {
           console.log(
             `  ${name}: n ${r.n}, AUC vs drb>=0.5 ${fmt(r.evaluation.auc)}, FPR at 1% MDR ${pct(r.evaluation.operatingPoint.fpr)} (threshold ${fmt(r.evaluation.operatingPoint.threshold)})`,
           );
+        if (set === heldZtf && values.robustness) {
+          const labelled = heldZtf.filter((s) => standInLabel(s) !== null);
+          printRobustness(
+            `  ${name}, through other cameras (flagged at the model's threshold):`,
+            await robustnessTable(
+              model,
+              meta.spec as never,
+              labelled.map((s) => s.triplet),
+              labelled.map((s) => standInLabel(s)!),
+              meta.threshold,
+            ),
+          );
+          const sn = stamps.filter((s) => s.objectId === SN2021RHU_OBJECT);
+          printRobustness(
+            `  SN 2021rhu (${sn.length} epochs, all real), through other cameras:`,
+            await robustnessTable(
+              model,
+              meta.spec as never,
+              sn.map((s) => s.triplet),
+              sn.map(() => 1 as const),
+              meta.threshold,
+            ),
+          );
+        }
         if (r && set === heldZtf && values['update-meta']) {
           await updateHeldOutFigures(dir, r, heldZtf, folds, evalFold);
           console.log(`  ${dir}/meta.json: held-out figures rewritten from this run (n ${r.n})`);
@@ -301,8 +370,22 @@ export async function pretrain(argv: string[]) {
     for (const i of inits.slice(1)) i.model.dispose();
     console.log(`averaged the weights of ${inits.map((i) => i.meta.version).join(', ')}`);
   }
+  const injection: Record<string, number> = {};
+  for (const [flag, key] of [
+    ['zoom', 'zoom'],
+    ['zoom-max', 'zoomMax'],
+    ['blur', 'blur'],
+    ['blur-max', 'blurMax'],
+  ] as const) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${flag} must be a non-negative number, got ${v}`);
+    injection[key] = n;
+  }
   const t0 = Date.now();
   const result = await runPretrain({
+    injection,
     initModel: init?.model,
     parentVersion: init?.meta.version,
     averagedFrom: inits.length > 1 ? inits.map((i) => i.meta.version) : undefined,

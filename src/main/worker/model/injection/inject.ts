@@ -12,6 +12,7 @@ import type { StampImage, StampTriplet } from '../../../../shared/stamp';
 import { seededRandom } from '../training/split';
 import { addPsf, DEFAULT_FWHM_PX, measureFwhm, psfPeak, robustStats, type PsfShape } from './psf';
 import type { RealStamp } from './realStamps';
+import { tripletFwhm, worseSeeing, zoomTriplet } from './transform';
 
 export interface Background {
   id: string;
@@ -74,6 +75,19 @@ export interface InjectionOptions {
    * the model must see padded inputs of both classes, or padding itself would become a cue.
    */
   smallStamp: number;
+  /**
+   * Probability that an example's real stamp (background or labelled) is first resampled to a finer
+   * pixel scale, by a factor drawn log-uniform in [1, zoomMax]: the same sky as DECam (0.263"/px)
+   * or Rubin (0.2"/px) would see it, with sources then injected at the zoomed seeing.
+   */
+  zoom: number;
+  zoomMax: number;
+  /**
+   * Probability that the new exposure (search and difference) of an example's real stamp is first
+   * blurred to worse seeing, by a factor drawn uniform in [1, blurMax] (see worseSeeing).
+   */
+  blur: number;
+  blurMax: number;
 }
 
 export const DEFAULT_INJECTION: InjectionOptions = {
@@ -85,6 +99,10 @@ export const DEFAULT_INJECTION: InjectionOptions = {
   labelledRealShare: 0.2,
   realArtifactShare: 0.35,
   smallStamp: 0.1,
+  zoom: 0,
+  zoomMax: 2.2,
+  blur: 0,
+  blurMax: 1.6,
 };
 
 type Rng = () => number;
@@ -252,7 +270,7 @@ export class InjectionSampler {
    */
   private scene() {
     const r = this.r;
-    const bg = pick(r, this.roomy);
+    const bg = this.otherCamera(pick(r, this.roomy));
     const size = r() < this.opts.smallStamp ? Math.round(uniform(r, 30, 45)) : this.opts.size;
     const m = margin(bg.triplet, size);
     const [dx, dy] = shift(r, m, 3, 15);
@@ -267,6 +285,33 @@ export class InjectionSampler {
     return { bg, t, w, h, cx, cy, sigD, sigS, sigT };
   }
 
+  /**
+   * The background as another camera would see it (opts.zoom, opts.blur), its seeing scaled with
+   * it so that injected sources match the new scale. No draw at all when both are 0, so that runs
+   * without them repeat exactly for a seed.
+   */
+  private otherCamera(bg: Background): Background {
+    const r = this.r;
+    const o = this.opts;
+    let out = bg;
+    if (o.zoom > 0 && r() < o.zoom) {
+      const z = Math.max(1, o.zoomMax) ** r();
+      out = {
+        ...out,
+        triplet: zoomTriplet(out.triplet, z),
+        fwhmSearch: out.fwhmSearch * z,
+        fwhmTemplate: out.fwhmTemplate * z,
+      };
+    }
+    if (o.blur > 0 && r() < o.blur) {
+      const g = uniform(r, 1, Math.max(1, o.blurMax));
+      // Labelled stamps come without a measured seeing: measured here, on the (zoomed) stamp.
+      const f = out.fwhmSearch > 0 ? out.fwhmSearch : tripletFwhm(out.triplet);
+      out = { ...out, triplet: worseSeeing(out.triplet, g, f), fwhmSearch: f * g };
+    }
+    return out;
+  }
+
   private finish(t: StampTriplet, label: 0 | 1, kind: ExampleKind, bg: string, maskOk = true): Example {
     const r = this.r;
     if (maskOk && r() < this.opts.masked) applyMask(t, r, label === 1 || kind !== 'masked');
@@ -276,7 +321,13 @@ export class InjectionSampler {
 
   private labelled(pool: readonly StampTriplet[], label: 0 | 1, kind: ExampleKind): Example {
     const r = this.r;
-    const src = pick(r, pool);
+    const src = this.otherCamera({
+      id: 'labelled',
+      survey: '',
+      triplet: pick(r, pool),
+      fwhmSearch: 0,
+      fwhmTemplate: 0,
+    }).triplet;
     const size = r() < this.opts.smallStamp ? Math.round(uniform(r, 30, 45)) : this.opts.size;
     const [dx, dy] = shift(r, margin(src, size), 0, 2);
     return this.finish(cutTriplet(src, size, dx, dy), label, kind, 'labelled');

@@ -15,6 +15,7 @@ import { newVersionName, type Evaluation, type ModelMeta, type ModelRegistry } f
 import { fitModel, predictRows, type Batch, type EpochReport } from '../training/fit';
 import { labelFingerprint } from '../training/split';
 import {
+  DEFAULT_INJECTION,
   InjectionSampler,
   prepareBackground,
   type Background,
@@ -22,6 +23,8 @@ import {
   type InjectionOptions,
 } from './inject';
 import { distinctStamps, foldOf, surveyLabel, type RealStamp } from './realStamps';
+import { measureFwhm } from './psf';
+import { ROBUSTNESS_VIEWS, type RobustnessView } from './transform';
 
 /** The spectroscopic SN Ia whose 34 ZTF epochs are the one set known to be real: never trained on. */
 export const SN2021RHU_OBJECT = 'ZTF21abiuvdk';
@@ -81,7 +84,12 @@ export function validationSet(
   simulated: boolean,
   injection?: Partial<InjectionOptions>,
 ): { injected: Example[]; triplets: StampTriplet[]; labels: (0 | 1)[] } {
-  const valSampler = new InjectionSampler([...backgrounds], [], [], seed + 1000, injection);
+  // Native stamps only: runs that train on other-camera views add those views explicitly (otherCameraViews).
+  const valSampler = new InjectionSampler([...backgrounds], [], [], seed + 1000, {
+    ...injection,
+    zoom: 0,
+    blur: 0,
+  });
   const injected: Example[] = Array.from({ length: 600 }, () => valSampler.sample());
   if (simulated) {
     // Ids far from the training stream's (simulatedDraw(seed)).
@@ -195,6 +203,52 @@ export async function evaluateOnStamps(
   return { evaluation: evaluateScores(scores, labels), n: labelled.length };
 }
 
+export interface RobustnessRow {
+  view: string;
+  n: number;
+  /** null when the set holds one class only. */
+  auc: number | null;
+  /** FPR at 1% MDR, threshold chosen on the same examples (an oracle). */
+  fpr: number;
+  /** Examples scored at or above `threshold` (when given): reals and bogus. */
+  flaggedReals: number;
+  flaggedBogus: number;
+  /** Median seeing of the search images as transformed (px; over the stamps with a measurable star). */
+  medianFwhm: number | null;
+}
+
+/**
+ * A model's figures on the same labelled triplets seen through each view (native, finer pixels,
+ * worse seeing, other units): how it would hold up on cameras we have no stamps of.
+ */
+export async function robustnessTable(
+  model: tfl.LayersModel,
+  spec: ModelSpec,
+  triplets: readonly StampTriplet[],
+  labels: readonly (0 | 1)[],
+  threshold: number,
+  views: readonly RobustnessView[] = ROBUSTNESS_VIEWS,
+): Promise<RobustnessRow[]> {
+  const rows: RobustnessRow[] = [];
+  for (const view of views) {
+    const seen = triplets.map((t) => view.apply(t));
+    const scores = await scoreTriplets(model, spec, seen);
+    const both = labels.includes(0) && labels.includes(1);
+    const e = both ? evaluateScores(scores, [...labels]) : null;
+    const fwhms = seen.map((t) => measureFwhm(t.search)).filter((f): f is number => f !== null);
+    rows.push({
+      view: view.name,
+      n: labels.length,
+      auc: e?.auc ?? null,
+      fpr: e?.operatingPoint.fpr ?? NaN,
+      flaggedReals: labels.filter((y, i) => y === 1 && scores[i] >= threshold).length,
+      flaggedBogus: labels.filter((y, i) => y === 0 && scores[i] >= threshold).length,
+      medianFwhm: fwhms.length ? fwhms.sort((a, b) => a - b)[fwhms.length >> 1] : null,
+    });
+  }
+  return rows;
+}
+
 export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   const log = o.log ?? (() => {});
   const arch = getArchitecture(o.architecture ?? 'compact');
@@ -236,6 +290,18 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     triplets: valTriplets,
     labels: valLabels,
   } = validationSet(selection, backgrounds, seed, simShare > 0, o.injection);
+  if ((o.injection?.zoom ?? 0) > 0 || (o.injection?.blur ?? 0) > 0) {
+    // A run that trains on other cameras' views selects its epochs on them too: the real and
+    // injected validation examples once more, each through one of the measured views in turn.
+    const real = selection.length + injectedVal.filter((e) => e.kind !== 'simulated').length;
+    // The bilinear zooms and the blur, as the sampler draws them (not the sky-noise view: a check only).
+    const views = ROBUSTNESS_VIEWS.filter((v) => /bilinear|seeing/.test(v.name));
+    for (let i = 0; i < real; i++) {
+      valTriplets.push(views[i % views.length].apply(valTriplets[i]));
+      valLabels.push(valLabels[i]);
+    }
+    log(`validation: ${real} examples again through ${views.map((v) => v.name).join(', ')}`);
+  }
   const validation = { x: preprocessBatch(spec, valTriplets), y: valLabels };
 
   const xbuf = new Float32Array(batchSize * row);
@@ -335,7 +401,10 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     threshold,
     notes:
       (o.notes ? `${o.notes}\n` : '') +
-      `threshold ${threshold.toFixed(4)}: 1% MDR on the training side's validation set (${selection.length} labelled stamps + ${injectedVal.length} injected or simulated examples)`,
+      `threshold ${threshold.toFixed(4)}: 1% MDR on the training side's validation set (${selection.length} labelled stamps + ${injectedVal.length} injected or simulated examples` +
+      (valLabels.length > selection.length + injectedVal.length
+        ? ` + ${valLabels.length - selection.length - injectedVal.length} of those seen through other cameras)`
+        : ')'),
     trainedOn: {
       data: o.useLabelled ? 'mixed' : 'injected-real',
       surveys,
@@ -348,6 +417,12 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
           : '') +
         (simShare > 0
           ? `; ${Math.round(simShare * 100)}% of examples from the simulated demo-night generator`
+          : '') +
+        ((o.injection?.zoom ?? 0) > 0
+          ? `; ${Math.round(o.injection!.zoom! * 100)}% of real stamps first resampled to finer pixels (x1-${o.injection!.zoomMax ?? DEFAULT_INJECTION.zoomMax}, as DECam or Rubin would see them)`
+          : '') +
+        ((o.injection?.blur ?? 0) > 0
+          ? `; ${Math.round(o.injection!.blur! * 100)}% blurred to worse seeing (x1-${o.injection!.blurMax ?? DEFAULT_INJECTION.blurMax})`
           : '') +
         (o.averagedFrom
           ? `; weights averaged over ${o.averagedFrom.join(', ')}`

@@ -1,0 +1,202 @@
+/**
+ * The same sky as other cameras would see it: a finer pixel scale (resampling), worse seeing (a
+ * Gaussian blur of the new exposure) and other flux units. Used to measure how a model holds up
+ * on surveys we have no stamps of (DECam 0.263"/px, Rubin 0.2"/px, against ZTF's 1"/px) and to
+ * train with that variety (InjectionOptions.zoom / blur).
+ */
+import type { StampImage, StampTriplet } from '../../../../shared/stamp';
+import { seededRandom } from '../../../util/prng';
+import { DEFAULT_FWHM_PX, measureFwhm, robustStats } from './psf';
+
+/** Output side of a zoomed image: the same parity as the input, so the centre stays on the centre. */
+export function zoomedSide(side: number, zoom: number): number {
+  const n = Math.max(1, Math.round(side * zoom));
+  return (n - side) % 2 === 0 ? n : n + 1;
+}
+
+/**
+ * `img` resampled to `zoom` times as many pixels per side (zoom > 1: a finer pixel scale), by
+ * bilinear interpolation about the stamp centre, and divided by zoom^2 so that a source keeps its
+ * flux (each new pixel covers 1/zoom^2 of an old one). A new pixel is masked when any old pixel
+ * it interpolates from is masked. The interpolation smooths the old pixels' noise: the new
+ * pixels' noise is correlated, as a resampled (warped) coadd's is.
+ */
+export function zoomImage(img: StampImage, zoom: number): StampImage {
+  if (!(zoom > 0) || !Number.isFinite(zoom)) throw new Error(`zoom must be a positive number, got ${zoom}`);
+  const { width: w, height: h, data, mask } = img;
+  const W = zoomedSide(w, zoom);
+  const H = zoomedSide(h, zoom);
+  const out = new Float32Array(W * H);
+  const outMask = new Uint8Array(W * H);
+  const cx = (w - 1) / 2;
+  const cy = (h - 1) / 2;
+  const cX = (W - 1) / 2;
+  const cY = (H - 1) / 2;
+  const gain = 1 / (zoom * zoom);
+  for (let Y = 0; Y < H; Y++) {
+    // Source coordinates, clamped to the stamp (the outermost half pixel repeats the edge).
+    const y = Math.min(h - 1, Math.max(0, cy + (Y - cY) / zoom));
+    const y0 = Math.min(h - 2, Math.floor(y));
+    const fy = h > 1 ? y - y0 : 0;
+    for (let X = 0; X < W; X++) {
+      const x = Math.min(w - 1, Math.max(0, cx + (X - cX) / zoom));
+      const x0 = Math.min(w - 2, Math.floor(x));
+      const fx = w > 1 ? x - x0 : 0;
+      let v = 0;
+      let ok = 1;
+      for (const [dy, wy] of [
+        [0, 1 - fy],
+        [1, fy],
+      ] as const) {
+        if (wy === 0) continue;
+        for (const [dx, wx] of [
+          [0, 1 - fx],
+          [1, fx],
+        ] as const) {
+          if (wx === 0) continue;
+          const i = Math.max(0, y0 + dy) * w + Math.max(0, x0 + dx);
+          if (!mask[i]) ok = 0;
+          else v += wy * wx * data[i];
+        }
+      }
+      out[Y * W + X] = ok ? v * gain : 0;
+      outMask[Y * W + X] = ok;
+    }
+  }
+  return { width: W, height: H, data: out, mask: outMask };
+}
+
+/** Every image of the triplet zoomed (see zoomImage). */
+export function zoomTriplet(t: StampTriplet, zoom: number): StampTriplet {
+  return {
+    search: zoomImage(t.search, zoom),
+    template: t.template ? zoomImage(t.template, zoom) : null,
+    difference: zoomImage(t.difference, zoom),
+  };
+}
+
+/**
+ * `img` zoomed (flux-conserving, see zoomImage), then white Gaussian noise added so that its
+ * per-pixel noise is the native noise / zoom: what a sky-limited camera with `zoom` times finer
+ * pixels gives at the same depth (sky per pixel / zoom^2, its noise / zoom), where interpolation
+ * alone would leave the noise smoothed and correlated. A source's integrated S/N is unchanged; its
+ * peak S/N per pixel drops by about `zoom`. Deterministic for `seed`.
+ */
+export function zoomWithSkyNoise(img: StampImage, zoom: number, seed: number): StampImage {
+  const out = zoomImage(img, zoom);
+  const target = robustStats(img).sigma / zoom;
+  const have = robustStats(out).sigma;
+  const add = Math.sqrt(Math.max(0, target * target - have * have));
+  const r = seededRandom(seed);
+  for (let i = 0; i < out.data.length; i++)
+    if (out.mask[i]) out.data[i] += add * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+  return out;
+}
+
+/** A seed from a stamp's own pixels: the same stamp gets the same noise, whatever the order. */
+function stampSeed(t: StampTriplet): number {
+  let h = 2166136261;
+  const d = t.difference.data;
+  for (let i = 0; i < d.length; i += 7) h = Math.imul(h ^ Math.round(d[i] * 1000), 16777619);
+  return h >>> 0;
+}
+
+/** Every image zoomed with sky noise restored (see zoomWithSkyNoise). */
+export function zoomTripletWithSkyNoise(t: StampTriplet, zoom: number): StampTriplet {
+  const seed = stampSeed(t);
+  return {
+    search: zoomWithSkyNoise(t.search, zoom, seed),
+    template: t.template ? zoomWithSkyNoise(t.template, zoom, seed + 1) : null,
+    difference: zoomWithSkyNoise(t.difference, zoom, seed + 2),
+  };
+}
+
+/**
+ * `img` convolved with a normalised Gaussian of standard deviation `sigma` pixels (separable),
+ * over the valid pixels only: masked pixels stay masked and lend no weight to their neighbours,
+ * and the kernel is renormalised where it leaves the stamp (so the background level holds there).
+ */
+export function gaussianBlur(img: StampImage, sigma: number): StampImage {
+  if (!(sigma >= 0) || !Number.isFinite(sigma)) throw new Error(`blur sigma must be >= 0, got ${sigma}`);
+  const { width: w, height: h, data, mask } = img;
+  if (sigma === 0) return { width: w, height: h, data: data.slice(), mask: mask.slice() };
+  const reach = Math.ceil(4 * sigma);
+  const k = new Float64Array(2 * reach + 1);
+  for (let i = -reach; i <= reach; i++) k[i + reach] = Math.exp(-(i * i) / (2 * sigma * sigma));
+  // Numerator (value x weight) and denominator (weight) passes, rows then columns.
+  const num = new Float64Array(w * h);
+  const den = new Float64Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      let d = 0;
+      for (let j = Math.max(0, x - reach); j <= Math.min(w - 1, x + reach); j++) {
+        const i = y * w + j;
+        if (!mask[i]) continue;
+        const kw = k[j - x + reach];
+        s += kw * data[i];
+        d += kw;
+      }
+      num[y * w + x] = s;
+      den[y * w + x] = d;
+    }
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (!mask[i]) continue;
+      let s = 0;
+      let d = 0;
+      for (let j = Math.max(0, y - reach); j <= Math.min(h - 1, y + reach); j++) {
+        const kw = k[j - y + reach];
+        s += kw * num[j * w + x];
+        d += kw * den[j * w + x];
+      }
+      out[i] = d > 0 ? s / d : 0;
+    }
+  return { width: w, height: h, data: out, mask: mask.slice() };
+}
+
+/** Seeing of the triplet's new exposure (search, else template), measured on its stars, else the default. */
+export function tripletFwhm(t: StampTriplet): number {
+  return measureFwhm(t.search) ?? measureFwhm(t.template) ?? DEFAULT_FWHM_PX;
+}
+
+/**
+ * The triplet as a night of worse seeing would give it: search and difference convolved with the
+ * Gaussian that takes a PSF of `fwhm` pixels to `factor` x fwhm (quadrature: sigma_k =
+ * fwhm sqrt(factor^2 - 1) / 2.3548); the template, a deep coadd made on other nights, is kept.
+ * Blurring the difference too is what a PSF-matched subtraction does: its sources have the search
+ * image's (worse) seeing. `fwhm` defaults to the one measured on the stamp.
+ */
+export function worseSeeing(t: StampTriplet, factor: number, fwhm = tripletFwhm(t)): StampTriplet {
+  if (!(factor >= 1)) throw new Error(`seeing factor must be >= 1, got ${factor}`);
+  const sigma = (fwhm * Math.sqrt(factor * factor - 1)) / 2.3548;
+  return {
+    search: gaussianBlur(t.search, sigma),
+    template: t.template,
+    difference: gaussianBlur(t.difference, sigma),
+  };
+}
+
+/** Every image times `k` (other flux units: nJy instead of DN, or normalised). */
+export function scaleUnits(t: StampTriplet, k: number): StampTriplet {
+  const s = (img: StampImage): StampImage => ({ ...img, data: img.data.map((v) => v * k) });
+  return { search: s(t.search), template: t.template ? s(t.template) : null, difference: s(t.difference) };
+}
+
+/** The views a model is measured on: the native stamps and the same sky through other cameras. */
+export interface RobustnessView {
+  name: string;
+  apply: (t: StampTriplet) => StampTriplet;
+}
+
+export const ROBUSTNESS_VIEWS: readonly RobustnessView[] = [
+  { name: 'native', apply: (t) => t },
+  { name: 'finer pixels x1.5 (bilinear)', apply: (t) => zoomTriplet(t, 1.5) },
+  { name: 'finer pixels x2 (bilinear)', apply: (t) => zoomTriplet(t, 2) },
+  { name: 'finer pixels x2, white sky noise', apply: (t) => zoomTripletWithSkyNoise(t, 2) },
+  { name: 'seeing x1.5 (search+difference)', apply: (t) => worseSeeing(t, 1.5) },
+  { name: 'units x1e3', apply: (t) => scaleUnits(t, 1e3) },
+  { name: 'units x1e-3', apply: (t) => scaleUnits(t, 1e-3) },
+];
