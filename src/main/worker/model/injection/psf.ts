@@ -67,23 +67,17 @@ export interface PsfShape {
   angle: number;
 }
 
-/**
- * Adds `flux` x PSF centred at (cx, cy) (pixel coordinates, 0 = centre of the first pixel) into
- * `out` (row-major w x h). Evaluated on a 3x3 sub-pixel grid so that narrow PSFs keep their flux;
- * normalised over an infinite plane, so flux falling outside the stamp is lost as in a real image.
- */
-export function addPsf(
-  out: Float32Array,
-  w: number,
-  h: number,
-  cx: number,
-  cy: number,
-  flux: number,
-  shape: PsfShape,
-): void {
+interface PsfEval {
+  profile: (r2: number) => number;
+  norm: number;
+  cos: number;
+  sin: number;
+  q: number;
+  reach: number;
+}
+
+function psfEval(shape: PsfShape): PsfEval {
   const { fwhm, beta, axisRatio, angle } = shape;
-  const cos = Math.cos(angle);
-  const sin = Math.sin(angle);
   const q = Math.max(0.3, Math.min(1, axisRatio));
   let profile: (r2: number) => number;
   let norm: number;
@@ -98,32 +92,53 @@ export function addPsf(
     norm = (beta - 1) / (Math.PI * a2 * q);
   }
   const reach = Math.ceil(beta === null ? fwhm * 2.5 : fwhm * 6);
-  const x0 = Math.max(0, Math.floor(cx - reach));
-  const x1 = Math.min(w - 1, Math.ceil(cx + reach));
-  const y0 = Math.max(0, Math.floor(cy - reach));
-  const y1 = Math.min(h - 1, Math.ceil(cy + reach));
-  const sub = [-1 / 3, 0, 1 / 3];
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      let s = 0;
-      for (const oy of sub)
-        for (const ox of sub) {
-          const dx = x + ox - cx;
-          const dy = y + oy - cy;
-          const u = dx * cos + dy * sin;
-          const v = (-dx * sin + dy * cos) / q;
-          s += profile(u * u + v * v);
-        }
-      out[y * w + x] += (flux * norm * s) / 9;
-    }
-  }
+  return { profile, norm, cos: Math.cos(angle), sin: Math.sin(angle), q, reach };
 }
 
-/** Peak pixel value of a unit-flux PSF centred on a pixel: converts a peak S/N into a flux. */
+const SUB = [-1 / 3, 0, 1 / 3];
+
+/** flux x the PSF's mean over pixel (x, y) on a 3x3 sub-pixel grid. */
+function pixelValue(e: PsfEval, x: number, y: number, cx: number, cy: number, flux: number): number {
+  let s = 0;
+  for (const oy of SUB)
+    for (const ox of SUB) {
+      const dx = x + ox - cx;
+      const dy = y + oy - cy;
+      const u = dx * e.cos + dy * e.sin;
+      const v = (-dx * e.sin + dy * e.cos) / e.q;
+      s += e.profile(u * u + v * v);
+    }
+  return (flux * e.norm * s) / 9;
+}
+
+/**
+ * Adds `flux` x PSF centred at (cx, cy) (pixel coordinates, 0 = centre of the first pixel) into
+ * `out` (row-major w x h). Evaluated on a 3x3 sub-pixel grid so that narrow PSFs keep their flux;
+ * normalised over an infinite plane, so flux falling outside the stamp is lost as in a real image.
+ */
+export function addPsf(
+  out: Float32Array,
+  w: number,
+  h: number,
+  cx: number,
+  cy: number,
+  flux: number,
+  shape: PsfShape,
+): void {
+  const e = psfEval(shape);
+  const x0 = Math.max(0, Math.floor(cx - e.reach));
+  const x1 = Math.min(w - 1, Math.ceil(cx + e.reach));
+  const y0 = Math.max(0, Math.floor(cy - e.reach));
+  const y1 = Math.min(h - 1, Math.ceil(cy + e.reach));
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) out[y * w + x] += pixelValue(e, x, y, cx, cy, flux);
+}
+
+/**
+ * Peak pixel value of a unit-flux PSF centred on a pixel: converts a peak S/N into a flux. Only that
+ * pixel is evaluated (as addPsf would on a stamp around it, rounded to float32 as stored there).
+ */
 export function psfPeak(shape: PsfShape): number {
-  const size = Math.ceil(shape.fwhm * 6) * 2 + 1;
-  const buf = new Float32Array(size * size);
-  const c = (size - 1) / 2;
-  addPsf(buf, size, size, c, c, 1, shape);
-  return buf[c * size + c];
+  const c = Math.ceil(shape.fwhm * 6);
+  return Math.fround(pixelValue(psfEval(shape), c, c, c, c, 1));
 }
