@@ -45,6 +45,8 @@ export interface OrtTrainerOptions {
   batchSize?: number;
   /** ORT's CPU memory arena; default: on unless a step's im2col columns exceed 512 MiB. */
   memoryArena?: boolean;
+  /** Writes ORT's per-node profile of the training session to `<profile>_<date>.json` at release(). */
+  profile?: string;
 }
 
 const ARENA_LIMIT_BYTES = 512 * 2 ** 20;
@@ -81,7 +83,10 @@ export class OrtTrainer {
     const arena =
       opts.memoryArena ?? train.columnFloatsPerSample * 4 * (opts.batchSize ?? 64) <= ARENA_LIMIT_BYTES;
     const options = { ...ortSessionOptions({ threads, device }), enableCpuMemArena: arena };
-    const trainSession = await ort.InferenceSession.create(train.bytes, options);
+    const trainSession = await ort.InferenceSession.create(
+      train.bytes,
+      opts.profile ? { ...options, enableProfiling: true, profileFilePrefix: opts.profile } : options,
+    );
     const inferSession = await ort.InferenceSession.create(infer.bytes, options);
     const [, h, w, c] = model.inputs[0].shape as number[];
     const trainer = new OrtTrainer(
@@ -222,6 +227,7 @@ export class OrtTrainer {
   }
 
   async release(): Promise<void> {
+    this.trainSession.endProfiling?.();
     await this.trainSession.release?.();
     await this.inferSession.release?.();
   }
