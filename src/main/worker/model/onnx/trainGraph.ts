@@ -270,19 +270,26 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
               g.op('Transpose', [g.op('Reshape', [dw, g.ints([ci, kh, kw, co])])], { perm: [1, 2, 0, 3] }),
             );
             if (firstLayer) return null;
-            // col2im as a Gather too: every input pixel takes, per tap, the one output pixel whose
-            // window read it with that tap (or a zero column appended to dZ), then a sum over taps.
-            const back = new Array<number>(taps * pIn);
-            for (let ki = 0; ki < kh; ki++)
-              for (let kj = 0; kj < kw; kj++)
-                for (let r = 0; r < ih; r++)
-                  for (let q = 0; q < iw; q++) {
+            // col2im as a Gather too: every input pixel takes the output columns whose windows read
+            // it (one per tap that hits it: up to 9 at stride 1, 4 at stride 2), the rest of its
+            // `hits` slots the zero column appended to dZ; then a sum over the slots.
+            const lists: number[][] = [];
+            for (let r = 0; r < ih; r++)
+              for (let q = 0; q < iw; q++) {
+                const list: number[] = [];
+                for (let ki = 0; ki < kh; ki++)
+                  for (let kj = 0; kj < kw; kj++) {
                     const [a, b] = [r + pads[0] - ki, q + pads[1] - kj];
                     const [i, j] = [a / sh, b / sw];
-                    const hit = a >= 0 && b >= 0 && a % sh === 0 && b % sw === 0 && i < out[0] && j < out[1];
-                    const tap = ki * kw + kj;
-                    back[tap * pIn + r * iw + q] = tap * (pOut + 1) + (hit ? i * out[1] + j : pOut);
+                    if (a >= 0 && b >= 0 && a % sh === 0 && b % sw === 0 && i < out[0] && j < out[1])
+                      list.push((ki * kw + kj) * (pOut + 1) + i * out[1] + j);
                   }
+                lists.push(list);
+              }
+            const hits = Math.max(1, ...lists.map((l) => l.length));
+            const back = new Array<number>(hits * pIn);
+            for (let slot = 0; slot < hits; slot++)
+              for (let px = 0; px < pIn; px++) back[slot * pIn + px] = lists[px][slot] ?? pOut;
             const dzz = g.op('Pad', [
               g.op('Reshape', [dz, g.ints([co, pOut, -1])]),
               g.ints([0, 0, 0, 0, 1, 0]),
@@ -290,9 +297,9 @@ export function buildTrainGraph(model: tfl.LayersModel, spec: ModelSpec, mode: T
             const dcols = g.op('Gemm', [w2, g.op('Reshape', [dzz, g.ints([co, -1])])]); // [k, (Ho*Wo+1)*N]
             const gathered = g.op(
               'Gather',
-              [g.op('Reshape', [dcols, g.ints([ci, taps * (pOut + 1), -1])]), g.table([taps, pIn], back)],
+              [g.op('Reshape', [dcols, g.ints([ci, taps * (pOut + 1), -1])]), g.table([hits, pIn], back)],
               { axis: 1 },
-            ); // [ci, taps, H*W, N]
+            ); // [ci, hits, H*W, N]
             return g.op('Reshape', [
               g.op('ReduceSum', [gathered, g.ints([1])], { keepdims: 0 }),
               g.ints([ci, ih, iw, -1]),
