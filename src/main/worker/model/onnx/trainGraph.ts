@@ -15,7 +15,7 @@
  *                ConvTranspose for the input gradient 123 / 421; this 113 / ~375.
  *   BatchNorm    batch statistics, dX = invstd * (dXhat - mean(dXhat) - Xhat * mean(dXhat * Xhat));
  *                moving statistics updated as tfjs does (m - (m - batch) * (1 - momentum))
- *   ReLU         dY * Sign(Y) (Y >= 0, so Sign is the step function)
+ *   ReLU         Where(Y > 0, dY, 0)
  *   GAP, Flatten broadcast / reshape back
  *   Dropout      the keep mask (0 or 1/keep) is an input, drawn by the caller from a seeded PRNG
  *   Dense        Gemm both ways
@@ -126,8 +126,9 @@ class G {
     return name;
   }
 
+  /** dY where Y > 0, else 0 (a 1-byte mask instead of a float Sign(Y) times dY). */
   reluGrad(dy: string, y: string): string {
-    return this.op('Mul', [dy, this.op('Sign', [y])]);
+    return this.op('Where', [this.op('Greater', [y, this.f(0)]), dy, this.f(0)]);
   }
 }
 
