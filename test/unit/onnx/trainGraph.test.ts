@@ -2,7 +2,7 @@
  * The ONNX training step against tfjs on the pure-JS cpu backend: loss, every gradient and the
  * batch-norm moving statistics of one step, for a small chain that exercises every layer kind
  * (odd sizes, 'valid' padding with an unread remainder, stride 2 'same', dropout, flatten and
- * global pooling) and for compact and space2vec at their real shapes; then Adam over three steps.
+ * global pooling), for 5x5, rectangular and stride-3 convolutions, and for compact and space2vec at their real shapes; then Adam over three steps.
  */
 import * as tfc from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -70,6 +70,48 @@ function miniModel(biasBeforeBn = true): tfl.Sequential {
   return m;
 }
 const MINI_SPEC: ModelSpec = { ...COMPACT_SPEC, id: 'mini', inputSize: [13, 13] };
+
+/**
+ * The gathered im2col / col2im tables off the 3x3 path: a 5x5 'same' kernel, a rectangular kernel
+ * with rectangular strides, and stride = kernel 'valid' (pixels no window reads, or reads twice).
+ */
+function tablesModel(): tfl.Sequential {
+  const m = tfl.sequential({ name: 'tables' });
+  m.add(tfl.layers.conv2d({ inputShape: [13, 13, 3], filters: 3, kernelSize: 1, name: 'k1' }));
+  m.add(
+    tfl.layers.conv2d({
+      filters: 3,
+      kernelSize: 5,
+      padding: 'same',
+      activation: 'relu',
+      name: 'k5',
+    }),
+  );
+  m.add(
+    tfl.layers.conv2d({
+      filters: 4,
+      kernelSize: [3, 2],
+      strides: [2, 1],
+      padding: 'same',
+      activation: 'relu',
+      name: 'rect',
+    }),
+  ); // 13x13 -> 7x13
+  m.add(
+    tfl.layers.conv2d({
+      filters: 5,
+      kernelSize: 3,
+      strides: 3,
+      padding: 'valid',
+      useBias: false,
+      name: 's3',
+    }),
+  ); // -> 2x4
+  m.add(tfl.layers.batchNormalization({ name: 'bn' }));
+  m.add(tfl.layers.flatten({ name: 'flat' }));
+  m.add(tfl.layers.dense({ units: 1, activation: 'sigmoid', name: 'score' }));
+  return m;
+}
 
 interface Batch {
   x: Float32Array;
@@ -183,9 +225,10 @@ beforeAll(async () => {
 // Relative L2 error allowed on each gradient (float32 sums in another order). An earlier graph
 // that took the filter gradient as a stride-dilated Conv and the input gradient as ConvTranspose
 // was 0.1-0.5% off on compact's first blocks (51 -> 26 -> 13, 32 channels); the im2col + GEMM
-// graph agrees to 1e-5 everywhere.
+// graphs (strided Slices then, one Gather now) agree to 1e-5 everywhere.
 const cases: [string, () => tfl.LayersModel, ModelSpec, number, number][] = [
   ['mini chain (every layer kind)', miniModel, MINI_SPEC, 6, 1e-4],
+  ['5x5, rectangular and stride-3 convolutions', tablesModel, MINI_SPEC, 5, 1e-4],
   ['compact', () => buildCompact(3), COMPACT_SPEC, 4, 1e-4],
   ['space2vec', () => buildSpace2vec(3), SPACE2VEC_SPEC, 2, 1e-4],
 ];

@@ -24,6 +24,7 @@ export interface OrtTensor {
 export interface OrtSession {
   run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
   release?(): Promise<void>;
+  endProfiling?(): void;
 }
 export interface OrtModule {
   InferenceSession: {

@@ -47,6 +47,8 @@ export interface OrtTrainerOptions {
   memoryArena?: boolean;
   /** Guarded fine-tuning: batch norms on moving statistics, no dropout (TrainGraphOptions). */
   inferenceMode?: boolean;
+  /** Writes ORT's per-node profile of the training session to `<profile>_<date>.json` at release(). */
+  profile?: string;
 }
 
 const ARENA_LIMIT_BYTES = 512 * 2 ** 20;
@@ -83,7 +85,10 @@ export class OrtTrainer {
     const arena =
       opts.memoryArena ?? train.columnFloatsPerSample * 4 * (opts.batchSize ?? 64) <= ARENA_LIMIT_BYTES;
     const options = { ...ortSessionOptions({ threads, device }), enableCpuMemArena: arena };
-    const trainSession = await ort.InferenceSession.create(train.bytes, options);
+    const trainSession = await ort.InferenceSession.create(
+      train.bytes,
+      opts.profile ? { ...options, enableProfiling: true, profileFilePrefix: opts.profile } : options,
+    );
     const inferSession = await ort.InferenceSession.create(infer.bytes, options);
     const [, h, w, c] = model.inputs[0].shape as number[];
     const trainer = new OrtTrainer(
@@ -224,6 +229,7 @@ export class OrtTrainer {
   }
 
   async release(): Promise<void> {
+    this.trainSession.endProfiling?.();
     await this.trainSession.release?.();
     await this.inferSession.release?.();
   }
