@@ -152,6 +152,11 @@ describe('training on ONNX Runtime (CPU)', () => {
   });
 });
 
+/** A wall time with no reference in the same run (what the astronomer waits for). */
+function wallRow(figure: string, secs: number, note: string) {
+  rows.add({ figure, rate: secs, unit: 's', reference: null, refUnit: '', refLabel: '', ratio: null, note });
+}
+
 describe('retrain on the labels of a night (what the one-click retrain waits for)', () => {
   const EPOCHS = envInt('BENCH_RETRAIN_EPOCHS', 10);
   it(`compact on the ${BENCH_N}-candidate bench night: cache, ${EPOCHS} epochs, evaluation, re-scoring`, async () => {
@@ -174,16 +179,11 @@ describe('retrain on the labels of a night (what the one-click retrain waits for
     const secs = now() - t0;
     const meta = modelLibrary().meta(String(result.version));
     const trained = meta.data!.split.train.length;
-    rows.add({
-      figure: `retrain compact from scratch on ${ws.size} labels (cache, ${meta.curves.length} epochs, evaluation, re-scoring)`,
-      rate: secs,
-      unit: 's',
-      reference: null,
-      refUnit: '',
-      refLabel: '',
-      ratio: null,
-      note: `${meta.hyperparameters.trainer}; ${trained} training stamps; best epoch ${meta.bestEpoch}, held-out AUC ${meta.evaluation?.auc?.toFixed(3)}`,
-    });
+    wallRow(
+      `retrain compact from scratch on ${ws.size} labels (cache, ${meta.curves.length} epochs, evaluation, re-scoring)`,
+      secs,
+      `${meta.hyperparameters.trainer}; ${trained} training stamps; best epoch ${meta.bestEpoch}, held-out AUC ${meta.evaluation?.auc?.toFixed(3)}`,
+    );
   });
 
   // What the desk's Retrain button runs: fine-tuning the active model (here the shipped default) by
@@ -202,15 +202,12 @@ describe('retrain on the labels of a night (what the one-click retrain waits for
     const secs = now() - t0;
     const meta = modelLibrary().meta(String(result.version));
     const h = meta.hyperparameters;
-    rows.add({
-      figure: `one-click retrain: fine-tune the default on ${ws.size} labels (${meta.curves.length} epochs to early stop)`,
-      rate: secs,
-      unit: 's',
-      reference: null,
-      refUnit: '',
-      refLabel: '',
-      ratio: null,
-      note: `${h.trainer}; ${meta.data!.split.train.length} training stamps + replay; best epoch ${meta.bestEpoch}, kept ${String(h.keptParent ? 'the parent' : 'the fine-tuned')}; held-out AUC ${meta.evaluation?.auc?.toFixed(3)}; ${(meta.curves.reduce((a, c) => a + c.samplesPerSecond, 0) / Math.max(1, meta.curves.length)).toFixed(0)} labelled samples/s`,
-    });
+    const perSecond =
+      meta.curves.reduce((a, c) => a + c.samplesPerSecond, 0) / Math.max(1, meta.curves.length);
+    wallRow(
+      `one-click retrain: fine-tune the default on ${ws.size} labels (${meta.curves.length} epochs to early stop)`,
+      secs,
+      `${h.trainer}; ${meta.data!.split.train.length} training stamps + replay; best epoch ${meta.bestEpoch}, kept ${h.keptParent ? 'the parent' : 'the fine-tuned'}; held-out AUC ${meta.evaluation?.auc?.toFixed(3)}; ${perSecond.toFixed(0)} labelled samples/s`,
+    );
   });
 });
