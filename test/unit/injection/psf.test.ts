@@ -1,22 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { addPsf, measureFwhm, psfPeak, robustStats } from '../../../src/main/worker/model/injection/psf';
 import type { StampImage } from '../../../src/shared/stamp';
-import { seededRandom } from '../../../src/main/util/prng';
+import { starField } from '../helpers/starField';
 
 function field(fwhm: number, beta: number | null, seed = 7): StampImage {
-  const w = 63;
-  const data = new Float32Array(w * w);
-  const random = seededRandom(seed);
-  const noise = () => (random() - 0.5) * 3.46; // sigma 1
-  for (let i = 0; i < data.length; i++) data[i] = 100 + noise();
-  const shape = { fwhm, beta, axisRatio: 1, angle: 0 };
-  for (const [x, y, f] of [
+  const stars: [number, number, number][] = [
     [15.3, 14.8, 3000],
     [44.6, 20.1, 5000],
     [30.2, 45.7, 2500],
-  ])
-    addPsf(data, w, w, x, y, f, shape);
-  return { width: w, height: w, data, mask: new Uint8Array(w * w).fill(1) };
+  ];
+  return starField(63, stars, { fwhm, beta }, { sky: 100, seed });
 }
 
 describe('PSF rendering and measurement', () => {

@@ -15,7 +15,7 @@ import {
 import { InjectionSampler, prepareBackground } from '../../../src/main/worker/model/injection/inject';
 import { preprocessBatch } from '../../../src/main/worker/model/preprocess';
 import { getArchitecture } from '../../../src/main/worker/model/architectures';
-import { seededRandom } from '../../../src/main/util/prng';
+import { starField } from '../helpers/starField';
 import type { StampImage, StampTriplet } from '../../../src/shared/stamp';
 
 const W = 63;
@@ -27,19 +27,14 @@ function star(fwhm: number, flux = 5000, sky = 0): StampImage {
   return { width: W, height: W, data, mask: new Uint8Array(W * W).fill(1) };
 }
 
-/** Stars over unit noise: measureFwhm wants a noise level to set its detection threshold. */
+/** Stars over unit noise. */
 function noisyStars(fwhm: number, seed = 3): StampImage {
-  const r = seededRandom(seed);
-  const data = new Float32Array(W * W);
-  for (let i = 0; i < data.length; i++) data[i] = 50 + (r() - 0.5) * 3.46;
-  const shape = { fwhm, beta: null, axisRatio: 1, angle: 0 };
-  for (const [x, y, f] of [
+  const stars: [number, number, number][] = [
     [31, 31, 4000],
     [15.4, 16.2, 3000],
     [46.1, 44.7, 3500],
-  ])
-    addPsf(data, W, W, x, y, f, shape);
-  return { width: W, height: W, data, mask: new Uint8Array(W * W).fill(1) };
+  ];
+  return starField(W, stars, { fwhm, beta: null }, { sky: 50, seed });
 }
 
 const sum = (img: StampImage) => img.data.reduce((a, b) => a + b, 0);
