@@ -81,7 +81,8 @@ describe.skipIf(!ORT)(`training on ONNX Runtime through train.ts ${ORT_MISSING}`
     model.dispose();
   }, 300_000);
 
-  it("'tfjs' keeps tfjs, and a GPU backend leaves training to tfjs", async () => {
+  // WebGPU times ORT's two devices instead (trainerChoiceGpu.test.ts).
+  it("'tfjs' keeps tfjs, and a GPU backend ORT cannot train on leaves training to tfjs", async () => {
     const arch = getArchitecture('compact');
     const model = arch.build(1);
     const forced = await chooseTrainer('wasm', model, arch.spec, {
@@ -90,7 +91,7 @@ describe.skipIf(!ORT)(`training on ONNX Runtime through train.ts ${ORT_MISSING}`
       preference: 'tfjs',
     });
     expect(forced.ort).toBeNull();
-    const gpu = await chooseTrainer('webgpu', model, arch.spec, { learningRate: 1e-3, seed: 1 });
+    const gpu = await chooseTrainer('webgl', model, arch.spec, { learningRate: 1e-3, seed: 1 });
     expect(gpu.ort).toBeNull();
     expect(gpu.reason).toMatch(/GPU/);
     await expect(
