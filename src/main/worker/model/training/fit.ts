@@ -93,7 +93,8 @@ export async function predictRows(
   return out;
 }
 
-function bce(scores: ArrayLike<number>, y: readonly number[]): number {
+/** Mean binary cross-entropy of scores against 0/1 labels, scores clipped as in training. */
+export function bce(scores: ArrayLike<number>, y: readonly number[]): number {
   let s = 0;
   for (let i = 0; i < y.length; i++) {
     const p = Math.min(1 - EPS, Math.max(EPS, scores[i]));
@@ -119,7 +120,8 @@ function better(
   return a.valLoss < b.valLoss - 1e-6;
 }
 
-function weightedBce(pred: tfc.Tensor, y: tfc.Tensor, w: tfc.Tensor): tfc.Scalar {
+/** Binary cross-entropy with per-sample weights (class balancing): the training loss. */
+export function weightedBce(pred: tfc.Tensor, y: tfc.Tensor, w: tfc.Tensor): tfc.Scalar {
   const p = tfc.clipByValue(tfc.reshape(pred, [-1]), EPS, 1 - EPS);
   const ll = tfc.add(tfc.mul(y, tfc.log(p)), tfc.mul(tfc.sub(1, y), tfc.log(tfc.sub(1, p))));
   return tfc.div(tfc.sum(tfc.mul(tfc.neg(ll), w)), tfc.sum(w)) as tfc.Scalar;

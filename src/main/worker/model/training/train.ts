@@ -11,6 +11,7 @@ import { getArchitecture, modelCost, type ModelSpec } from '../architectures';
 import { evaluateScores } from '../../../library/evaluate';
 import { newVersionName, type ModelMeta, type ModelRegistry } from '../registry';
 import { applyDihedral } from './augment';
+import { bce, weightedBce } from './fit';
 import { fineTunePolicy, type FineTunePolicy } from './fineTune';
 import {
   labelFingerprint,
@@ -91,15 +92,6 @@ export interface TrainResult {
   guard?: string;
 }
 
-const EPS = 1e-7;
-
-/** Binary cross-entropy with per-sample weights (class balancing). */
-function weightedBce(pred: tfc.Tensor, y: tfc.Tensor, w: tfc.Tensor): tfc.Scalar {
-  const p = tfc.clipByValue(tfc.reshape(pred, [-1]), EPS, 1 - EPS);
-  const ll = tfc.add(tfc.mul(y, tfc.log(p)), tfc.mul(tfc.sub(1, y), tfc.log(tfc.sub(1, p))));
-  return tfc.div(tfc.sum(tfc.mul(tfc.neg(ll), w)), tfc.sum(w)) as tfc.Scalar;
-}
-
 /** Scores for rows of the cache, in batches, in inference mode. */
 export async function predictCached(
   model: tfl.LayersModel,
@@ -125,15 +117,6 @@ export async function predictCached(
     tfc.dispose([x, y]);
   }
   return out;
-}
-
-function bce(scores: Float32Array, labels: readonly LabelledId[]): number {
-  let s = 0;
-  labels.forEach((l, i) => {
-    const p = Math.min(1 - EPS, Math.max(EPS, scores[i]));
-    s -= l.label ? Math.log(p) : Math.log(1 - p);
-  });
-  return labels.length ? s / labels.length : NaN;
 }
 
 export function makeSplit(labels: LabelledId[], heldOut: LabelledId[] | undefined, seed: number): Split {
@@ -298,7 +281,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     );
     const vl = split.validation.map((x) => x.label);
     parentVal = {
-      valLoss: bce(v, split.validation),
+      valLoss: bce(
+        v,
+        split.validation.map((x) => x.label),
+      ),
       valAuc: vl.includes(0) && vl.includes(1) ? evaluateScores(v, vl, targetMdr).auc : null,
     };
     best = { ...parentVal, epoch: 0, weights: model.getWeights().map((t) => t.clone()) };
@@ -376,7 +362,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     }
     if (cancelled) break;
     const valScores = await predictIds(split.validation.map((v) => v.id));
-    const valLoss = bce(valScores, split.validation);
+    const valLoss = bce(
+      valScores,
+      split.validation.map((x) => x.label),
+    );
     const valLabels = split.validation.map((v) => v.label);
     const hasBoth = valLabels.includes(0) && valLabels.includes(1);
     const valAuc = hasBoth ? evaluateScores(valScores, valLabels, targetMdr).auc : null;
