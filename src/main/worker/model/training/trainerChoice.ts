@@ -8,6 +8,7 @@
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from '../architectures/spec';
+import { GPU_BACKENDS } from '../onnx/inferenceEngine';
 import { OrtTrainer } from './ortTrainer';
 import type { NightsCache } from './nightsCache';
 
@@ -57,7 +58,7 @@ export async function chooseTrainer(
       inferenceMode: opts.inferenceMode,
       device,
     });
-  if (pref === 'auto' && GPU_BACKENDS.has(backend)) {
+  if (pref === 'auto' && GPU_BACKENDS.includes(backend)) {
     try {
       return await fasterOrtTrainer(model, create, opts.batchSize ?? 64);
     } catch (err) {
@@ -81,9 +82,6 @@ export async function chooseTrainer(
     return tfjs(`ONNX Runtime training unavailable (${why})`);
   }
 }
-
-/** Backends on which ORT's WebGPU EP can train (the adapter is a hardware one, or was forced). */
-const GPU_BACKENDS = new Set(['webgpu']);
 
 /**
  * With a GPU there are two native trainers, the same graph on ORT's WebGPU EP and on the CPU. Which
@@ -111,14 +109,16 @@ async function fasterOrtTrainer(
   };
   const gpu = await create('webgpu');
   let gpuRate: number;
+  let cpu: OrtTrainer | null = null;
+  let cpuRate: number;
   try {
     gpuRate = await rate(gpu);
+    cpu = await create('cpu');
+    cpuRate = await rate(cpu);
   } catch (err) {
-    await gpu.release();
+    await Promise.all([gpu.release(), cpu?.release()]);
     throw err;
   }
-  const cpu = await create('cpu');
-  const cpuRate = await rate(cpu);
   const [won, lost] = gpuRate >= cpuRate ? [gpu, cpu] : [cpu, gpu];
   await lost.release();
   won.readFrom(model);
