@@ -50,6 +50,7 @@ import {
   type WatchSet,
 } from '../../main/worker/model/injection/realBench';
 import { evaluateOnStamps } from '../../main/worker/model/injection/pretrain';
+import { bce } from '../../main/worker/model/training/fit';
 import { ModelRegistry } from '../../main/worker/model/registry';
 import { writeFileAtomic } from '../../main/util/atomicWrite';
 import { fmt, pct } from './common';
@@ -91,15 +92,18 @@ async function validate(
 ) {
   const { selection, pool } = selectionSplit(partitionStamps(stamps, folds, evalFold));
   const set = validationSet(selection, pool.map(prepareBackground), seed, true);
-  // The views apply to real stamps (selection) and to injections into real ones, not the simulator's.
-  const real = selection.length + 600;
+  const injected = set.injected.filter((e) => e.kind !== 'simulated').length;
+  // The first two parts are real stamps and injections into real ones: the other-camera views apply.
+  const real = selection.length + injected;
   const parts: [string, number, number][] = [
     [`selection stamps (labelled, fold != ${evalFold})`, 0, selection.length],
-    ['injected into the pool', selection.length, selection.length + 600],
-    ['simulated demo night', selection.length + 600, set.labels.length],
+    ['injected into the pool', selection.length, real],
+    ['simulated demo night', real, set.labels.length],
     ['all', 0, set.labels.length],
   ];
-  console.log(`validation set of seed ${seed}: ${selection.length} + 600 + 200 examples`);
+  console.log(
+    `validation set of seed ${seed}: ${selection.length} + ${injected} + ${set.labels.length - real} examples`,
+  );
   for (const dir of dirs) {
     const { meta, model } = await loadVersionFolder(dir);
     try {
@@ -109,19 +113,13 @@ async function validate(
         const sc = scores.subarray(a, b);
         const y = set.labels.slice(a, b);
         const e = evaluateScores(sc, y);
-        // Binary cross-entropy, as the training run's val loss.
-        let loss = 0;
-        y.forEach((v, k) => (loss -= Math.log(Math.min(1 - 1e-7, Math.max(1e-7, v ? sc[k] : 1 - sc[k])))));
-        loss /= y.length;
+        const loss = bce(sc, y); // as the training run's val loss
         console.log(
           `  ${name.padEnd(38)} n ${String(y.length).padStart(4)}  AUC ${fmt(e.auc)}  log loss ${loss.toFixed(4)}  FPR at 1% MDR ${pct(e.operatingPoint.fpr)}`,
         );
       }
       if (robustness)
-        for (const [name, a, b] of [
-          [`selection stamps (labelled, fold != ${evalFold})`, 0, selection.length],
-          ['injected into the pool', selection.length, real],
-        ] as const)
+        for (const [name, a, b] of parts.slice(0, 2))
           printRobustness(
             `  ${name}, through other cameras:`,
             await robustnessTable(

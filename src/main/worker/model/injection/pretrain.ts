@@ -161,7 +161,6 @@ export async function scoreTriplets(
   return out;
 }
 
-/** Figures on survey-labelled stamps (null when they hold only one class). */
 /**
  * What a version records about the held-out fold (`evaluation`, `realEvaluation`, the test split):
  * one place, so that a pretraining run and `pretrain --report --update-meta` write the same fields.
@@ -187,6 +186,7 @@ export function heldOutRecord(
   };
 }
 
+/** Figures on survey-labelled stamps (null when they hold only one class). */
 export async function evaluateOnStamps(
   model: tfl.LayersModel,
   spec: ModelSpec,
@@ -230,10 +230,10 @@ export async function robustnessTable(
   views: readonly RobustnessView[] = ROBUSTNESS_VIEWS,
 ): Promise<RobustnessRow[]> {
   const rows: RobustnessRow[] = [];
+  const both = labels.includes(0) && labels.includes(1);
   for (const view of views) {
     const seen = triplets.map((t) => view.apply(t));
     const scores = await scoreTriplets(model, spec, seen);
-    const both = labels.includes(0) && labels.includes(1);
     const e = both ? evaluateScores(scores, [...labels]) : null;
     const fwhms = seen.map((t) => measureFwhm(t.search)).filter((f): f is number => f !== null);
     rows.push({
