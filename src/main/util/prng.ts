@@ -122,3 +122,11 @@ export function seededRandom(...seed: number[]): () => number {
   const r = new Rng(...seed);
   return () => r.next();
 }
+
+/**
+ * One standard normal draw from a uniform [0, 1) function (Box-Muller, two draws, no cached pair):
+ * for code that holds only `random()`, e.g. a seededRandom stream.
+ */
+export function gaussianDraw(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}

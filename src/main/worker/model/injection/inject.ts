@@ -10,6 +10,7 @@
  */
 import type { StampImage, StampTriplet } from '../../../../shared/stamp';
 import { seededRandom } from '../training/split';
+import { gaussianDraw } from '../../../util/prng';
 import { addPsf, DEFAULT_FWHM_PX, measureFwhm, psfPeak, robustStats, type PsfShape } from './psf';
 import type { RealStamp } from './realStamps';
 import { tripletFwhm, worseSeeing, zoomTriplet } from './transform';
@@ -109,7 +110,6 @@ type Rng = () => number;
 const uniform = (r: Rng, a: number, b: number) => a + (b - a) * r();
 /** Log-uniform with extra weight at the faint end (most real candidates are 3-6 sigma). */
 const faintHeavy = (r: Rng, a: number, b: number) => a * (b / a) ** (r() ** 1.6);
-const gauss = (r: Rng) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 function pick<T>(r: Rng, items: readonly T[]): T {
   return items[Math.floor(r() * items.length)];
 }
@@ -171,7 +171,8 @@ function add(img: StampImage, cx: number, cy: number, flux: number, shape: PsfSh
 /** Gaussian noise of the image's own sigma over the pixels a source was added to (its photon noise). */
 function addNoise(img: StampImage, r: Rng, sigma: number, where: (x: number, y: number) => boolean) {
   for (let y = 0; y < img.height; y++)
-    for (let x = 0; x < img.width; x++) if (where(x, y)) img.data[y * img.width + x] += sigma * gauss(r);
+    for (let x = 0; x < img.width; x++)
+      if (where(x, y)) img.data[y * img.width + x] += sigma * gaussianDraw(r);
 }
 
 /** An exponential-disc galaxy (host) added to search and template, never to the difference. */

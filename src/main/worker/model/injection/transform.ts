@@ -5,7 +5,7 @@
  * train with that variety (InjectionOptions.zoom / blur).
  */
 import type { StampImage, StampTriplet } from '../../../../shared/stamp';
-import { seededRandom } from '../../../util/prng';
+import { gaussianDraw, seededRandom } from '../../../util/prng';
 import { DEFAULT_FWHM_PX, measureFwhm, robustStats } from './psf';
 
 /** Output side of a zoomed image: the same parity as the input, so the centre stays on the centre. */
@@ -88,8 +88,7 @@ export function zoomWithSkyNoise(img: StampImage, zoom: number, seed: number): S
   const have = robustStats(out).sigma;
   const add = Math.sqrt(Math.max(0, target * target - have * have));
   const r = seededRandom(seed);
-  for (let i = 0; i < out.data.length; i++)
-    if (out.mask[i]) out.data[i] += add * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+  for (let i = 0; i < out.data.length; i++) if (out.mask[i]) out.data[i] += add * gaussianDraw(r);
   return out;
 }
 
