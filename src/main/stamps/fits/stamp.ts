@@ -16,11 +16,6 @@ function is2d(l: HduLayout): boolean {
   return !!axes && axes.length >= 2 && axes.slice(2).every((n) => n === 1);
 }
 
-/**
- * The first HDU holding a 2-D image (or the one given), as a StampImage with the validity mask.
- * Float64 data is converted to Float32 (values kept). Lazy like astropy's getdata: HDUs after the
- * chosen one are not read, so a broken trailing extension does not cost a good stamp.
- */
 /** Which HDU holds the stamp: its number (0 = primary), or its EXTNAME (and EXTVER). */
 export type HduSelector = number | { extname: string; extver?: number };
 
@@ -36,6 +31,11 @@ const describe = (sel: HduSelector) =>
     ? `HDU ${sel}`
     : `HDU named ${sel.extname}${sel.extver === undefined ? '' : ` (EXTVER ${sel.extver})`}`;
 
+/**
+ * The first HDU holding a 2-D image (or the one given), as a StampImage with the validity mask.
+ * Float64 data is converted to Float32 (values kept). Lazy like astropy's getdata: HDUs after the
+ * chosen one are not read, so a broken trailing extension does not cost a good stamp.
+ */
 export function readStamp(
   bytes: Uint8Array,
   file: string,
