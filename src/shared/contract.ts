@@ -409,12 +409,12 @@ export const calls = {
     args: z.object({ title: z.string().max(200).default('Choose a folder') }).strict(),
     result: z.object({ available: z.boolean(), path: z.string().nullable() }),
   },
-  /** Make a version active (scoring the workspace first if it has not yet); also the roll back. */
   /** A candidate's context facts and its object's light curve (over the nights of the home). */
   candidateContext: {
     args: z.object({ id: z.string().min(1) }).strict(),
     result: CandidateContextResultSchema,
   },
+  /** Make a version active (scoring the workspace first if it has not yet); also the roll back. */
   modelAdopt: {
     args: z.object({ version: VersionName }).strict(),
     result: z.object({ jobId: z.string().nullable(), activeModel: z.string().nullable() }),

@@ -264,10 +264,10 @@ export class InjectionSampler {
     return want === 1 ? this.real() : this.bogus();
   }
 
-  /** A background cut with its original candidate moved 3+ px off the centre (when there is room). */
   /**
-   * A cut of a real background with the new source's position (near the centre) and the robust
-   * noise of each image: what the real and the bogus examples both start from.
+   * A cut of a real background, its original candidate moved 3+ px off the centre (when there is
+   * room), with the new source's position (near the centre) and the robust noise of each image:
+   * what the real and the bogus examples both start from.
    */
   private scene() {
     const r = this.r;
