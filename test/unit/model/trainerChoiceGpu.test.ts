@@ -34,7 +34,7 @@ describe.skipIf(!ORT)(`the trainer on a WebGPU backend ${ORT_MISSING}`, () => {
       seed: 1,
       batchSize: 8,
     });
-    expect(choice.ort).not.toBeNull();
+    expect(choice.ort, choice.reason).not.toBeNull();
     const m = /measured here: (\d+) samples\/s on the GPU \(ONNX Runtime WebGPU EP\), (\d+) on the CPU/.exec(
       choice.reason,
     );

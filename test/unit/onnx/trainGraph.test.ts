@@ -15,15 +15,16 @@ import {
   SPACE2VEC_SPEC,
 } from '../../../src/main/worker/model/architectures';
 import type { ModelSpec } from '../../../src/main/worker/model/architectures/spec';
-import { ONNX_INPUT } from '../../../src/main/worker/model/onnx/exportOnnx';
 import type { OrtModule } from '../../../src/main/worker/model/onnx/ortRuntime';
 import {
   buildTrainGraph,
+  channelsFirst,
   gradName,
   LABELS_INPUT,
   LOSS_OUTPUT,
   newName,
   SAMPLE_WEIGHTS_INPUT,
+  TRAIN_INPUT,
 } from '../../../src/main/worker/model/onnx/trainGraph';
 import { OrtTrainer } from '../../../src/main/worker/model/training/ortTrainer';
 import { ORT, ORT_MISSING, randomiseBatchNorms, rng } from './helpers';
@@ -190,7 +191,7 @@ async function ortStep(ort: OrtModule, model: tfl.LayersModel, spec: ModelSpec, 
   function tensor(data: Float32Array, dims: number[]) {
     return new ort.Tensor('float32', data, dims);
   }
-  feeds[ONNX_INPUT] = tensor(b.x, [b.n, h, w, c]);
+  feeds[TRAIN_INPUT] = tensor(channelsFirst(b.x, b.n, [h, w, c]), [c, h, w, b.n]);
   feeds[LABELS_INPUT] = tensor(b.y, [b.n, 1]);
   feeds[SAMPLE_WEIGHTS_INPUT] = tensor(b.w, [b.n, 1]);
   for (const d of graph.dropouts) feeds[d.name] = tensor(b.masks.get(d.name)!, [b.n, d.features]);
@@ -301,5 +302,20 @@ describe.skipIf(!ORT)(`ONNX training graph vs tfjs cpu ${ORT_MISSING}`, () => {
     expectClose('scores', scores, Float32Array.from(ref), 1e-4);
     await trainer.release();
     optimizer.dispose();
+  });
+});
+
+describe('channelsFirst', () => {
+  it('puts stamp i, row r, column q, channel k at [k, r, q, i], into a larger buffer too', () => {
+    const [n, h, w, c] = [3, 2, 4, 2];
+    const x = Float32Array.from({ length: n * h * w * c }, (_, j) => j);
+    const at = (i: number, r: number, q: number, k: number) => ((i * h + r) * w + q) * c + k;
+    const out = channelsFirst(x, n, [h, w, c], new Float32Array(100).fill(-1).subarray(0, n * h * w * c));
+    for (let i = 0; i < n; i++)
+      for (let r = 0; r < h; r++)
+        for (let q = 0; q < w; q++)
+          for (let k = 0; k < c; k++) expect(out[((k * h + r) * w + q) * n + i]).toBe(at(i, r, q, k));
+    // Only the first n stamps are read: a batch buffer holds more rows than the last batch.
+    expect(channelsFirst(x, 2, [h, w, c])).toHaveLength(2 * h * w * c);
   });
 });

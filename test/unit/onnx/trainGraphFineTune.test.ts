@@ -10,13 +10,14 @@ import '@tensorflow/tfjs-backend-cpu';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCompact, COMPACT_SPEC } from '../../../src/main/worker/model/architectures';
-import { ONNX_INPUT } from '../../../src/main/worker/model/onnx/exportOnnx';
 import {
   buildTrainGraph,
+  channelsFirst,
   gradName,
   LABELS_INPUT,
   LOSS_OUTPUT,
   SAMPLE_WEIGHTS_INPUT,
+  TRAIN_INPUT,
 } from '../../../src/main/worker/model/onnx/trainGraph';
 import { OrtTrainer } from '../../../src/main/worker/model/training/ortTrainer';
 import { ORT, ORT_MISSING, randomiseBatchNorms, rng } from './helpers';
@@ -74,7 +75,7 @@ describe.skipIf(!ORT)(`guarded fine-tuning on the ONNX training graph ${ORT_MISS
     const session = await ORT!.InferenceSession.create(graph.bytes, { executionProviders: ['cpu'] });
     const t = (data: Float32Array, dims: number[]) => new ORT!.Tensor('float32', data, dims);
     const feeds: Record<string, ReturnType<typeof t>> = {
-      [ONNX_INPUT]: t(b.x, [N, H, W, C]),
+      [TRAIN_INPUT]: t(channelsFirst(b.x, N, [H, W, C]), [C, H, W, N]),
       [LABELS_INPUT]: t(b.y, [N, 1]),
       [SAMPLE_WEIGHTS_INPUT]: t(b.w, [N, 1]),
     };

@@ -8,7 +8,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import * as tfc from '@tensorflow/tfjs-core';
 import type { ModelSpec } from '../architectures/spec';
-import { ONNX_INPUT, ONNX_OUTPUT } from '../onnx/exportOnnx';
+import { ONNX_OUTPUT } from '../onnx/exportOnnx';
 import {
   defaultOrtThreads,
   loadOrt,
@@ -24,11 +24,14 @@ import {
   ADAM_C2,
   ADAM_LR,
   buildTrainGraph,
+  channelsFirst,
   LABELS_INPUT,
   LOSS_OUTPUT,
-  momentName,
+  ADAM_M,
+  ADAM_V,
   newName,
   SAMPLE_WEIGHTS_INPUT,
+  TRAIN_INPUT,
   type DropoutInput,
   type GraphParam,
 } from '../onnx/trainGraph';
@@ -55,9 +58,13 @@ const ARENA_LIMIT_BYTES = 512 * 2 ** 20;
 
 export class OrtTrainer {
   private values = new Map<string, Float32Array>();
-  private moments = new Map<string, Float32Array>();
+  /** Adam's moments, flat over the trained weights in `params` order (as the graph wants them). */
+  private adamM: Float32Array = new Float32Array(0);
+  private adamV: Float32Array = new Float32Array(0);
   private steps = 0;
   private readonly random: () => number;
+  /** The batch in the graphs' [C, H, W, N] layout (grown on demand, reused between steps). */
+  private chwn: Float32Array = new Float32Array(0);
 
   private constructor(
     private readonly ort: OrtModule,
@@ -116,12 +123,11 @@ export class OrtTrainer {
       if (!layer) throw new Error(`ONNX trainer: the model has no layer ${p.layer}`);
       const t = layer.getWeights()[p.index];
       this.values.set(p.name, Float32Array.from(t.dataSync()));
-      if (p.role === 'train') {
-        const n = this.values.get(p.name)!.length;
-        this.moments.set(momentName(p.name, 'm'), new Float32Array(n));
-        this.moments.set(momentName(p.name, 'v'), new Float32Array(n));
-      }
     }
+    const trained = this.params.filter((p) => p.role === 'train');
+    const total = trained.reduce((s, p) => s + this.values.get(p.name)!.length, 0);
+    this.adamM = new Float32Array(total);
+    this.adamV = new Float32Array(total);
     this.steps = 0;
   }
 
@@ -153,6 +159,17 @@ export class OrtTrainer {
     return new this.ort.Tensor('float32', data, dims);
   }
 
+  private stampsFeed(x: Float32Array, n: number): OrtTensor {
+    const [h, w, c] = this.inputDims;
+    if (this.chwn.length < n * h * w * c) this.chwn = new Float32Array(n * h * w * c);
+    return this.tensor(channelsFirst(x, n, this.inputDims, this.chwn.subarray(0, n * h * w * c)), [
+      c,
+      h,
+      w,
+      n,
+    ]);
+  }
+
   private weightFeeds(): Record<string, OrtTensor> {
     const feeds: Record<string, OrtTensor> = {};
     for (const p of this.params) feeds[p.name] = this.tensor(this.values.get(p.name)!, p.shape);
@@ -171,10 +188,9 @@ export class OrtTrainer {
     n: number,
     masks?: Map<string, Float32Array>,
   ): Promise<number> {
-    const [h, wd, c] = this.inputDims;
     this.steps++;
     const feeds = this.weightFeeds();
-    feeds[ONNX_INPUT] = this.tensor(x.subarray(0, n * h * wd * c), [n, h, wd, c]);
+    feeds[TRAIN_INPUT] = this.stampsFeed(x, n);
     feeds[LABELS_INPUT] = this.tensor(
       Float32Array.from({ length: n }, (_, i) => y[i]),
       [n, 1],
@@ -192,27 +208,15 @@ export class OrtTrainer {
       }
       feeds[d.name] = this.tensor(mask, [n, d.features]);
     }
-    for (const p of this.params) {
-      if (p.role !== 'train') continue;
-      for (const k of ['m', 'v'] as const) {
-        const name = momentName(p.name, k);
-        feeds[name] = this.tensor(this.moments.get(name)!, p.shape);
-      }
-    }
+    feeds[ADAM_M] = this.tensor(this.adamM, [this.adamM.length]);
+    feeds[ADAM_V] = this.tensor(this.adamV, [this.adamV.length]);
     feeds[ADAM_LR] = this.tensor(Float32Array.of(this.learningRate), []);
     feeds[ADAM_C1] = this.tensor(Float32Array.of(1 / (1 - ADAM_BETA1 ** this.steps)), []);
     feeds[ADAM_C2] = this.tensor(Float32Array.of(1 / (1 - ADAM_BETA2 ** this.steps)), []);
     const out = await this.trainSession.run(feeds);
-    for (const p of this.params) {
-      if (p.role === 'fixed') continue;
-      this.values.set(p.name, out[newName(p.name)].data);
-      if (p.role === 'train') {
-        for (const k of ['m', 'v'] as const) {
-          const name = momentName(p.name, k);
-          this.moments.set(name, out[newName(name)].data);
-        }
-      }
-    }
+    for (const p of this.params) if (p.role !== 'fixed') this.values.set(p.name, out[newName(p.name)].data);
+    this.adamM = out[newName(ADAM_M)].data;
+    this.adamV = out[newName(ADAM_V)].data;
     const loss = out[LOSS_OUTPUT].data[0];
     if (!Number.isFinite(loss))
       throw new Error(`ONNX trainer: the loss became ${loss} at step ${this.steps}`);
@@ -221,9 +225,8 @@ export class OrtTrainer {
 
   /** Scores the first `n` stamps of `x` with the current weights (batch norms on moving statistics). */
   async predict(x: Float32Array, n: number): Promise<Float32Array> {
-    const [h, w, c] = this.inputDims;
     const feeds = this.weightFeeds();
-    feeds[ONNX_INPUT] = this.tensor(x.subarray(0, n * h * w * c), [n, h, w, c]);
+    feeds[TRAIN_INPUT] = this.stampsFeed(x, n);
     const out = await this.inferSession.run(feeds);
     return out[ONNX_OUTPUT].data;
   }
