@@ -10,6 +10,8 @@ import { stampInputLength } from '../../../src/main/worker/model/preprocess';
 import {
   injectionReplay,
   parentSimulatedShare,
+  REPLAY_POOL,
+  REPLAY_REFRESH,
   trainedOnInjections,
 } from '../../../src/main/worker/model/training/replay';
 
@@ -60,5 +62,36 @@ describe('replay of the parent training distribution', () => {
     expect(b.x).toEqual(a.x);
     expect(c.x).not.toEqual(a.x);
     expect(() => injectionReplay([], spec, 1)).toThrow(/at least one background/);
+  });
+
+  it('reuses pooled examples once the pool is full, with one fresh example in REPLAY_REFRESH draws', () => {
+    const spec = getArchitecture('compact').spec;
+    const draw = simulatedDraw(9);
+    const stamps = Array.from({ length: 3 }, (_, i) => ({
+      id: `s${i}`,
+      survey: 'des',
+      triplet: draw().triplet,
+    }));
+    const row = stampInputLength(spec);
+    const src = injectionReplay(stamps, spec, 3);
+    const pool = new Float32Array(REPLAY_POOL * row);
+    const poolY = Array.from({ length: REPLAY_POOL }, (_, i) => src.fill(pool, i));
+    const later = 400;
+    const x = new Float32Array(later * row);
+    const y = Array.from({ length: later }, (_, i) => src.fill(x, i));
+    // A row is pooled when some pool row equals it (a refreshed slot holds a new example).
+    const key = (a: Float32Array, i: number) => a.subarray(i * row, (i + 1) * row).join(',');
+    const pooled = new Map(poolY.map((label, i) => [key(pool, i), label]));
+    let reused = 0;
+    for (let i = 0; i < later; i++) {
+      const label = pooled.get(key(x, i));
+      if (label === undefined) continue;
+      reused++;
+      expect(y[i]).toBe(label);
+    }
+    // Fresh: the refreshed draws, and a few later picks of a slot a refresh overwrote.
+    const fresh = later - reused;
+    expect(fresh).toBeGreaterThanOrEqual(later / REPLAY_REFRESH);
+    expect(fresh).toBeLessThan((later / REPLAY_REFRESH) * 1.5);
   });
 });

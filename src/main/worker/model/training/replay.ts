@@ -1,6 +1,6 @@
 /**
  * Replay of a parent's training distribution while fine-tuning it on a few labels: a share of each
- * batch is a fresh injection example (fake source or simulated artifact, see ../injection/inject.ts)
+ * batch is an injection example (from a pool refreshed as training goes, see REPLAY_POOL) (fake source or simulated artifact, see ../injection/inject.ts)
  * over real backgrounds, so that the filters learnt from tens of thousands of injections are not
  * traded for a fit to fifty labels (catastrophic forgetting).
  *
@@ -15,7 +15,7 @@ import type { Workspace } from '../../../catalog/workspace';
 import type { ModelSpec } from '../architectures/spec';
 import { InjectionSampler, prepareBackground, type Background } from '../injection/inject';
 import { simulatedDraw } from '../injection/pretrain';
-import { preprocessInto } from '../preprocess';
+import { preprocessInto, stampInputLength } from '../preprocess';
 import type { ModelMeta } from '../registry';
 import { qualifyId } from './nightsCache';
 import { seededRandom, shuffleInPlace } from './split';
@@ -23,9 +23,17 @@ import type { StampTriplet } from '../../../../shared/stamp';
 
 /** Backgrounds read from the night for replay: enough variety, bounded memory (~50 kB each). */
 export const MAX_REPLAY_BACKGROUNDS = 256;
+/**
+ * Replay examples kept, preprocessed, for reuse (32 MB at 51x51x3). Drawing one costs ~1.5 ms of
+ * JS (the injected PSF, the simulator), which was a fifth of a one-click retrain; the trainer flips
+ * and rotates every row it takes, so a reused example is seldom seen the same way twice.
+ */
+export const REPLAY_POOL = 1024;
+/** Once the pool is full, one draw in REPLAY_REFRESH replaces a pooled example with a fresh one. */
+export const REPLAY_REFRESH = 4;
 
 export interface ReplaySource {
-  /** Writes a fresh example, preprocessed for the model, at row `index` of `out`; returns its label. */
+  /** Writes an example (fresh, or from the pool), preprocessed, at row `index` of `out`; returns its label. */
   fill(out: Float32Array, index: number): 0 | 1;
   backgrounds: number;
   simulatedShare: number;
@@ -81,11 +89,28 @@ export function injectionReplay(
     simulatedShare > 0 ? { share: simulatedShare, draw: simulatedDraw(seed) } : undefined,
   );
   const surveys = [...new Set(stamps.map((s) => s.survey))].sort().join(', ');
+  const row = stampInputLength(spec);
+  const pool = new Float32Array(REPLAY_POOL * row);
+  const labels = new Uint8Array(REPLAY_POOL);
+  const pick = seededRandom(seed ^ 0x68e31da4);
+  let draws = 0;
+  const fresh = (slot: number) => {
+    const e = sampler.sample();
+    preprocessInto(spec, e.triplet, pool, slot);
+    labels[slot] = e.label;
+    return slot;
+  };
   return {
     fill(out, index) {
-      const e = sampler.sample();
-      preprocessInto(spec, e.triplet, out, index);
-      return e.label;
+      const slot =
+        draws < REPLAY_POOL
+          ? fresh(draws)
+          : draws % REPLAY_REFRESH === 0
+            ? fresh(Math.floor(pick() * REPLAY_POOL))
+            : Math.floor(pick() * REPLAY_POOL);
+      draws++;
+      out.set(pool.subarray(slot * row, (slot + 1) * row), index * row);
+      return labels[slot] as 0 | 1;
     },
     backgrounds: backgrounds.length,
     simulatedShare,
