@@ -412,17 +412,15 @@ export function buildTrainGraph(
             // A fixed affine map: dgamma = sum(dy xhat), dbeta = sum(dy), dx = dy scale.
             tapes.push({
               back: (dy) => {
+                const sumDy = g.op('ReduceSum', [dy, g.ints([1, 2, 3])], { keepdims: 0 });
                 if (gamma) {
-                  const xhat = g.op('Mul', [
-                    g.op('Sub', [xin, g.op('Reshape', [mm.name, cshape])]),
-                    g.op('Reshape', [invstd, cshape]),
-                  ]);
-                  addGrad(
-                    gamma,
-                    g.op('ReduceSum', [g.op('Mul', [dy, xhat]), g.ints([1, 2, 3])], { keepdims: 0 }),
-                  );
+                  // sum(dy xhat) = (sum(dy x) - mean sum(dy)) invstd: per channel, no xhat pass.
+                  const sumDyX = g.op('ReduceSum', [g.op('Mul', [dy, xin]), g.ints([1, 2, 3])], {
+                    keepdims: 0,
+                  });
+                  addGrad(gamma, g.op('Mul', [g.op('Sub', [sumDyX, g.op('Mul', [sumDy, mm.name])]), invstd]));
                 }
-                if (beta) addGrad(beta, g.op('ReduceSum', [dy, g.ints([1, 2, 3])], { keepdims: 0 }));
+                if (beta) addGrad(beta, sumDy);
                 return inputNeedsGrad ? g.op('Mul', [dy, scaleR]) : null;
               },
             });
