@@ -13,7 +13,8 @@
  *                Measured per step on 1 thread (CPU ms, compact / space2vec, batch 64): the
  *                earlier Pad + strided Slices + Concat im2col and padded-pieces col2im 143 / 454;
  *                ConvTranspose for the input gradient 123 / 421; this 113 / ~375.
- *   BatchNorm    batch statistics, dX = invstd * (dXhat - mean(dXhat) - Xhat * mean(dXhat * Xhat));
+ *   BatchNorm    batch statistics, dX = gamma invstd (dY - mean(dY) - Xhat mean(dY Xhat)), the two
+ *                sums being dbeta and dgamma;
  *                moving statistics updated as tfjs does (m - (m - batch) * (1 - momentum))
  *   ReLU         dY * Cast(Y > 0)
  *   GAP, Flatten broadcast / reshape back
@@ -164,10 +165,10 @@ class G {
   private batchDim: string | null = null;
   private zeroPixels = new Map<number, string>();
 
-  /** The batch size N as a 1-D int64 tensor, read once from the [C, H, W, N] input. */
-  batch(input: string): string {
+  /** The batch size N as a 1-D int64 tensor, read once from the [C, H, W, N] stamps. */
+  batch(): string {
     if (!this.batchDim)
-      this.batchDim = this.op('Slice', [this.op('Shape', [input]), this.ints([3]), this.ints([4])]);
+      this.batchDim = this.op('Slice', [this.op('Shape', [TRAIN_INPUT]), this.ints([3]), this.ints([4])]);
     return this.batchDim;
   }
 
@@ -175,12 +176,10 @@ class G {
    * x [c, P, N] with one zero pixel appended ([c, P + 1, N]): by Concat with zeros, which ORT
    * copies as whole blocks (a Pad of [25, 2601, 64]: 2.5 ms; this Concat: 1.2 ms).
    */
-  appendZeroPixel(x: string, c: number, input: string): string {
+  appendZeroPixel(x: string, c: number): string {
     let zeros = this.zeroPixels.get(c);
     if (!zeros) {
-      zeros = this.op('ConstantOfShape', [
-        this.op('Concat', [this.ints([c, 1]), this.batch(input)], { axis: 0 }),
-      ]);
+      zeros = this.op('ConstantOfShape', [this.op('Concat', [this.ints([c, 1]), this.batch()], { axis: 0 })]);
       this.zeroPixels.set(c, zeros);
     }
     return this.op('Concat', [x, zeros], { axis: 1 });
@@ -320,7 +319,7 @@ export function buildTrainGraph(
                 const inside = r >= 0 && r < ih && q >= 0 && q < iw;
                 table[(ki * kw + kj) * pOut + i * out[1] + j] = inside ? r * iw + q : pIn;
               }
-        const xz = g.appendZeroPixel(g.op('Reshape', [x, g.ints([ci, pIn, -1])]), ci, TRAIN_INPUT);
+        const xz = g.appendZeroPixel(g.op('Reshape', [x, g.ints([ci, pIn, -1])]), ci);
         const cols = g.op('Reshape', [
           g.op('Gather', [xz, g.table([taps, pOut], table)], { axis: 1 }),
           g.ints([k, -1]),
@@ -368,7 +367,7 @@ export function buildTrainGraph(
             const back = new Array<number>(hits * pIn);
             for (let slot = 0; slot < hits; slot++)
               for (let px = 0; px < pIn; px++) back[slot * pIn + px] = lists[px][slot] ?? pOut;
-            const dzz = g.appendZeroPixel(g.op('Reshape', [dz, g.ints([co, pOut, -1])]), co, TRAIN_INPUT);
+            const dzz = g.appendZeroPixel(g.op('Reshape', [dz, g.ints([co, pOut, -1])]), co);
             const dcols = g.op('Gemm', [w2, g.op('Reshape', [dzz, g.ints([co, -1])])]); // [k, (Ho*Wo+1)*N]
             const gathered = g.op(
               'Gather',
@@ -414,7 +413,7 @@ export function buildTrainGraph(
               back: (dy) => {
                 const sumDy = g.op('ReduceSum', [dy, g.ints([1, 2, 3])], { keepdims: 0 });
                 if (gamma) {
-                  // sum(dy xhat) = (sum(dy x) - mean sum(dy)) invstd: per channel, no xhat pass.
+                  // sum(dy xhat) = (sum(dy x) - moving_mean sum(dy)) invstd: per channel, no xhat pass.
                   const sumDyX = g.op('ReduceSum', [g.op('Mul', [dy, xin]), g.ints([1, 2, 3])], {
                     keepdims: 0,
                   });
@@ -461,7 +460,7 @@ export function buildTrainGraph(
             if (beta) addGrad(beta, g.op('Reshape', [sumDy, flatC]));
             if (!inputNeedsGrad) return null;
             const perPixel = g.op('Reciprocal', [
-              g.op('Cast', [g.op('Mul', [g.batch(TRAIN_INPUT), g.ints([bh * bw])])], { to: 1 }),
+              g.op('Cast', [g.op('Mul', [g.batch(), g.ints([bh * bw])])], { to: 1 }),
             ]);
             const inner = g.op('Sub', [
               g.op('Sub', [dy, g.op('Mul', [sumDy, perPixel])]),
