@@ -32,6 +32,7 @@ import {
 import { ModelRegistry } from '../../../src/main/worker/model/registry';
 import type { StampImage } from '../../../src/shared/stamp';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
+import { ORT } from '../onnx/helpers';
 
 /** Centre 3x3 mean of an image in units of its robust sigma above its median. */
 function centreSigmas(img: StampImage): number {
@@ -138,6 +139,7 @@ describe.skipIf(!HAVE_SHARED)('injection into real stamps (../shared/data/real-s
     ];
     const registry = new ModelRegistry(mkdtempSync(path.join(os.tmpdir(), 'skysift-pretrain-')));
     const epochs: number[] = [];
+    const logs: string[] = [];
     const { meta, partition } = await pretrain({
       registry,
       stamps: few,
@@ -150,9 +152,13 @@ describe.skipIf(!HAVE_SHARED)('injection into real stamps (../shared/data/real-s
       useLabelled: true,
       backend: 'wasm',
       onEpoch: (e) => epochs.push(e.loss),
+      log: (l) => logs.push(l),
     });
     expect(epochs).toHaveLength(2);
     expect(epochs.every(Number.isFinite)).toBe(true);
+    // On a CPU backend the automatic choice trains on ONNX Runtime (when it loads), as the retrain does.
+    expect(String(meta.hyperparameters.trainer)).toMatch(ORT ? /^ONNX Runtime CPU/ : /^tfjs \(wasm\)/);
+    expect(logs.some((l) => l.startsWith(`training on ${String(meta.hyperparameters.trainer)}`))).toBe(true);
     // Saved whole and loadable; it says what it learnt from and on what it was judged.
     const { model, meta: stored } = await registry.load(meta.version);
     model.dispose();
@@ -167,6 +173,45 @@ describe.skipIf(!HAVE_SHARED)('injection into real stamps (../shared/data/real-s
     if (stored.realEvaluation) expect(stored.realEvaluation.n).toBe(distinctStamps(heldZtf).length);
     expect(partitionStamps(few, 2, 1).heldOut.map((s) => s.id)).toEqual(partition.heldOut.map((s) => s.id));
   }, 120_000);
+  it.skipIf(!ORT)(
+    'ONNX Runtime and tfjs, from the same seed, learn alike: similar validation AUC after a few epochs',
+    async () => {
+      await selectBackend('wasm');
+      const some = stamps.filter((s) => s.survey === 'ztf').slice(0, 120);
+      const run = async (trainer: string) => {
+        const registry = new ModelRegistry(mkdtempSync(path.join(os.tmpdir(), 'skysift-agree-')));
+        const { meta } = await pretrain({
+          registry,
+          stamps: some,
+          source: 'test subset',
+          folds: 2,
+          evalFold: 1,
+          maxEpochs: 4,
+          stepsPerEpoch: 12,
+          batchSize: 32,
+          patience: 4,
+          seed: 3,
+          useLabelled: true,
+          backend: 'wasm',
+          trainer,
+        });
+        return meta;
+      };
+      const viaOrt = await run('onnxruntime');
+      const viaTfjs = await run('tfjs');
+      expect(String(viaOrt.hyperparameters.trainer)).toMatch(/^ONNX Runtime CPU/);
+      expect(viaTfjs.hyperparameters.trainer).toBe('tfjs (wasm)');
+      const aucs = [viaOrt, viaTfjs].map((m) => m.curves.map((c) => c.valAuc!));
+      console.log(
+        `validation AUC per epoch: ORT ${aucs[0].map((a) => a.toFixed(3)).join(' ')}; tfjs ${aucs[1].map((a) => a.toFixed(3)).join(' ')}`,
+      );
+      // Same batches, flips and starting weights; only the dropout masks differ.
+      const best = aucs.map((a) => Math.max(...a));
+      for (const b of best) expect(b).toBeGreaterThan(0.58);
+      expect(Math.abs(best[0] - best[1])).toBeLessThan(0.05);
+    },
+    300_000,
+  );
 });
 
 describe('averaging the weights of several versions (a model soup)', () => {
