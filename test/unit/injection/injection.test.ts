@@ -29,7 +29,9 @@ import {
   loadManifestStamps,
   type RealStamp,
 } from '../../../src/main/worker/model/injection/realStamps';
+import { loadVersionFolder } from '../../../src/main/worker/model/injection/realBench';
 import { ModelRegistry } from '../../../src/main/worker/model/registry';
+import { shippedModelDir } from '../../../src/main/util/resources';
 import type { StampImage } from '../../../src/shared/stamp';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
 import { ORT } from '../onnx/helpers';
@@ -174,22 +176,29 @@ describe.skipIf(!HAVE_SHARED)('injection into real stamps (../shared/data/real-s
     expect(partitionStamps(few, 2, 1).heldOut.map((s) => s.id)).toEqual(partition.heldOut.map((s) => s.id));
   }, 120_000);
   it.skipIf(!ORT)(
-    'ONNX Runtime and tfjs, from the same seed, learn alike: similar validation AUC after a few epochs',
+    'ONNX Runtime and tfjs, continuing the shipped default from the same seed, learn alike',
     async () => {
       await selectBackend('wasm');
       const some = stamps.filter((s) => s.survey === 'ztf').slice(0, 120);
+      // From the default (as TRAINED_BY's later stages continue a model) at 5x their rate: a trainer
+      // that got a gradient, a batch norm or the write-back wrong shows within a few dozen steps.
+      // From random weights the AUC climbs so steeply that dropout alone spreads the runs apart.
       const run = async (trainer: string) => {
         const registry = new ModelRegistry(mkdtempSync(path.join(os.tmpdir(), 'skysift-agree-')));
+        const init = await loadVersionFolder(shippedModelDir());
         const { meta } = await pretrain({
           registry,
           stamps: some,
           source: 'test subset',
           folds: 2,
           evalFold: 1,
-          maxEpochs: 4,
+          initModel: init.model,
+          simulatedShare: 0.3,
+          learningRate: 1e-3,
+          maxEpochs: 3,
           stepsPerEpoch: 12,
           batchSize: 32,
-          patience: 4,
+          patience: 3,
           seed: 3,
           useLabelled: true,
           backend: 'wasm',
@@ -202,13 +211,17 @@ describe.skipIf(!HAVE_SHARED)('injection into real stamps (../shared/data/real-s
       expect(String(viaOrt.hyperparameters.trainer)).toMatch(/^ONNX Runtime CPU/);
       expect(viaTfjs.hyperparameters.trainer).toBe('tfjs (wasm)');
       const aucs = [viaOrt, viaTfjs].map((m) => m.curves.map((c) => c.valAuc!));
+      // The held-out figures are the tfjs model's own scores, after the ORT run wrote its weights back.
+      const held = [viaOrt, viaTfjs].map((m) => m.realEvaluation!.evaluation.auc!);
       console.log(
-        `validation AUC per epoch: ORT ${aucs[0].map((a) => a.toFixed(3)).join(' ')}; tfjs ${aucs[1].map((a) => a.toFixed(3)).join(' ')}`,
+        `validation AUC per epoch: ORT ${aucs[0].map((a) => a.toFixed(3)).join(' ')}; tfjs ${aucs[1].map((a) => a.toFixed(3)).join(' ')}; ` +
+          `held-out ZTF AUC: ORT ${held[0].toFixed(4)}, tfjs ${held[1].toFixed(4)}`,
       );
       // Same batches, flips and starting weights; only the dropout masks differ.
-      const best = aucs.map((a) => Math.max(...a));
-      for (const b of best) expect(b).toBeGreaterThan(0.58);
-      expect(Math.abs(best[0] - best[1])).toBeLessThan(0.05);
+      expect(aucs[0]).toHaveLength(3);
+      expect(aucs[1]).toHaveLength(3);
+      for (let e = 0; e < 3; e++) expect(Math.abs(aucs[0][e] - aucs[1][e])).toBeLessThan(0.03);
+      expect(Math.abs(held[0] - held[1])).toBeLessThan(0.03);
     },
     300_000,
   );
