@@ -19,6 +19,9 @@ import { ORT, ORT_MISSING } from '../onnx/helpers';
 const arch = getArchitecture('compact');
 const spec = arch.spec;
 const shape: [number, number, number] = [spec.inputSize[0], spec.inputSize[1], spec.channels.length];
+// tfjs and ORT round differently: a few near-tied pairs may swap (one pair is 1/6400 of AUC here);
+// weights from another epoch differ by hundredths.
+const AUC_TOL = 2e-3;
 
 function rows(seed: number, n: number) {
   const draw = simulatedDraw(seed);
@@ -86,7 +89,7 @@ describe.skipIf(!ORT)(`fitModel on ONNX Runtime ${ORT_MISSING}`, () => {
     expect(fit.curves).toHaveLength(3);
     const best = fit.curves.find((c) => c.epoch === fit.bestEpoch)!;
     const scores = await predictRows(model, val.x, val.y.length, shape);
-    expect(auc(scores, val.y)).toBeCloseTo(best.valAuc!, 4);
+    expect(Math.abs(auc(scores, val.y) - best.valAuc!)).toBeLessThan(AUC_TOL);
     // Batch statistics moved the moving means (trainingMode true), and the model got them back.
     const after = weightsByName(model);
     const moving = [...after.keys()].filter((k) => k.includes('moving_mean'));
@@ -134,7 +137,7 @@ describe.skipIf(!ORT)(`fitModel on ONNX Runtime ${ORT_MISSING}`, () => {
     expect(fit.curves).toHaveLength(1);
     expect(fit.bestEpoch).toBe(1);
     const scores = await predictRows(model, val.x, val.y.length, shape);
-    expect(auc(scores, val.y)).toBeCloseTo(fit.curves[0].valAuc!, 4);
+    expect(Math.abs(auc(scores, val.y) - fit.curves[0].valAuc!)).toBeLessThan(AUC_TOL);
     model.dispose();
   }, 120_000);
 
@@ -154,7 +157,7 @@ describe.skipIf(!ORT)(`fitModel on ONNX Runtime ${ORT_MISSING}`, () => {
     expect(result.reason).toMatch(/trained on ONNX Runtime CPU/);
     const after = weightsByName(model);
     const scores = await predictRows(model, val.x, val.y.length, shape);
-    expect(auc(scores, val.y)).toBeCloseTo(result.best.valAuc!, 4);
+    expect(Math.abs(auc(scores, val.y) - result.best.valAuc!)).toBeLessThan(AUC_TOL);
     expect(result.best.valAuc!).toBeGreaterThanOrEqual(result.parent.valAuc!);
     const same = (k: string) => after.get(k)!.every((v, i) => v === before.get(k)![i]);
     for (const k of after.keys())
