@@ -54,7 +54,7 @@ engine tools (act on files directly):
       The hand-feature logistic-regression baseline on the same split as a model version.
   skysift export-onnx --workspace <dir> [--model <version>] --out <model.onnx>
       Write a model version as ONNX (input 'stamps' [N,H,W,3] preprocessed, output 'score' [N,1]).
-  skysift pretrain --manifest <index.csv> --out <library dir> [--epochs N] [--minutes M] [--init <version dir>]...
+  skysift pretrain --manifest <index.csv> --out <library dir> [--epochs N] [--minutes M] [--init <version dir>]... [--trainer auto|tfjs|onnxruntime]
   skysift pretrain --validate --manifest <index.csv> --model <version dir>... [--seed 1] [--robustness]
   skysift pretrain --report --manifest <index.csv> --model <version dir> [--folds 2 --eval-fold 1] [--update-meta] [--robustness]
   skysift pretrain --cold-start --manifest <index.csv> --model <version dir> [--labels 0,50,100] [--draws 3]

@@ -4,6 +4,7 @@
  *
  *   skysift pretrain --manifest ../shared/data/real-stamps/index.csv --out <registry dir> [--epochs 30]
  *                    [--steps 100] [--minutes 22] [--init <version dir> [--init <dir> ...: weights averaged]] [--simulated-share 0.25] [--folds 2] [--eval-fold 1] [--no-labelled] [--seed 1] [--backend wasm]
+ *                    [--trainer auto|tfjs|onnxruntime: default SKYSIFT_TRAINER, else auto = ONNX Runtime on CPU backends]
  *   skysift pretrain --report --manifest <csv> --model <version dir> [--model <dir> ...] [--folds 2 --eval-fold 1]
  *                    [--robustness: also on the held-out stamps resampled to finer pixels, blurred, rescaled]
  *                    [--update-meta: rewrite each version's held-out figures in its meta.json from this run]
@@ -13,7 +14,7 @@
  *   training: [--zoom 0.5 --zoom-max 2.2 --blur 0.2 --blur-max 1.6]: shares of examples whose real stamp is
  *                    resampled to finer pixels / blurred to worse seeing before injection (see InjectionOptions)
  *   skysift pretrain --cold-start --manifest <csv> --model <version dir> [--labels 0,50,100] [--draws 3] [--min-judged 20]
- *                    [--replay injection|parent-scores|both|none]
+ *                    [--replay injection|parent-scores|both|none] (fine-tunes on SKYSIFT_TRAINER's choice, default auto)
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -51,6 +52,7 @@ import {
 } from '../../main/worker/model/injection/realBench';
 import { evaluateOnStamps } from '../../main/worker/model/injection/pretrain';
 import { bce } from '../../main/worker/model/training/fit';
+import { trainerPreference } from '../../main/worker/model/training/trainerChoice';
 import { ModelRegistry } from '../../main/worker/model/registry';
 import { writeFileAtomic } from '../../main/util/atomicWrite';
 import { fmt, pct } from './common';
@@ -210,6 +212,7 @@ export async function pretrain(argv: string[]) {
       'simulated-share': { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
+      trainer: { type: 'string' },
       notes: { type: 'string', default: '' },
     },
   });
@@ -217,6 +220,8 @@ export async function pretrain(argv: string[]) {
     throw new Error('pretrain needs --manifest <index.csv> (e.g. ../shared/data/real-stamps/index.csv)');
   if (!REPLAY_MODES.includes(values.replay as ReplayMode))
     throw new Error(`--replay must be one of ${REPLAY_MODES.join(', ')}, got ${values.replay}`);
+  // Checked before anything is read; fitModel's trainer choice reads it (trainerChoice.ts).
+  const trainer = trainerPreference(values.trainer);
   const backend = await selectBackend(values.backend as BackendName | 'auto');
   console.error(`backend: ${backend.name} (${backend.reason})`);
   const { stamps: listed, errors } = await loadManifestStamps(values.manifest);
@@ -402,6 +407,7 @@ export async function pretrain(argv: string[]) {
     maxSeconds: values.minutes === undefined ? undefined : Number(values.minutes) * 60,
     useLabelled: !values['no-labelled'],
     backend: backend.name,
+    trainer,
     notes: values.notes,
     log: (l) => console.log(l),
     onEpoch: (e) =>

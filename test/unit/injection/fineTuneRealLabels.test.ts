@@ -12,6 +12,7 @@ import { coldStartCurve } from '../../../src/main/worker/model/injection/realBen
 import { loadManifestStamps, type RealStamp } from '../../../src/main/worker/model/injection/realStamps';
 import { shippedModelDir } from '../../../src/main/util/resources';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
+import { ORT } from '../onnx/helpers';
 
 describe.skipIf(!HAVE_SHARED)('fine-tuning on a few real labels', () => {
   let pool: RealStamp[];
@@ -37,6 +38,8 @@ describe.skipIf(!HAVE_SHARED)('fine-tuning on a few real labels', () => {
       expect(p.guard!.parentAuc).not.toBeNull();
       expect(p.guard!.keptAuc!).toBeGreaterThanOrEqual(p.guard!.parentAuc!);
       expect(p.reason).toMatch(p.kept === 'parent' ? /^kept the parent/ : /beat the parent/);
+      // On a CPU backend the guarded fine-tune trains on ONNX Runtime (when it loads), as the retrain does.
+      expect(p.reason).toMatch(ORT ? /trained on ONNX Runtime CPU/ : /trained on tfjs \(wasm\)/);
       // Kept parent: not a single weight moved, so the judged stamps score exactly as before.
       if (p.kept === 'parent') {
         expect(p.auc).toBe(p.parentAuc);

@@ -29,9 +29,12 @@ import {
   loadManifestStamps,
   type RealStamp,
 } from '../../../src/main/worker/model/injection/realStamps';
+import { loadVersionFolder } from '../../../src/main/worker/model/injection/realBench';
 import { ModelRegistry } from '../../../src/main/worker/model/registry';
+import { shippedModelDir } from '../../../src/main/util/resources';
 import type { StampImage } from '../../../src/shared/stamp';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
+import { ORT } from '../onnx/helpers';
 
 /** Centre 3x3 mean of an image in units of its robust sigma above its median. */
 function centreSigmas(img: StampImage): number {
@@ -138,6 +141,7 @@ describe.skipIf(!HAVE_SHARED)('injection into real stamps (../shared/data/real-s
     ];
     const registry = new ModelRegistry(mkdtempSync(path.join(os.tmpdir(), 'skysift-pretrain-')));
     const epochs: number[] = [];
+    const logs: string[] = [];
     const { meta, partition } = await pretrain({
       registry,
       stamps: few,
@@ -150,9 +154,13 @@ describe.skipIf(!HAVE_SHARED)('injection into real stamps (../shared/data/real-s
       useLabelled: true,
       backend: 'wasm',
       onEpoch: (e) => epochs.push(e.loss),
+      log: (l) => logs.push(l),
     });
     expect(epochs).toHaveLength(2);
     expect(epochs.every(Number.isFinite)).toBe(true);
+    // On a CPU backend the automatic choice trains on ONNX Runtime (when it loads), as the retrain does.
+    expect(String(meta.hyperparameters.trainer)).toMatch(ORT ? /^ONNX Runtime CPU/ : /^tfjs \(wasm\)/);
+    expect(logs.some((l) => l.startsWith(`training on ${String(meta.hyperparameters.trainer)}`))).toBe(true);
     // Saved whole and loadable; it says what it learnt from and on what it was judged.
     const { model, meta: stored } = await registry.load(meta.version);
     model.dispose();
@@ -167,6 +175,56 @@ describe.skipIf(!HAVE_SHARED)('injection into real stamps (../shared/data/real-s
     if (stored.realEvaluation) expect(stored.realEvaluation.n).toBe(distinctStamps(heldZtf).length);
     expect(partitionStamps(few, 2, 1).heldOut.map((s) => s.id)).toEqual(partition.heldOut.map((s) => s.id));
   }, 120_000);
+  it.skipIf(!ORT)(
+    'ONNX Runtime and tfjs, continuing the shipped default from the same seed, learn alike',
+    async () => {
+      await selectBackend('wasm');
+      const some = stamps.filter((s) => s.survey === 'ztf').slice(0, 120);
+      // From the default (as TRAINED_BY's later stages continue a model) at 5x their rate: a trainer
+      // that got a gradient, a batch norm or the write-back wrong shows within a few dozen steps.
+      // From random weights the AUC climbs so steeply that dropout alone spreads the runs apart.
+      const run = async (trainer: string) => {
+        const registry = new ModelRegistry(mkdtempSync(path.join(os.tmpdir(), 'skysift-agree-')));
+        const init = await loadVersionFolder(shippedModelDir());
+        const { meta } = await pretrain({
+          registry,
+          stamps: some,
+          source: 'test subset',
+          folds: 2,
+          evalFold: 1,
+          initModel: init.model,
+          simulatedShare: 0.3,
+          learningRate: 1e-3,
+          maxEpochs: 3,
+          stepsPerEpoch: 12,
+          batchSize: 32,
+          patience: 3,
+          seed: 3,
+          useLabelled: true,
+          backend: 'wasm',
+          trainer,
+        });
+        return meta;
+      };
+      const viaOrt = await run('onnxruntime');
+      const viaTfjs = await run('tfjs');
+      expect(String(viaOrt.hyperparameters.trainer)).toMatch(/^ONNX Runtime CPU/);
+      expect(viaTfjs.hyperparameters.trainer).toBe('tfjs (wasm)');
+      const aucs = [viaOrt, viaTfjs].map((m) => m.curves.map((c) => c.valAuc!));
+      // The held-out figures are the tfjs model's own scores, after the ORT run wrote its weights back.
+      const held = [viaOrt, viaTfjs].map((m) => m.realEvaluation!.evaluation.auc!);
+      console.log(
+        `validation AUC per epoch: ORT ${aucs[0].map((a) => a.toFixed(3)).join(' ')}; tfjs ${aucs[1].map((a) => a.toFixed(3)).join(' ')}; ` +
+          `held-out ZTF AUC: ORT ${held[0].toFixed(4)}, tfjs ${held[1].toFixed(4)}`,
+      );
+      // Same batches, flips and starting weights; only the dropout masks differ.
+      expect(aucs[0]).toHaveLength(3);
+      expect(aucs[1]).toHaveLength(3);
+      for (let e = 0; e < 3; e++) expect(Math.abs(aucs[0][e] - aucs[1][e])).toBeLessThan(0.03);
+      expect(Math.abs(held[0] - held[1])).toBeLessThan(0.03);
+    },
+    300_000,
+  );
 });
 
 describe('averaging the weights of several versions (a model soup)', () => {

@@ -133,6 +133,8 @@ export interface PretrainOptions {
   /** Share of examples drawn from the simulated demo night's generator (0: none). */
   simulatedShare?: number;
   backend: string;
+  /** 'auto' (default: SKYSIFT_TRAINER, else ONNX Runtime on CPU backends), 'tfjs' or 'onnxruntime'. */
+  trainer?: string;
   notes?: string;
   onEpoch?: (e: EpochReport) => void;
   log?: (line: string) => void;
@@ -318,7 +320,11 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
   const model = o.initModel ?? arch.build(seed);
   const fit = await fitModel({
     model,
+    spec,
     shape,
+    backend: o.backend,
+    trainer: o.trainer,
+    batchSize,
     nextBatch,
     stepsPerEpoch: o.stepsPerEpoch,
     maxEpochs: o.maxEpochs,
@@ -330,6 +336,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     seed,
     maxSeconds: o.maxSeconds,
     onEpoch: o.onEpoch,
+    log,
     signal: o.signal,
   });
 
@@ -366,6 +373,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
       maxSeconds: o.maxSeconds ?? null,
       epochsRun: fit.curves.length,
       optimizer: 'adam',
+      trainer: fit.trainer,
       augmentation: 'dihedral-8, crop shifts, injection',
       injection: { ...o.injection },
       ...(o.averagedFrom ? { averagedFrom: o.averagedFrom } : {}),

@@ -207,6 +207,7 @@ async function coldStartDraw(
         : undefined;
     const result = await fineTuneGuarded({
       model,
+      spec,
       shape,
       train: rows(train),
       heldOut: rows(held),

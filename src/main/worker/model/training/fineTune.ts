@@ -7,6 +7,7 @@
  * parent's weights kept unless an epoch beats them there. The result says which happened and why.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { ModelSpec } from '../architectures/spec';
 import { fitModel, predictRows, type Batch, type EpochReport, type LabelledRows } from './fit';
 import type { ReplaySource } from './replay';
 import { seededRandom } from './split';
@@ -54,7 +55,11 @@ export function fineTunePolicy(nLabels: number): FineTunePolicy {
 
 export interface FineTuneOptions {
   model: tfl.LayersModel;
+  spec: ModelSpec;
   shape: [number, number, number];
+  /** The tfjs backend in use (default: the active one) and the trainer preference: see FitOptions. */
+  backend?: string;
+  trainer?: string;
   /** The new labels (preprocessed rows, 0/1). */
   train: LabelledRows;
   /** Held-out labels: never trained on; the judge of every epoch and of the parent. */
@@ -83,6 +88,8 @@ export interface FineTuneResult {
   bestEpoch: number;
   curves: EpochReport[];
   cancelled: boolean;
+  /** What trained (FitResult.trainer). */
+  trainer: string;
 }
 
 export async function fineTuneGuarded(o: FineTuneOptions): Promise<FineTuneResult> {
@@ -135,7 +142,11 @@ export async function fineTuneGuarded(o: FineTuneOptions): Promise<FineTuneResul
   );
   const fit = await fitModel({
     model: o.model,
+    spec: o.spec,
     shape: o.shape,
+    backend: o.backend,
+    trainer: o.trainer,
+    batchSize: bs,
     nextBatch,
     stepsPerEpoch,
     maxEpochs: policy.maxEpochs,
@@ -158,12 +169,13 @@ export async function fineTuneGuarded(o: FineTuneOptions): Promise<FineTuneResul
       : `epoch ${fit.bestEpoch} beat the parent on the ${o.heldOut.y.length} held-out labels: AUC ${fmt(parent.valAuc)} -> ${fmt(fit.best.valAuc)}, loss ${parent.valLoss.toFixed(4)} -> ${fit.best.valLoss.toFixed(4)}`;
   return {
     kept,
-    reason,
+    reason: `${reason}; trained on ${fit.trainer}`,
     policy,
     parent,
     best: fit.best,
     bestEpoch: fit.bestEpoch,
     curves: fit.curves,
     cancelled: fit.cancelled,
+    trainer: fit.trainer,
   };
 }

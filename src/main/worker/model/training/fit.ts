@@ -1,14 +1,20 @@
 /**
  * An in-memory training loop for pre-training (batches drawn fresh from a sampler each step) and
  * guarded fine-tuning (few labels: frozen early layers, lower learning rate, replay, early stopping
- * on held-out labels, the starting weights kept unless an epoch beats them).
+ * on held-out labels, the starting weights kept unless an epoch beats them). It trains on the
+ * engine trainEngine.ts starts (ONNX Runtime's native kernels where chooseTrainer picks them, as the
+ * app's retrain does; else tfjs); either way the model ends up holding the kept weights.
  */
 import * as tfc from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { auc } from '../../../../shared/metrics';
 import { seededRandom } from '../../../util/prng';
+import type { ModelSpec } from '../architectures/spec';
 import { applyDihedral } from './augment';
+import { startEngine } from './trainEngine';
 import { yieldToEvents } from './yieldToEvents';
+
+export { predictRows, weightedBce } from './trainEngine';
 
 export interface Batch {
   /** Preprocessed rows [n, H, W, C] (only the first n rows are read). */
@@ -27,8 +33,16 @@ export interface LabelledRows {
 
 export interface FitOptions {
   model: tfl.LayersModel;
+  /** The model's spec (the ONNX Runtime trainer builds its graph from the model and names it by it). */
+  spec: ModelSpec;
   /** [H, W, C] of one row. */
   shape: [number, number, number];
+  /** The tfjs backend in use (default: the active one); decides the automatic trainer choice. */
+  backend?: string;
+  /** 'auto' (default: SKYSIFT_TRAINER, else ONNX Runtime on CPU backends), 'tfjs' or 'onnxruntime'. */
+  trainer?: string;
+  /** The batch size nextBatch returns (ONNX Runtime sizes its memory arena by it). */
+  batchSize?: number;
   /** Draws the next training batch (fills and returns a batch; the loop applies dihedral flips). */
   nextBatch: () => Batch;
   stepsPerEpoch: number;
@@ -51,6 +65,8 @@ export interface FitOptions {
   /** Wall-clock budget: no new epoch starts after this many seconds (the best epoch is kept). */
   maxSeconds?: number;
   onEpoch?: (e: EpochReport) => void;
+  /** Progress lines (which engine trains, and why). */
+  log?: (line: string) => void;
   signal?: AbortSignal;
 }
 
@@ -70,28 +86,11 @@ export interface FitResult {
   start: { valAuc: number | null; valLoss: number } | null;
   best: { valAuc: number | null; valLoss: number };
   cancelled: boolean;
+  /** What trained (e.g. 'ONNX Runtime CPU (2 threads)' or 'tfjs (wasm)'), for the version's meta. */
+  trainer: string;
 }
 
 const EPS = 1e-7;
-
-export async function predictRows(
-  model: tfl.LayersModel,
-  x: Float32Array,
-  n: number,
-  shape: [number, number, number],
-  batchSize = 128,
-): Promise<Float32Array> {
-  const row = shape[0] * shape[1] * shape[2];
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i += batchSize) {
-    const m = Math.min(batchSize, n - i);
-    const t = tfc.tensor4d(x.subarray(i * row, (i + m) * row), [m, ...shape]);
-    const p = model.predict(t) as tfc.Tensor;
-    out.set(await p.data(), i);
-    tfc.dispose([t, p]);
-  }
-  return out;
-}
 
 /** Mean binary cross-entropy of scores against 0/1 labels, scores clipped as in training. */
 export function bce(scores: ArrayLike<number>, y: readonly number[]): number {
@@ -103,11 +102,11 @@ export function bce(scores: ArrayLike<number>, y: readonly number[]): number {
   return y.length ? s / y.length : NaN;
 }
 
-async function validate(model: tfl.LayersModel, v: LabelledRows, shape: [number, number, number]) {
-  const scores = await predictRows(model, v.x, v.y.length, shape);
-  const hard = v.y.map((t) => (t >= 0.5 ? 1 : 0));
+/** Validation loss and AUC (null unless both classes are present; soft targets split at 0.5). */
+function validationFigures(scores: Float32Array, y: readonly number[]) {
+  const hard = y.map((t) => (t >= 0.5 ? 1 : 0));
   const both = hard.includes(0) && hard.includes(1);
-  return { valLoss: bce(scores, v.y), valAuc: both ? auc(scores, hard) : null };
+  return { valLoss: bce(scores, y), valAuc: both ? auc(scores, hard) : null };
 }
 
 /** Better: a higher AUC, or the same AUC (within 1e-9) and a lower loss. */
@@ -120,88 +119,86 @@ function better(
   return a.valLoss < b.valLoss - 1e-6;
 }
 
-/** Binary cross-entropy with per-sample weights (class balancing): the training loss. */
-export function weightedBce(pred: tfc.Tensor, y: tfc.Tensor, w: tfc.Tensor): tfc.Scalar {
-  const p = tfc.clipByValue(tfc.reshape(pred, [-1]), EPS, 1 - EPS);
-  const ll = tfc.add(tfc.mul(y, tfc.log(p)), tfc.mul(tfc.sub(1, y), tfc.log(tfc.sub(1, p))));
-  return tfc.div(tfc.sum(tfc.mul(tfc.neg(ll), w)), tfc.sum(w)) as tfc.Scalar;
-}
-
 export async function fitModel(o: FitOptions): Promise<FitResult> {
   const { model, shape } = o;
   const [h, w, c] = shape;
   const row = h * w * c;
-  const frozen = new Set(o.frozen ?? []);
-  for (const layer of model.layers) layer.trainable = !frozen.has(layer.name);
-  const vars = model.trainableWeights.map((v) => v.read() as tfc.Variable);
-  const optimizer = tfc.train.adam(o.learningRate);
   const scratch = new Float32Array(row);
   const random = seededRandom(o.seed, 0x5bd1e995);
+  const engine = await startEngine({
+    model,
+    spec: o.spec,
+    backend: o.backend ?? tfc.getBackend(),
+    learningRate: o.learningRate,
+    seed: o.seed,
+    batchSize: o.batchSize,
+    preference: o.trainer,
+    trainingMode: o.trainingMode,
+    frozen: o.frozen,
+  });
+  o.log?.(`training on ${engine.description}: ${engine.reason}`);
+  const validate = async () => {
+    const scores = await engine.predict(o.validation.x, o.validation.y.length);
+    return validationFigures(scores, o.validation.y);
+  };
 
   const curves: EpochReport[] = [];
   let start: FitResult['start'] = null;
-  let best = {
-    valAuc: null as number | null,
-    valLoss: Infinity,
-    epoch: -1,
-    weights: null as tfc.Tensor[] | null,
-  };
-  if (o.guardStart) {
-    start = await validate(model, o.validation, shape);
-    best = { ...start, epoch: 0, weights: model.getWeights().map((t) => t.clone()) };
-  }
-  let sinceBest = 0;
+  let best = { valAuc: null as number | null, valLoss: Infinity, epoch: -1 };
   let cancelled = false;
-  const began = Date.now();
-  for (let epoch = 1; epoch <= o.maxEpochs && !cancelled; epoch++) {
-    if (o.maxSeconds !== undefined && (Date.now() - began) / 1000 > o.maxSeconds) break;
-    const t0 = Date.now();
-    let lossSum = 0;
-    let seen = 0;
-    for (let s = 0; s < o.stepsPerEpoch; s++) {
-      await yieldToEvents();
-      if (o.signal?.aborted) {
-        cancelled = true;
-        break;
-      }
-      const b = o.nextBatch();
-      if (h === w)
-        for (let i = 0; i < b.n; i++) applyDihedral(b.x, i * row, h, c, Math.floor(random() * 8), scratch);
-      const x = tfc.tensor4d(b.x.subarray(0, b.n * row), [b.n, h, w, c]);
-      const y = tfc.tensor1d(b.y.slice(0, b.n));
-      const sw = tfc.tensor1d(b.w.slice(0, b.n));
-      const loss = optimizer.minimize(
-        () => weightedBce(model.apply(x, { training: o.trainingMode }) as tfc.Tensor, y, sw),
-        true,
-        vars,
-      );
-      lossSum += (await loss!.data())[0] * b.n;
-      seen += b.n;
-      tfc.dispose([x, y, sw, loss!]);
+  try {
+    if (o.guardStart) {
+      start = await validate();
+      best = { ...start, epoch: 0 };
+      engine.keep();
     }
-    if (cancelled) break;
-    const v = await validate(model, o.validation, shape);
-    const seconds = (Date.now() - t0) / 1000;
-    const rep: EpochReport = { epoch, loss: lossSum / seen, ...v, seconds, samplesPerSecond: seen / seconds };
-    curves.push(rep);
-    o.onEpoch?.(rep);
-    if (best.epoch < 0 || better(v, best)) {
-      best.weights?.forEach((t) => t.dispose());
-      best = { ...v, epoch, weights: model.getWeights().map((t) => t.clone()) };
-      sinceBest = 0;
-    } else if (++sinceBest >= o.patience) break;
+    let sinceBest = 0;
+    const began = Date.now();
+    for (let epoch = 1; epoch <= o.maxEpochs && !cancelled; epoch++) {
+      if (o.maxSeconds !== undefined && (Date.now() - began) / 1000 > o.maxSeconds) break;
+      const t0 = Date.now();
+      let lossSum = 0;
+      let seen = 0;
+      for (let s = 0; s < o.stepsPerEpoch; s++) {
+        await yieldToEvents();
+        if (o.signal?.aborted) {
+          cancelled = true;
+          break;
+        }
+        const b = o.nextBatch();
+        if (h === w)
+          for (let i = 0; i < b.n; i++) applyDihedral(b.x, i * row, h, c, Math.floor(random() * 8), scratch);
+        lossSum += (await engine.step(b.x, b.y, b.w, b.n)) * b.n;
+        seen += b.n;
+      }
+      if (cancelled) break;
+      const v = await validate();
+      const seconds = (Date.now() - t0) / 1000;
+      const rep: EpochReport = {
+        epoch,
+        loss: lossSum / seen,
+        ...v,
+        seconds,
+        samplesPerSecond: seen / seconds,
+      };
+      curves.push(rep);
+      o.onEpoch?.(rep);
+      if (best.epoch < 0 || better(v, best)) {
+        best = { ...v, epoch };
+        engine.keep();
+        sinceBest = 0;
+      } else if (++sinceBest >= o.patience) break;
+    }
+  } finally {
+    // The model holds the best epoch's weights (or the start's) whatever ended the loop.
+    await engine.finish();
   }
-  if (best.weights) {
-    model.setWeights(best.weights);
-    best.weights.forEach((t) => t.dispose());
-  }
-  optimizer.dispose();
-  for (const layer of model.layers) layer.trainable = true;
   return {
     curves,
     bestEpoch: Math.max(best.epoch, 0),
     start,
     best: { valAuc: best.valAuc, valLoss: best.valLoss },
     cancelled,
+    trainer: engine.description,
   };
 }
