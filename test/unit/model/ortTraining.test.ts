@@ -14,8 +14,8 @@ import { selectBackend } from '../../../src/main/worker/model/backends';
 import { collectLabels } from '../../../src/main/worker/model/engineJobs';
 import { ModelRegistry } from '../../../src/main/worker/model/registry';
 import { NightsCache } from '../../../src/main/worker/model/training/nightsCache';
-import { predictCached, trainModel } from '../../../src/main/worker/model/training/train';
-import { chooseTrainer, predictCachedOrt } from '../../../src/main/worker/model/training/trainerChoice';
+import { predictCached, predictCachedWith, trainModel } from '../../../src/main/worker/model/training/train';
+import { chooseTrainer } from '../../../src/main/worker/model/training/trainerChoice';
 import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { ORT, ORT_MISSING } from '../onnx/helpers';
 
@@ -75,7 +75,7 @@ describe.skipIf(!ORT)(`training on ONNX Runtime through train.ts ${ORT_MISSING}`
     const ids = meta.data!.split.test.slice(0, 40);
     const viaTfjs = await predictCached(model, cache, spec, ids, 16);
     const choice = await chooseTrainer('wasm', model, spec, { learningRate: 1e-3, seed: 1 });
-    const viaOrt = await predictCachedOrt(choice.ort!, cache, ids, 16);
+    const viaOrt = await predictCachedWith(choice.ort!, cache, ids, 16);
     for (let i = 0; i < ids.length; i++) expect(viaOrt[i]).toBeCloseTo(viaTfjs[i], 4);
     await choice.ort!.release();
     model.dispose();

@@ -11,7 +11,7 @@ import { getArchitecture, modelCost, type ModelSpec } from '../architectures';
 import { evaluateScores } from '../../../library/evaluate';
 import { newVersionName, type ModelMeta, type ModelRegistry } from '../registry';
 import { applyDihedral } from './augment';
-import { bce, weightedBce } from './fit';
+import { bce } from './fit';
 import { fineTunePolicy, type FineTunePolicy } from './fineTune';
 import {
   labelFingerprint,
@@ -29,7 +29,7 @@ import {
   trainedOnInjections,
   type ReplaySource,
 } from './replay';
-import { chooseTrainer, predictCachedOrt } from './trainerChoice';
+import { startEngine, type TrainEngine } from './trainEngine';
 import { yieldToEvents } from './yieldToEvents';
 
 export interface TrainProgress {
@@ -115,6 +115,23 @@ export async function predictCached(
     const y = model.predict(x) as tfc.Tensor;
     out.set(await y.data(), i);
     tfc.dispose([x, y]);
+  }
+  return out;
+}
+
+/** The same, with a training engine's (or ORT trainer's) current weights: validation while it trains. */
+export async function predictCachedWith(
+  engine: Pick<TrainEngine, 'predict'>,
+  cache: Pick<NightsCache, 'read' | 'rowLength'>,
+  ids: readonly string[],
+  batchSize: number,
+): Promise<Float32Array> {
+  const out = new Float32Array(ids.length);
+  const buf = new Float32Array(batchSize * cache.rowLength);
+  for (let i = 0; i < ids.length; i += batchSize) {
+    const slice = ids.slice(i, i + batchSize);
+    cache.read(slice, buf);
+    out.set(await engine.predict(buf, slice.length), i);
   }
   return out;
 }
@@ -213,23 +230,23 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const frozen = policy
     ? model.layers.filter((l) => policy.frozenPrefixes.some((p) => l.name.startsWith(p)))
     : [];
-  for (const l of frozen) l.trainable = false;
-  const trainable = model.trainableWeights.map((v) => v.read() as tfc.Variable);
   let parentVal: { valLoss: number; valAuc: number | null } | null = null;
   // --- end guarded fine-tuning
-  const optimizer = tfc.train.adam(learningRate);
-  // --- Trainer hook: ONNX Runtime's native kernels on CPU backends, else tfjs (trainerChoice.ts).
-  // With ORT, the weights live in the trainer until the end; `model` gets them back before saving.
-  const trainer = await chooseTrainer(opts.backend, model, spec, {
+  // --- The engine (trainEngine.ts): ONNX Runtime's native kernels on CPU backends, else tfjs. It
+  // holds the weights until finish(), which gives the model the kept (best) ones back.
+  // Guarded fine-tuning trains in inference mode (batch norms on the parent's statistics), the
+  // frozen layers read only.
+  const engine = await startEngine({
+    model,
+    spec,
+    backend: opts.backend,
     learningRate,
     seed,
     batchSize,
     preference: opts.trainer,
-    // Guarded fine-tuning trains in inference mode (batch norms on the parent's statistics), the
-    // frozen layers read only, as the tfjs branch below does.
-    inferenceMode: !!policy,
+    trainingMode: !policy,
+    frozen: frozen.map((l) => l.name),
   });
-  const ort = trainer.ort;
   // --- replay (replay.ts): a parent that learnt from injections keeps seeing them, over the night's
   // own stamps (not the validation or test ones), as a share of every fine-tuning batch.
   let replay: ReplaySource | null = null;
@@ -242,11 +259,8 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     ? Math.max(1, Math.round((batchSize * policy!.replayShare) / (1 - policy!.replayShare)))
     : 0;
   // --- end replay
-  report({ ...base, phase: 'train', message: `training on ${trainer.description}: ${trainer.reason}` });
-  const predictIds = (ids: string[]) =>
-    ort ? predictCachedOrt(ort, cache, ids, batchSize) : predictCached(model, cache, spec, ids, batchSize);
-  let bestOrt: Map<string, Float32Array> | null = null;
-  // --- end of the trainer hook's set-up.
+  report({ ...base, phase: 'train', message: `training on ${engine.description}: ${engine.reason}` });
+  const predictIds = (ids: string[]) => predictCachedWith(engine, cache, ids, batchSize);
   const nReal = split.train.filter((x) => x.label === 1).length;
   const nBogus = split.train.length - nReal;
   // Class weights: each class contributes equally to the loss whatever the balance of the night.
@@ -257,12 +271,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const scratch = new Float32Array(cache.rowLength);
   const random = seededRandom(seed ^ 0x9e3779b9);
   const curves: ModelMeta['curves'] = [];
-  let best = {
-    valLoss: Infinity,
-    valAuc: null as number | null,
-    epoch: -1,
-    weights: null as tfc.Tensor[] | null,
-  };
+  let best = { valLoss: Infinity, valAuc: null as number | null, epoch: -1 };
   // The parent is judged only on enough validation labels of both classes: on 4 labels "no epoch
   // beat it" is chance, and keeping it would throw the astronomer's labels away for nothing.
   const valReals = split.validation.filter((x) => x.label === 1).length;
@@ -272,13 +281,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     valReals > 0 &&
     valReals < split.validation.length;
   if (guarded) {
-    const v = await predictCached(
-      model,
-      cache,
-      spec,
-      split.validation.map((x) => x.id),
-      batchSize,
-    );
+    const v = await predictIds(split.validation.map((x) => x.id));
     const vl = split.validation.map((x) => x.label);
     parentVal = {
       valLoss: bce(
@@ -287,9 +290,8 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       ),
       valAuc: vl.includes(0) && vl.includes(1) ? evaluateScores(v, vl, targetMdr).auc : null,
     };
-    best = { ...parentVal, epoch: 0, weights: model.getWeights().map((t) => t.clone()) };
-    // With ORT the weights written back at the end are the trainer's: keep the parent's there too.
-    if (ort) bestOrt = ort.snapshot();
+    best = { ...parentVal, epoch: 0 };
+    engine.keep();
   }
   let sinceBest = 0;
   let samples = 0;
@@ -325,23 +327,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       if (h === w)
         for (let i = 0; i < n; i++)
           applyDihedral(xbuf, i * cache.rowLength, h, c, Math.floor(random() * 8), scratch);
-      let lossValue: number;
-      if (ort) {
-        lossValue = await ort.step(xbuf, ys, ws, n);
-      } else {
-        const x = tfc.tensor4d(xbuf.subarray(0, n * cache.rowLength), [n, h, w, c]);
-        const y = tfc.tensor1d(ys);
-        const sw = tfc.tensor1d(ws);
-        // Fine-tuning runs in inference mode (batch norms keep the parent's statistics: a few labels
-        // make poor batch statistics) and moves only the layers the policy leaves trainable.
-        const loss = optimizer.minimize(
-          () => weightedBce(model.apply(x, { training: !policy }) as tfc.Tensor, y, sw),
-          true,
-          trainable,
-        );
-        lossValue = (await loss!.data())[0];
-        tfc.dispose([x, y, sw, loss!]);
-      }
+      const lossValue = await engine.step(xbuf, ys, ws, n);
       lossSum += lossValue * slice.length;
       lossN += slice.length;
       samples += slice.length;
@@ -385,9 +371,8 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         : valLoss < best.valLoss - 1e-6
       : valLoss < best.valLoss - 1e-6;
     if (improved || split.validation.length === 0) {
-      best.weights?.forEach((t) => t.dispose());
-      if (ort) bestOrt = ort.snapshot();
-      best = { valLoss, valAuc, epoch, weights: ort ? null : model.getWeights().map((t) => t.clone()) };
+      engine.keep();
+      best = { valLoss, valAuc, epoch };
       sinceBest = 0;
     } else if (++sinceBest >= patience) {
       report({
@@ -405,17 +390,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       break;
     }
   }
-  if (best.weights) {
-    model.setWeights(best.weights);
-    best.weights.forEach((t) => t.dispose());
-  }
-  if (ort) {
-    if (bestOrt) ort.restore(bestOrt);
-    ort.writeTo(model); // the registry stores the tfjs layers model
-    await ort.release();
-  }
-  optimizer.dispose();
-  for (const l of frozen) l.trainable = true;
+  await engine.finish(); // the model now holds the best epoch's weights (or the parent's)
   report({ ...base, phase: 'evaluate', samples, message: 'evaluating on the held-out test split' });
   const testScores = await predictCached(
     model,
@@ -456,7 +431,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       classWeights: weight,
       augmentation: 'dihedral-8',
       fineTuned: !!opts.parent,
-      trainer: trainer.description,
+      trainer: engine.description,
       ...(policy ? { passesPerEpoch: passes } : {}),
       ...(policy ? { frozenLayers: frozen.map((l) => l.name), batchNormFrozen: true } : {}),
       ...(replay

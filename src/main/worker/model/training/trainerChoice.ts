@@ -10,7 +10,6 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from '../architectures/spec';
 import { GPU_BACKENDS } from '../onnx/inferenceEngine';
 import { OrtTrainer } from './ortTrainer';
-import type { NightsCache } from './nightsCache';
 
 export type TrainerPreference = 'auto' | 'onnxruntime' | 'tfjs';
 
@@ -127,21 +126,4 @@ async function fasterOrtTrainer(
     description: won.description,
     reason: `measured here: ${gpuRate.toFixed(0)} samples/s on the GPU (ONNX Runtime WebGPU EP), ${cpuRate.toFixed(0)} on the CPU`,
   };
-}
-
-/** Scores rows of the cache with the ORT trainer's current weights (validation, test). */
-export async function predictCachedOrt(
-  trainer: OrtTrainer,
-  cache: Pick<NightsCache, 'read' | 'rowLength'>,
-  ids: readonly string[],
-  batchSize: number,
-): Promise<Float32Array> {
-  const out = new Float32Array(ids.length);
-  const buf = new Float32Array(batchSize * cache.rowLength);
-  for (let i = 0; i < ids.length; i += batchSize) {
-    const slice = ids.slice(i, i + batchSize);
-    cache.read(slice, buf);
-    out.set(await trainer.predict(buf, slice.length), i);
-  }
-  return out;
 }
