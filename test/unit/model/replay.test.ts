@@ -15,6 +15,15 @@ import {
   trainedOnInjections,
 } from '../../../src/main/worker/model/training/replay';
 
+const spec = getArchitecture('compact').spec;
+const row = stampInputLength(spec);
+
+/** `n` simulated demo-night stamps as replay backgrounds. */
+function backgrounds(n: number, seed: number) {
+  const draw = simulatedDraw(seed);
+  return Array.from({ length: n }, (_, i) => ({ id: `s${i}`, survey: 'des', triplet: draw().triplet }));
+}
+
 describe('replay of the parent training distribution', () => {
   it('is for parents that learnt from injections, directly or through a replayed fine-tune', () => {
     expect(trainedOnInjections({ hyperparameters: { injection: {} } })).toBe(true);
@@ -32,14 +41,7 @@ describe('replay of the parent training distribution', () => {
   });
 
   it('writes preprocessed examples of both classes, the same for the same seed', () => {
-    const spec = getArchitecture('compact').spec;
-    const draw = simulatedDraw(5);
-    const stamps = Array.from({ length: 6 }, (_, i) => ({
-      id: `s${i}`,
-      survey: 'des',
-      triplet: draw().triplet,
-    }));
-    const row = stampInputLength(spec);
+    const stamps = backgrounds(6, 5);
     const n = 120;
     const run = (seed: number) => {
       const src = injectionReplay(stamps, spec, seed);
@@ -65,14 +67,7 @@ describe('replay of the parent training distribution', () => {
   });
 
   it('reuses pooled examples once the pool is full, with one fresh example in REPLAY_REFRESH draws', () => {
-    const spec = getArchitecture('compact').spec;
-    const draw = simulatedDraw(9);
-    const stamps = Array.from({ length: 3 }, (_, i) => ({
-      id: `s${i}`,
-      survey: 'des',
-      triplet: draw().triplet,
-    }));
-    const row = stampInputLength(spec);
+    const stamps = backgrounds(3, 9);
     const src = injectionReplay(stamps, spec, 3);
     const pool = new Float32Array(REPLAY_POOL * row);
     const poolY = Array.from({ length: REPLAY_POOL }, (_, i) => src.fill(pool, i));
