@@ -14,19 +14,28 @@ function imageBytes(img: StampImage): number {
   return 4 + img.width * img.height * 5;
 }
 
-export function encodeTriplet(t: StampTriplet): Buffer {
+/** Bytes of a triplet's packed record. */
+export function packedLength(t: StampTriplet): number {
   const images = t.template ? [t.search, t.template, t.difference] : [t.search, t.difference];
-  const size = 8 + images.reduce((s, img) => s + imageBytes(img), 0);
-  // Unzeroed: every byte is written below (the pad bytes explicitly); zeroing cost as much as the copy.
-  const buf = Buffer.allocUnsafe(size);
-  buf.writeUInt32LE(MAGIC, 0);
-  buf.writeUInt8(t.template ? 1 : 0, 4);
-  buf.fill(0, 5, 8);
-  let off = 8;
-  for (const img of images) {
-    const n = img.width * img.height;
+  return 8 + images.reduce((s, img) => s + imageBytes(img), 0);
+}
+
+/**
+ * Packs a triplet's record into `buf` at `at` (packedLength(t) bytes); returns the offset after it.
+ * Records packed side by side into one buffer are stored as they are: ingest's decoder threads hand
+ * a whole batch over in one buffer, so the ingesting thread copies no pixel.
+ */
+export function encodeTripletInto(t: StampTriplet, buf: Buffer, at: number): number {
+  const images = t.template ? [t.search, t.template, t.difference] : [t.search, t.difference];
+  for (const img of images)
     if (img.width > 0xffff || img.height > 0xffff)
       throw new Error(`stamp too large to pack: ${img.width}x${img.height}`);
+  buf.writeUInt32LE(MAGIC, at);
+  buf.writeUInt8(t.template ? 1 : 0, at + 4);
+  buf.fill(0, at + 5, at + 8);
+  let off = at + 8;
+  for (const img of images) {
+    const n = img.width * img.height;
     buf.writeUInt16LE(img.width, off);
     buf.writeUInt16LE(img.height, off + 2);
     off += 4;
@@ -35,6 +44,13 @@ export function encodeTriplet(t: StampTriplet): Buffer {
     buf.set(img.mask.subarray(0, n), off);
     off += n;
   }
+  return off;
+}
+
+export function encodeTriplet(t: StampTriplet): Buffer {
+  // Unzeroed: every byte is written (the pad bytes explicitly); zeroing cost as much as the copy.
+  const buf = Buffer.allocUnsafe(packedLength(t));
+  encodeTripletInto(t, buf, 0);
   return buf;
 }
 

@@ -24,7 +24,7 @@ import {
 import { StoredContextSchema } from '../../shared/context';
 import type { WorkspaceSummary } from '../../shared/contract';
 import type { StampTriplet } from '../../shared/stamp';
-import { writeFileAtomic, writeFileAtomicSync } from '../util/atomicWrite';
+import { stageFile, writeFileAtomic, writeFileAtomicSync, type StagedFile } from '../util/atomicWrite';
 import { CatalogIndex, asPartIndex, indexOfEntries, type PartIndex, type StampRef } from './catalogIndex';
 import { decodeTriplet, encodeTriplet } from './stampPack';
 import { WORKSPACE_FOLDERS, workspaceLayout } from './layout';
@@ -60,15 +60,21 @@ export class WorkspaceError extends Error {
   }
 }
 
-export interface NewCandidate {
+export interface NewCandidateFields {
   id: string;
   source: CatalogEntry['source'];
   origin: CatalogEntry['origin'];
   meta: CatalogEntry['meta'];
   given: CatalogEntry['given'];
   context?: CatalogEntry['context'];
-  triplet: StampTriplet;
 }
+
+/**
+ * A candidate to append, with its stamps decoded (triplet) or already packed as a stamp record
+ * (packed: what ingest's decoder threads send, see stampPack.ts), stored as it is.
+ */
+export type NewCandidate = NewCandidateFields &
+  ({ triplet: StampTriplet; packed?: undefined } | { packed: Uint8Array; triplet?: undefined });
 
 const partName = (n: number, ext: string) => `part-${String(n).padStart(6, '0')}.${ext}`;
 
@@ -387,11 +393,11 @@ export class Workspace {
     const fresh = candidates.filter((c) => !this.index.has(c.id));
     if (fresh.length === 0) return [];
     const part = this.nextPartNumber();
-    const blobs: Buffer[] = [];
+    const blobs: Uint8Array[] = [];
     const entries: CatalogEntry[] = [];
     let offset = 0;
     for (const c of fresh) {
-      const blob = encodeTriplet(c.triplet);
+      const blob = c.packed ?? encodeTriplet(c.triplet);
       blobs.push(blob);
       entries.push({
         id: c.id,
@@ -404,9 +410,19 @@ export class Workspace {
       });
       offset += blob.length;
     }
-    await writeFileAtomic(path.join(this.dir, 'stamps', partName(part, 'bin')), Buffer.concat(blobs));
     const jsonFile = path.join(this.dir, 'catalog', partName(part, 'json'));
-    await writeFileAtomic(jsonFile, JSON.stringify({ part, entries }));
+    // Stamps and catalog part reach the disk in parallel (the records as they are, no concatenated
+    // copy); the stamps go into place first, so a catalog part never points at stamps not there.
+    const staged = await Promise.allSettled([
+      stageFile(path.join(this.dir, 'stamps', partName(part, 'bin')), blobs),
+      stageFile(jsonFile, JSON.stringify({ part, entries })),
+    ]);
+    const failed = staged.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(staged.map((s) => (s.status === 'fulfilled' ? s.value.discard() : undefined)));
+      throw failed.reason;
+    }
+    for (const s of staged) await (s as PromiseFulfilledResult<StagedFile>).value.commit();
     // We wrote these entries ourselves: index them directly instead of re-reading and re-validating the part.
     const ix = indexOfEntries(part, entries, await fs.stat(jsonFile));
     await writeFileAtomic(path.join(this.dir, 'catalog', partName(part, 'idx')), JSON.stringify(ix), {

@@ -21,25 +21,68 @@ function tmpName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${counter++}.tmp`);
 }
 
-export async function writeFileAtomic(
+/** What a file is written from: text, bytes, or pieces written in order with one writev. */
+export type FileData = string | Uint8Array | readonly Uint8Array[];
+
+/** A temp file written (and fsynced) beside its target, not yet in place. */
+export interface StagedFile {
+  /** Rename it over the target. */
+  commit(): Promise<void>;
+  /** Remove it (the target is left as it was). */
+  discard(): Promise<void>;
+}
+
+async function writeAll(handle: fs.FileHandle, data: FileData, file: string): Promise<void> {
+  if (typeof data === 'string' || data instanceof Uint8Array) return handle.writeFile(data);
+  // Pieces go out as they are (no concatenated copy); libuv splits past IOV_MAX and retries short writes.
+  const total = data.reduce((n, b) => n + b.byteLength, 0);
+  const { bytesWritten } =
+    data.length === 0 ? { bytesWritten: 0 } : await handle.writev(data as Uint8Array[]);
+  if (bytesWritten !== total) throw new Error(`${file}: wrote ${bytesWritten} of ${total} bytes`);
+}
+
+/**
+ * The first half of an atomic write: the temp file written and (by default) fsynced. Several files
+ * staged together reach the disk in parallel and are then committed in the order that keeps the
+ * on-disk state consistent (e.g. a part's stamps before the catalog part that points into them).
+ */
+export async function stageFile(
   file: string,
-  data: string | Uint8Array,
+  data: FileData,
   opts: AtomicWriteOptions = {},
-): Promise<void> {
+): Promise<StagedFile> {
   const tmp = tmpName(file);
   try {
     const handle = await fs.open(tmp, 'w');
     try {
-      await handle.writeFile(data);
+      await writeAll(handle, data, tmp);
       if (opts.fsync !== false) await handle.sync();
     } finally {
       await handle.close();
     }
-    await fs.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;
   }
+  return {
+    async commit() {
+      try {
+        await fs.rename(tmp, file);
+      } catch (err) {
+        await fs.rm(tmp, { force: true });
+        throw err;
+      }
+    },
+    discard: () => fs.rm(tmp, { force: true }),
+  };
+}
+
+export async function writeFileAtomic(
+  file: string,
+  data: FileData,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
+  await (await stageFile(file, data, opts)).commit();
 }
 
 export function writeFileAtomicSync(

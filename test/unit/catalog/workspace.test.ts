@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Workspace, type NewCandidate } from '../../../src/main/catalog/workspace';
 import { decodeTriplet, encodeTriplet } from '../../../src/main/catalog/stampPack';
-import type { StampImage } from '../../../src/shared/stamp';
+import type { StampImage, StampTriplet } from '../../../src/shared/stamp';
 
 function image(w: number, h: number, seed: number): StampImage {
   const data = new Float32Array(w * h).map((_, i) => Math.sin(i * 0.37 + seed) * 100);
@@ -14,7 +14,7 @@ function image(w: number, h: number, seed: number): StampImage {
   return { width: w, height: h, data, mask };
 }
 
-function candidate(id: string, withTemplate = true): NewCandidate {
+function candidate(id: string, withTemplate = true): NewCandidate & { triplet: StampTriplet } {
   return {
     id,
     source: 'des',

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic, writeFileAtomicSync } from '../../../src/main/util/atomicWrite';
+import { stageFile, writeFileAtomic, writeFileAtomicSync } from '../../../src/main/util/atomicWrite';
 
 const root = mkdtempSync(path.join(tmpdir(), 'skysift-atomic-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -39,5 +39,22 @@ describe('writeFileAtomic', () => {
     expect(() => writeFileAtomicSync(target, 'x')).toThrow(/taken/);
     expect(readdirSync(dir)).toEqual(['taken']);
     await expect(writeFileAtomic(path.join(root, 'missing', 'z'), 'x')).rejects.toThrow(/missing/);
+  });
+
+  it('writes pieces in order (past IOV_MAX) and stages files unseen until committed', async () => {
+    const dir = path.join(root, 'd');
+    mkdirSync(dir);
+    const pieces = Array.from({ length: 3000 }, (_, i) => Buffer.from(`${i},`));
+    const f = path.join(dir, 'pieces.txt');
+    await writeFileAtomic(f, pieces);
+    expect(readFileSync(f, 'utf8')).toBe(pieces.join(''));
+    const g = path.join(dir, 'staged.txt');
+    const staged = await stageFile(g, [Buffer.from('a'), new Uint8Array([98])]);
+    expect(readdirSync(dir).filter((n) => n.startsWith('staged'))).toEqual([]);
+    await staged.commit();
+    expect(readFileSync(g, 'utf8')).toBe('ab');
+    const dropped = await stageFile(path.join(dir, 'dropped.txt'), 'x');
+    await dropped.discard();
+    expect(readdirSync(dir).sort()).toEqual(['pieces.txt', 'staged.txt']);
   });
 });

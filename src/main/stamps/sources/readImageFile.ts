@@ -74,20 +74,19 @@ export interface DecodedTriplet {
   meta: Partial<CandidateMeta>;
 }
 
-/** In-process decoding: the three reads overlap, decoding is synchronous. */
-export async function readTriplet(files: TripletFiles): Promise<DecodedTriplet> {
-  const [s, t, d] = await Promise.all([
-    readImageFile(files.search),
-    files.template ? readImageFile(files.template) : Promise.resolve(null),
-    readImageFile(files.difference),
-  ]);
-  return { triplet: { search: s.image, template: t?.image ?? null, difference: d.image }, meta: s.meta };
+/**
+ * A triplet as a decoder thread hands it over: its packed stamp record (catalog/stampPack.ts; a
+ * view into the one buffer of its batch) and the search header's metadata.
+ */
+export interface PackedTriplet {
+  packed: Uint8Array;
+  meta: Partial<CandidateMeta>;
 }
 
 /**
- * Synchronous whole-file reads into one reused buffer, for the decoder threads: open + read + close
- * (no fstat unless the file outgrows the buffer), no thread-pool round trip, no fresh Buffer per
- * file. The bytes returned are valid until the next call: decoding copies what it keeps.
+ * Synchronous whole-file reads into one reused buffer, for ingest (decoder threads and in-process):
+ * open + read + close (no fstat unless the file outgrows the buffer), no thread-pool round trip, no
+ * fresh Buffer per file. The bytes returned are valid until the next call: decoding copies what it keeps.
  */
 export class FileReader {
   private buf = Buffer.allocUnsafe(1 << 20);
@@ -112,7 +111,7 @@ export class FileReader {
   }
 }
 
-/** The decoder threads' path: same results and errors as readTriplet, first failing file first. */
+/** Ingest's triplet read: the first failing file's error, search first; the search header's metadata. */
 export function readTripletSync(files: TripletFiles, reader: FileReader): DecodedTriplet {
   const search = splitHduSelector(files.search);
   const s = decodeImageBytes(reader.read(search.file), files.search, search.hdu);

@@ -5,14 +5,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { computeRows } from '../model/scoreRows';
-import {
-  replyWithTransfers,
-  type DecodeRequest,
-  type RowsReply,
-  type RowsRequest,
-  type TaskReply,
-} from './decodePool';
-import { FileReader, readTripletSync } from '../../stamps/sources/readImageFile';
+import { packedReply, type DecodeRequest, type RowsReply, type RowsRequest } from './decodePool';
+import { FileReader, readTripletSync, type DecodedTriplet } from '../../stamps/sources/readImageFile';
 import { errorMessage } from '../../stamps/sources/types';
 
 const reader = new FileReader();
@@ -29,13 +23,13 @@ parentPort?.on('message', (req: DecodeRequest | RowsRequest) => {
     parentPort!.postMessage(reply, reply.rows ? [reply.rows.buffer as ArrayBuffer] : []);
     return;
   }
-  const results = req.tasks.map((files): TaskReply => {
+  const results = req.tasks.map((files): DecodedTriplet | { error: string } => {
     try {
       return readTripletSync(files, reader);
     } catch (e) {
       return { error: errorMessage(e) };
     }
   });
-  const [reply, transfer] = replyWithTransfers(req.id, results);
+  const [reply, transfer] = packedReply(req.id, results);
   parentPort!.postMessage(reply, transfer);
 });
