@@ -2,6 +2,8 @@ import { closeSync, existsSync, fstatSync, openSync, promises as fs, readSync } 
 import type { CandidateMeta } from '../../../shared/candidate';
 import type { StampImage, StampTriplet } from '../../../shared/stamp';
 import { FitsError, headerMeta, readStamp, type HduSelector } from '../fits';
+import type { StampTarget } from '../fits/decode';
+import { readStampInto } from '../fits/stamp';
 import { formatBytes } from '../fits/constants';
 import { readGifStamp } from './gifStamp';
 
@@ -125,4 +127,69 @@ export function readTripletSync(files: TripletFiles, reader: FileReader): Decode
   const template = files.template ? image(files.template) : null;
   const difference = image(files.difference);
   return { triplet: { search: s.image, template, difference }, meta: s.meta };
+}
+
+/**
+ * Where ingest writes packed stamp records as it decodes (catalog/stampPack.ts RecordWriter): a
+ * record begun, then room for each of its images in turn, or the record dropped when one fails.
+ */
+export interface RecordSink {
+  begin(hasTemplate: boolean): number;
+  image(width: number, height: number): StampTarget;
+  rollback(at: number): void;
+  readonly length: number;
+}
+
+function packImage(
+  bytes: Uint8Array,
+  spec: string,
+  gif: boolean,
+  hdu: HduSelector | undefined,
+  sink: RecordSink,
+) {
+  if (gif) {
+    const img = readGifStamp(bytes, spec);
+    const n = img.width * img.height;
+    const t = sink.image(img.width, img.height);
+    t.out.set(new Uint8Array(img.data.buffer, img.data.byteOffset, n * 4), t.dataAt);
+    t.out.set(img.mask.subarray(0, n), t.maskAt);
+    return null;
+  }
+  return readStampInto(bytes, spec, { maxInflatedBytes: MAX_STAMP_FILE_BYTES, hdu }, (w, h) =>
+    sink.image(w, h),
+  );
+}
+
+/**
+ * readTripletSync writing the triplet as one packed stamp record into `sink` (the decoder threads'
+ * path): the same files read in the same order, the same errors (the record is dropped), the same
+ * stored bytes as packing readTripletSync's triplet. Returns where the record lies and the meta.
+ */
+export function readTripletPacked(
+  files: TripletFiles,
+  reader: FileReader,
+  sink: RecordSink,
+): { start: number; end: number; meta: Partial<CandidateMeta> } {
+  const start = sink.begin(files.template !== null);
+  try {
+    const search = splitHduSelector(files.search);
+    // GIF or FITS is told as readTripletSync tells it (the search by its path as given).
+    const s = packImage(
+      reader.read(search.file),
+      files.search,
+      /\.gif$/i.test(files.search),
+      search.hdu,
+      sink,
+    );
+    // Only the search header's metadata is kept, as in readTripletSync.
+    const meta = s ? headerMeta(s.header, s) : {};
+    for (const spec of files.template ? [files.template, files.difference] : [files.difference]) {
+      const { file, hdu } = splitHduSelector(spec);
+      packImage(reader.read(file), spec, /\.gif$/i.test(file), hdu, sink);
+    }
+    return { start, end: sink.length, meta };
+  } catch (e) {
+    sink.rollback(start);
+    throw e;
+  }
 }

@@ -14,9 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RowsJob } from '../model/scoreRows';
-import { encodeTripletInto, packedLength } from '../../catalog/stampPack';
-import type { DecodedTriplet, PackedTriplet, TripletFiles } from '../../stamps/sources/readImageFile';
-import { errorMessage } from '../../stamps/sources/types';
+import type { PackedTriplet, TripletFiles } from '../../stamps/sources/readImageFile';
 
 /** The worker entry's name in the bundle (electron.vite.config.ts main input `ingestDecoder`). */
 export const DECODER_FILE = 'ingestDecoder.js';
@@ -44,33 +42,6 @@ export interface RowsReply {
   id: number;
   rows?: Float32Array;
   error?: string;
-}
-
-/**
- * What the worker sends back and the one buffer it hands over: the batch's triplets packed side by
- * side as stamp records, ready to be written to a part file as they are. The ingesting thread then
- * copies no pixel and collects 1 buffer per batch instead of 6 per triplet.
- */
-export function packedReply(
-  id: number,
-  decoded: (DecodedTriplet | { error: string })[],
-): [DecodeReply, ArrayBuffer[]] {
-  let total = 0;
-  for (const d of decoded) if (!('error' in d)) total += packedLength(d.triplet);
-  // A buffer of its own (not a slice of Node's pool), so that it can be transferred.
-  const buf = Buffer.allocUnsafeSlow(total);
-  let off = 0;
-  const results = decoded.map((d): TaskReply => {
-    if ('error' in d) return d;
-    const at = off;
-    try {
-      off = encodeTripletInto(d.triplet, buf, at);
-    } catch (e) {
-      return { error: errorMessage(e) };
-    }
-    return { packed: new Uint8Array(buf.buffer, at, off - at), meta: d.meta };
-  });
-  return [{ id, results }, [buf.buffer as ArrayBuffer]];
 }
 
 /** The built decoder beside the running bundle, or null when running from the TS sources (tests). */
