@@ -28,6 +28,34 @@ function normKey(key: string): string {
   return k.startsWith('HIERARCH ') ? k.slice(9).trim().replace(/\s+/g, ' ') : k;
 }
 
+/** Lookup keys as normalised: readers ask every header for the same few dozen keywords. */
+const LOOKUP = new Map<string, string>();
+function lookupKey(key: string): string {
+  let k = LOOKUP.get(key);
+  if (k === undefined) {
+    k = normKey(key);
+    if (LOOKUP.size < 4096) LOOKUP.set(key, k);
+  }
+  return k;
+}
+
+/**
+ * A card's keyword (columns 1-8, trailing blanks dropped, upper case) without the three strings
+ * slice + trimEnd + toUpperCase make: header text is printable ASCII, mostly upper case already.
+ */
+function cardKey(raw: string): string {
+  let e = Math.min(8, raw.length);
+  while (e > 0 && raw.charCodeAt(e - 1) === 32) e--;
+  let lower = false;
+  for (let i = 0; i < e; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < 32 || c > 126) return raw.slice(0, 8).trimEnd().toUpperCase();
+    if (c >= 97 && c <= 122) lower = true;
+  }
+  const key = raw.slice(0, e);
+  return lower ? key.toUpperCase() : key;
+}
+
 class Header implements FitsHeader {
   private readonly index = new Map<string, number>();
 
@@ -39,12 +67,12 @@ class Header implements FitsHeader {
   }
 
   get(key: string): FitsValue {
-    const i = this.index.get(normKey(key));
+    const i = this.index.get(lookupKey(key));
     return i === undefined ? undefined : this.cards[i].value;
   }
 
   has(key: string): boolean {
-    return this.index.has(normKey(key));
+    return this.index.has(lookupKey(key));
   }
 }
 
@@ -131,13 +159,12 @@ class ValueCard implements FitsCard {
 }
 
 export function parseCard(raw: string): FitsCard {
-  const head = raw.slice(0, 8);
-  if (head === 'HIERARCH') {
+  if (raw.startsWith('HIERARCH')) {
     // ESO convention: `HIERARCH ESO DET CHIP NAME = 'x'`; the key is everything before '='.
     const eq = raw.indexOf('=', 9);
     if (eq > 0) return new ValueCard(normKey(raw.slice(9, eq)), raw, raw.slice(eq + 1));
   }
-  const key = head.trimEnd().toUpperCase();
+  const key = cardKey(raw);
   if (COMMENTARY.has(key)) return { key, value: raw.slice(8).trimEnd(), comment: '', raw };
   if (key === 'CONTINUE') return new ValueCard(key, raw, raw.slice(8));
   // Value indicator "= " in columns 9-10; lenient about the blank in column 10.

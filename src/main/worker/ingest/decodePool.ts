@@ -1,9 +1,10 @@
 /**
  * Triplet decoding off the ingesting thread: a pool of worker threads (the bundle's
  * ingestDecoder.js, built from decodeWorker.ts) that read their files synchronously and decode
- * them, then hand each batch back packed as stamp records in one buffer (transferred, not copied). The ingesting thread
- * keeps the order, the catalog and the part files. Scoring uses the same threads (one bundle entry)
- * to decode packed stamps and preprocess them into model rows (model/scoreRows.ts).
+ * them, then hand each batch back as stamp records packed in one buffer (transferred, not copied).
+ * The ingesting thread keeps the order, the catalog and the part files. Scoring uses the same
+ * threads (one bundle entry) to decode packed stamps and preprocess them into model rows
+ * (model/scoreRows.ts).
  *
  * Messages stay inside one process and one bundle, between our own threads, as structured clones:
  * they are not validated with zod like the process-boundary ones, which would cost more per

@@ -102,4 +102,16 @@ describe('FITS header cards', () => {
       expect(firstNonText(b, from, b.length), `case ${t}`).toBe(slow(b, from, b.length));
     }
   });
+
+  it('keys a card as slice(0, 8).trimEnd().toUpperCase() did, whatever its first 8 characters', () => {
+    const alphabet = ['A', 'z', 'q', '1', '-', '_', ' ', ' ', '\t', '\u00a0', 'é', '=', "'"];
+    let x = 3;
+    const pick = () => alphabet[(x = (Math.imul(x, 1103515245) + 12345) >>> 0) % alphabet.length];
+    for (let t = 0; t < 5000; t++) {
+      const head = Array.from({ length: 1 + (t % 10) }, pick).join('');
+      const rawCard = `${head}${' '.repeat(80)}`.slice(0, 80);
+      if (rawCard.startsWith('HIERARCH')) continue;
+      expect(parseCard(rawCard).key, JSON.stringify(head)).toBe(rawCard.slice(0, 8).trimEnd().toUpperCase());
+    }
+  });
 });
