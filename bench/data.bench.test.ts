@@ -57,14 +57,19 @@ describe('ingest and stamp cache', () => {
         ]
       : [['ingest (DES autoscan folders, in-process: no out/main build)', null]];
     for (const [figure, dec] of modes) {
-      const ws = await Workspace.open(mkdtempSync(path.join(os.tmpdir(), 'skysift-bench-ingest-')), {
-        create: true,
-      });
-      const t0 = now();
-      const report = await runIngest(ws, night.out, { decoder: dec });
-      const secs = now() - t0;
-      expect(report.added).toBe(BENCH_N);
-      rmSync(ws.dir, { recursive: true, force: true });
+      // Best of 2 ingests into fresh workspaces, as the ceiling is best of 2 reads: the machine is
+      // shared, and the first run after generating the night also pays for the night's own writeback.
+      let secs = Infinity;
+      for (let run = 0; run < 2; run++) {
+        const ws = await Workspace.open(mkdtempSync(path.join(os.tmpdir(), 'skysift-bench-ingest-')), {
+          create: true,
+        });
+        const t0 = now();
+        const report = await runIngest(ws, night.out, { decoder: dec });
+        secs = Math.min(secs, now() - t0);
+        expect(report.added).toBe(BENCH_N);
+        rmSync(ws.dir, { recursive: true, force: true });
+      }
       // The ceiling right after each mode (best of 2): the machine is shared, load comes and goes.
       const readSecs = await bestTime(() => plainRead(files), 2, 0);
       const plainRate = BENCH_N / readSecs;
@@ -76,6 +81,7 @@ describe('ingest and stamp cache', () => {
         refUnit: 'triplets/s',
         refLabel: `plain fs.readFile (${(bytes / readSecs / 1e6).toFixed(0)} MB/s)`,
         ratio: BENCH_N / secs / plainRate,
+        note: 'best of 2 ingests',
       });
     }
   });

@@ -14,19 +14,28 @@ function imageBytes(img: StampImage): number {
   return 4 + img.width * img.height * 5;
 }
 
-export function encodeTriplet(t: StampTriplet): Buffer {
+/** Bytes of a triplet's packed record. */
+export function packedLength(t: StampTriplet): number {
   const images = t.template ? [t.search, t.template, t.difference] : [t.search, t.difference];
-  const size = 8 + images.reduce((s, img) => s + imageBytes(img), 0);
-  // Unzeroed: every byte is written below (the pad bytes explicitly); zeroing cost as much as the copy.
-  const buf = Buffer.allocUnsafe(size);
-  buf.writeUInt32LE(MAGIC, 0);
-  buf.writeUInt8(t.template ? 1 : 0, 4);
-  buf.fill(0, 5, 8);
-  let off = 8;
-  for (const img of images) {
-    const n = img.width * img.height;
+  return 8 + images.reduce((s, img) => s + imageBytes(img), 0);
+}
+
+/**
+ * Packs a triplet's record into `buf` at `at` (packedLength(t) bytes); returns the offset after it.
+ * Records packed side by side into one buffer are stored as they are: ingest's decoder threads hand
+ * a whole batch over in one buffer, so the ingesting thread copies no pixel.
+ */
+export function encodeTripletInto(t: StampTriplet, buf: Buffer, at: number): number {
+  const images = t.template ? [t.search, t.template, t.difference] : [t.search, t.difference];
+  for (const img of images)
     if (img.width > 0xffff || img.height > 0xffff)
       throw new Error(`stamp too large to pack: ${img.width}x${img.height}`);
+  buf.writeUInt32LE(MAGIC, at);
+  buf.writeUInt8(t.template ? 1 : 0, at + 4);
+  buf.fill(0, at + 5, at + 8);
+  let off = at + 8;
+  for (const img of images) {
+    const n = img.width * img.height;
     buf.writeUInt16LE(img.width, off);
     buf.writeUInt16LE(img.height, off + 2);
     off += 4;
@@ -35,6 +44,76 @@ export function encodeTriplet(t: StampTriplet): Buffer {
     buf.set(img.mask.subarray(0, n), off);
     off += n;
   }
+  return off;
+}
+
+/**
+ * Stamp records written side by side into one growing buffer, image by image as they are decoded
+ * (the FITS reader writes each image's pixels straight to its place): what a decoder thread hands
+ * over for a batch, with no per-image arrays and no copy into a record afterwards.
+ */
+export class RecordWriter {
+  private buf: Buffer;
+  private used = 0;
+
+  constructor(private readonly initialBytes = 1 << 20) {
+    this.buf = Buffer.allocUnsafeSlow(initialBytes);
+  }
+
+  get length(): number {
+    return this.used;
+  }
+
+  private room(n: number): void {
+    if (this.used + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.used + n, 2 * this.buf.length));
+    this.buf.copy(bigger, 0, 0, this.used);
+    this.buf = bigger;
+  }
+
+  /** Starts a record; returns its offset (rollback(offset) drops it if an image fails). */
+  begin(hasTemplate: boolean): number {
+    const at = this.used;
+    this.room(8);
+    this.buf.writeUInt32LE(MAGIC, at);
+    this.buf.writeUInt8(hasTemplate ? 1 : 0, at + 4);
+    this.buf.fill(0, at + 5, at + 8);
+    this.used += 8;
+    return at;
+  }
+
+  /** Room for the record's next image; returns where its data and mask go (to be filled by the caller). */
+  image(width: number, height: number): { out: Uint8Array; dataAt: number; maskAt: number } {
+    if (width > 0xffff || height > 0xffff) throw new Error(`stamp too large to pack: ${width}x${height}`);
+    const n = width * height;
+    this.room(4 + 5 * n);
+    const at = this.used;
+    this.buf.writeUInt16LE(width, at);
+    this.buf.writeUInt16LE(height, at + 2);
+    this.used += 4 + 5 * n;
+    return { out: this.buf, dataAt: at + 4, maskAt: at + 4 + 4 * n };
+  }
+
+  rollback(at: number): void {
+    this.used = at;
+  }
+
+  /**
+   * The buffer holding the records written so far (bytes 0..length; transferable, not copied); the
+   * writer starts afresh, sized for a batch like this one so that it seldom grows.
+   */
+  take(): ArrayBuffer {
+    const done = this.buf.buffer as ArrayBuffer;
+    this.buf = Buffer.allocUnsafeSlow(Math.max(this.initialBytes, Math.ceil(this.used * 1.1)));
+    this.used = 0;
+    return done;
+  }
+}
+
+export function encodeTriplet(t: StampTriplet): Buffer {
+  // Unzeroed: every byte is written (the pad bytes explicitly); zeroing cost as much as the copy.
+  const buf = Buffer.allocUnsafe(packedLength(t));
+  encodeTripletInto(t, buf, 0);
   return buf;
 }
 

@@ -24,7 +24,13 @@ import {
 import { StoredContextSchema } from '../../shared/context';
 import type { WorkspaceSummary } from '../../shared/contract';
 import type { StampTriplet } from '../../shared/stamp';
-import { writeFileAtomic, writeFileAtomicSync } from '../util/atomicWrite';
+import {
+  GrowingFile,
+  stageFile,
+  writeFileAtomic,
+  writeFileAtomicSync,
+  type StagedFile,
+} from '../util/atomicWrite';
 import { CatalogIndex, asPartIndex, indexOfEntries, type PartIndex, type StampRef } from './catalogIndex';
 import { decodeTriplet, encodeTriplet } from './stampPack';
 import { WORKSPACE_FOLDERS, workspaceLayout } from './layout';
@@ -60,24 +66,115 @@ export class WorkspaceError extends Error {
   }
 }
 
-export interface NewCandidate {
+export interface NewCandidateFields {
   id: string;
   source: CatalogEntry['source'];
   origin: CatalogEntry['origin'];
   meta: CatalogEntry['meta'];
   given: CatalogEntry['given'];
   context?: CatalogEntry['context'];
-  triplet: StampTriplet;
 }
+
+/**
+ * A candidate to append, with its stamps decoded (triplet) or already packed as a stamp record
+ * (packed: what ingest's decoder threads send, see stampPack.ts), stored as it is.
+ */
+export type NewCandidate = NewCandidateFields &
+  ({ triplet: StampTriplet; packed?: undefined } | { packed: Uint8Array; triplet?: undefined });
 
 const partName = (n: number, ext: string) => `part-${String(n).padStart(6, '0')}.${ext}`;
 
 /** Parsed parts kept for get() and the like; a part of the default 2,000 candidates is ~2 MB parsed. */
 const PARTS_KEPT = 16;
 
+function entryOf(c: NewCandidate, part: number, offset: number, length: number): CatalogEntry {
+  return {
+    id: c.id,
+    source: c.source,
+    origin: c.origin,
+    meta: c.meta,
+    given: c.given,
+    ...(c.context ? { context: c.context } : {}),
+    stamp: { part, offset, length },
+  };
+}
+
+/** Stamp bytes a part writer lets wait for the disk before its producer is made to wait (drain). */
+const PART_WRITE_AHEAD = 64 * 1024 * 1024;
+
+/**
+ * One part being filled (Workspace.openPart): each add() queues its records to the part's stamps
+ * file at once, nothing is visible until commit() lands the part, and abort() leaves no trace.
+ */
+export class PartWriter {
+  readonly entries: CatalogEntry[] = [];
+  private readonly ids = new Set<string>();
+  private done = false;
+
+  constructor(
+    private readonly ws: Workspace,
+    readonly part: number,
+    private readonly stamps: GrowingFile,
+  ) {}
+
+  get count(): number {
+    return this.entries.length;
+  }
+
+  /**
+   * Queues the records of the candidates that neither the workspace nor this part holds yet;
+   * returns how many were taken. Waits only when the disk lags far behind (backpressure).
+   */
+  async add(candidates: NewCandidate[]): Promise<number> {
+    if (this.done) throw new Error(`part ${this.part} of ${this.ws.dir} is already closed`);
+    const blobs: Uint8Array[] = [];
+    let offset = this.stamps.size;
+    for (const c of candidates) {
+      if (this.ws.has(c.id) || this.ids.has(c.id)) continue;
+      const blob = c.packed ?? encodeTriplet(c.triplet);
+      this.ids.add(c.id);
+      this.entries.push(entryOf(c, this.part, offset, blob.length));
+      blobs.push(blob);
+      offset += blob.length;
+    }
+    this.stamps.append(blobs);
+    if (this.stamps.pending > PART_WRITE_AHEAD) await this.stamps.drain(PART_WRITE_AHEAD / 2);
+    return blobs.length;
+  }
+
+  /** Lands the part (as appendPart does); an empty part leaves nothing. Returns its entries. */
+  async commit(): Promise<CatalogEntry[]> {
+    if (this.done) throw new Error(`part ${this.part} of ${this.ws.dir} is already closed`);
+    this.done = true;
+    try {
+      if (this.entries.length === 0) {
+        await this.stamps.discard();
+        return [];
+      }
+      await this.ws.landPart(this.part, this.entries, this.stamps.finish());
+      return this.entries;
+    } finally {
+      this.ws.releasePart(this.part);
+    }
+  }
+
+  /** Drops the part: its temp file removed, its number free. */
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    try {
+      await this.stamps.discard();
+    } finally {
+      this.ws.releasePart(this.part);
+    }
+  }
+}
+
 export class Workspace {
   private readonly index = new CatalogIndex();
   private partsLoaded = new Set<number>();
+  /** Numbers of parts open for writing (openPart), not yet landed. */
+  private readonly reservedParts = new Set<number>();
   /** Parts the last refresh indexed from the part itself (no sidecar, or a stale one). */
   private reindexed = 0;
   /** Parts whose sidecar matched or that were validated or written here: read back with a light check. */
@@ -375,6 +472,7 @@ export class Workspace {
     let max = 0;
     for (const n of used) if (n > max) max = n;
     for (const n of this.partsLoaded) if (n > max) max = n;
+    for (const n of this.reservedParts) if (n > max) max = n;
     return max + 1;
   }
 
@@ -387,26 +485,61 @@ export class Workspace {
     const fresh = candidates.filter((c) => !this.index.has(c.id));
     if (fresh.length === 0) return [];
     const part = this.nextPartNumber();
-    const blobs: Buffer[] = [];
+    const blobs: Uint8Array[] = [];
     const entries: CatalogEntry[] = [];
     let offset = 0;
     for (const c of fresh) {
-      const blob = encodeTriplet(c.triplet);
+      const blob = c.packed ?? encodeTriplet(c.triplet);
       blobs.push(blob);
-      entries.push({
-        id: c.id,
-        source: c.source,
-        origin: c.origin,
-        meta: c.meta,
-        given: c.given,
-        ...(c.context ? { context: c.context } : {}),
-        stamp: { part, offset, length: blob.length },
-      });
+      entries.push(entryOf(c, part, offset, blob.length));
       offset += blob.length;
     }
-    await writeFileAtomic(path.join(this.dir, 'stamps', partName(part, 'bin')), Buffer.concat(blobs));
+    // Stamps and catalog part reach the disk in parallel (the records as they are, no concatenated
+    // copy).
+    await this.landPart(
+      part,
+      entries,
+      stageFile(path.join(this.dir, 'stamps', partName(part, 'bin')), blobs),
+    );
+    return entries;
+  }
+
+  /**
+   * A part written while it is being filled (ingest: records appended as they decode, the stamps
+   * file growing and reaching the disk meanwhile); it lands as appendPart's parts do, at commit().
+   * Its number is held until then, so appendPart and other open parts take the next ones.
+   */
+  async openPart(): Promise<PartWriter> {
+    const part = this.nextPartNumber();
+    this.reservedParts.add(part);
+    try {
+      const stamps = await GrowingFile.open(path.join(this.dir, 'stamps', partName(part, 'bin')));
+      return new PartWriter(this, part, stamps);
+    } catch (e) {
+      this.reservedParts.delete(part);
+      throw e;
+    }
+  }
+
+  /** @internal PartWriter's end: its number free again (landed, or dropped). */
+  releasePart(part: number): void {
+    this.reservedParts.delete(part);
+  }
+
+  /**
+   * @internal The landing of a part: its stamps (being staged) and its catalog part fsynced in
+   * parallel, then the stamps renamed into place first, so a catalog part never points at stamps
+   * not there; then its index.
+   */
+  async landPart(part: number, entries: CatalogEntry[], stamps: Promise<StagedFile>): Promise<void> {
     const jsonFile = path.join(this.dir, 'catalog', partName(part, 'json'));
-    await writeFileAtomic(jsonFile, JSON.stringify({ part, entries }));
+    const staged = await Promise.allSettled([stamps, stageFile(jsonFile, JSON.stringify({ part, entries }))]);
+    const failed = staged.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(staged.map((s) => (s.status === 'fulfilled' ? s.value.discard() : undefined)));
+      throw failed.reason;
+    }
+    for (const s of staged) await (s as PromiseFulfilledResult<StagedFile>).value.commit();
     // We wrote these entries ourselves: index them directly instead of re-reading and re-validating the part.
     const ix = indexOfEntries(part, entries, await fs.stat(jsonFile));
     await writeFileAtomic(path.join(this.dir, 'catalog', partName(part, 'idx')), JSON.stringify(ix), {
@@ -416,7 +549,6 @@ export class Workspace {
     this.trusted.add(part);
     this.index.addPart(ix);
     this.listed = null;
-    return entries;
   }
 
   async readTriplet(id: string): Promise<StampTriplet> {

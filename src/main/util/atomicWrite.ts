@@ -21,25 +21,168 @@ function tmpName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${counter++}.tmp`);
 }
 
-export async function writeFileAtomic(
+/** What a file is written from: text, bytes, or pieces written in order with one writev. */
+export type FileData = string | Uint8Array | readonly Uint8Array[];
+
+/** A temp file written (and fsynced) beside its target, not yet in place. */
+export interface StagedFile {
+  /** Rename it over the target. */
+  commit(): Promise<void>;
+  /** Remove it (the target is left as it was). */
+  discard(): Promise<void>;
+}
+
+async function writeAll(handle: fs.FileHandle, data: FileData, file: string): Promise<void> {
+  if (typeof data === 'string' || data instanceof Uint8Array) return handle.writeFile(data);
+  // Pieces go out as they are (no concatenated copy); libuv splits past IOV_MAX and retries short writes.
+  const total = data.reduce((n, b) => n + b.byteLength, 0);
+  const { bytesWritten } =
+    data.length === 0 ? { bytesWritten: 0 } : await handle.writev(data as Uint8Array[]);
+  if (bytesWritten !== total) throw new Error(`${file}: wrote ${bytesWritten} of ${total} bytes`);
+}
+
+/**
+ * The first half of an atomic write: the temp file written and (by default) fsynced. Several files
+ * staged together reach the disk in parallel and are then committed in the order that keeps the
+ * on-disk state consistent (e.g. a part's stamps before the catalog part that points into them).
+ */
+export async function stageFile(
   file: string,
-  data: string | Uint8Array,
+  data: FileData,
   opts: AtomicWriteOptions = {},
-): Promise<void> {
+): Promise<StagedFile> {
   const tmp = tmpName(file);
   try {
     const handle = await fs.open(tmp, 'w');
     try {
-      await handle.writeFile(data);
+      await writeAll(handle, data, tmp);
       if (opts.fsync !== false) await handle.sync();
     } finally {
       await handle.close();
     }
-    await fs.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;
   }
+  return {
+    async commit() {
+      try {
+        await fs.rename(tmp, file);
+      } catch (err) {
+        await fs.rm(tmp, { force: true });
+        throw err;
+      }
+    },
+    discard: () => fs.rm(tmp, { force: true }),
+  };
+}
+
+/**
+ * A temp file beside `file` written piece by piece while its content is still being produced (a
+ * part of ingest, while the next records decode), then fsynced and renamed into place like
+ * stageFile's. Every `syncEvery` bytes written, the bytes so far are flushed in the background, so
+ * that the disk works alongside the producer and the final fsync finds little left to do.
+ */
+export class GrowingFile {
+  /** Bytes appended (queued or written): where the next piece goes. */
+  private end = 0;
+  /** Bytes written to the file. */
+  private written = 0;
+  private unsynced = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private failure: unknown = null;
+
+  private constructor(
+    readonly file: string,
+    private readonly tmp: string,
+    private readonly handle: fs.FileHandle,
+    private readonly syncEvery: number,
+  ) {}
+
+  static async open(file: string, opts: { syncEvery?: number } = {}): Promise<GrowingFile> {
+    const tmp = tmpName(file);
+    return new GrowingFile(file, tmp, await fs.open(tmp, 'w'), opts.syncEvery ?? 16 * 1024 * 1024);
+  }
+
+  /** Bytes given to append() so far (the file's size once written). */
+  get size(): number {
+    return this.end;
+  }
+
+  /** Bytes given to append() and not yet written: the producer waits in drain() when it runs ahead. */
+  get pending(): number {
+    return this.end - this.written;
+  }
+
+  /** Queues pieces to be written after everything queued before; a failure surfaces at drain() or finish(). */
+  append(pieces: readonly Uint8Array[]): void {
+    if (this.failure) throw this.failure;
+    const bytes = pieces.reduce((n, b) => n + b.byteLength, 0);
+    if (bytes === 0) return;
+    const at = this.end;
+    this.end += bytes;
+    this.chain = this.chain.then(async () => {
+      if (this.failure) return;
+      try {
+        const { bytesWritten } = await this.handle.writev(pieces as Uint8Array[], at);
+        if (bytesWritten !== bytes) throw new Error(`${this.tmp}: wrote ${bytesWritten} of ${bytes} bytes`);
+        this.written += bytes;
+        this.unsynced += bytes;
+        if (this.unsynced >= this.syncEvery) {
+          this.unsynced = 0;
+          await this.handle.datasync();
+        }
+      } catch (e) {
+        this.failure ??= e;
+      }
+    });
+  }
+
+  /** Resolves once at most `maxPending` bytes wait to be written; rejects if a write failed. */
+  async drain(maxPending = 0): Promise<void> {
+    while (this.end - this.written > maxPending && !this.failure) await this.chain;
+    if (this.failure) throw this.failure;
+  }
+
+  /** Everything written and fsynced, the file closed: the first half of an atomic write (stageFile's). */
+  async finish(): Promise<StagedFile> {
+    try {
+      await this.drain();
+      await this.handle.sync();
+    } catch (e) {
+      await this.handle.close().catch(() => {});
+      await fs.rm(this.tmp, { force: true });
+      throw e;
+    }
+    await this.handle.close();
+    const { tmp, file } = this;
+    return {
+      async commit() {
+        try {
+          await fs.rename(tmp, file);
+        } catch (err) {
+          await fs.rm(tmp, { force: true });
+          throw err;
+        }
+      },
+      discard: () => fs.rm(tmp, { force: true }),
+    };
+  }
+
+  /** Drops the file (what was queued is still waited for, so nothing writes to it afterwards). */
+  async discard(): Promise<void> {
+    await this.chain;
+    await this.handle.close().catch(() => {});
+    await fs.rm(this.tmp, { force: true });
+  }
+}
+
+export async function writeFileAtomic(
+  file: string,
+  data: FileData,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
+  await (await stageFile(file, data, opts)).commit();
 }
 
 export function writeFileAtomicSync(

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Workspace, type NewCandidate } from '../../../src/main/catalog/workspace';
 import { decodeTriplet, encodeTriplet } from '../../../src/main/catalog/stampPack';
-import type { StampImage } from '../../../src/shared/stamp';
+import type { StampImage, StampTriplet } from '../../../src/shared/stamp';
 
 function image(w: number, h: number, seed: number): StampImage {
   const data = new Float32Array(w * h).map((_, i) => Math.sin(i * 0.37 + seed) * 100);
@@ -14,7 +14,7 @@ function image(w: number, h: number, seed: number): StampImage {
   return { width: w, height: h, data, mask };
 }
 
-function candidate(id: string, withTemplate = true): NewCandidate {
+function candidate(id: string, withTemplate = true): NewCandidate & { triplet: StampTriplet } {
   return {
     id,
     source: 'des',
@@ -81,6 +81,45 @@ describe('the workspace', () => {
     const streamed = [];
     for await (const { entry } of reopened.iterateTriplets()) streamed.push(entry.id);
     expect(streamed).toEqual(['1', '2', '3']);
+  });
+
+  it('fills a part while it is written: nothing visible until it lands, the same bytes as appendPart', async () => {
+    const dir = tmp();
+    const ws = await Workspace.open(dir, { create: true });
+    const part = await ws.openPart();
+    // Packed records (as decoder threads send) and decoded triplets, several adds, a duplicate id.
+    const packed = (c: ReturnType<typeof candidate>) => ({
+      ...c,
+      triplet: undefined,
+      packed: encodeTriplet(c.triplet),
+    });
+    expect(await part.add([candidate('1'), packed(candidate('2', false))])).toBe(2);
+    expect(await part.add([candidate('2'), packed(candidate('3'))])).toBe(1);
+    // A part appended meanwhile takes the next number; the open one is still invisible.
+    await ws.appendPart([candidate('9')]);
+    expect(ws.has('1')).toBe(false);
+    const listed = () => readdirSync(path.join(dir, 'stamps')).sort();
+    expect(listed().filter((n) => !n.startsWith('.'))).toEqual(['part-000002.bin']);
+    const landed = await part.commit();
+    expect(landed.map((e) => [e.id, e.stamp.part])).toEqual([
+      ['1', 1],
+      ['2', 1],
+      ['3', 1],
+    ]);
+    const reopened = await Workspace.open(dir);
+    expect(reopened.list().map((e) => e.id)).toEqual(['1', '2', '3', '9']);
+    // The part file holds exactly what appendPart writes for the same candidates.
+    const other = await Workspace.open(tmp(), { create: true });
+    await other.appendPart([candidate('1'), candidate('2', false), candidate('3')]);
+    const bin = (d: string) => readFileSync(path.join(d, 'stamps', 'part-000001.bin'));
+    expect(bin(dir).equals(bin(other.dir))).toBe(true);
+    expect((await reopened.readTriplet('2')).template).toBeNull();
+    // A part dropped leaves no file and frees its number.
+    const dropped = await ws.openPart();
+    await dropped.add([candidate('4')]);
+    await dropped.abort();
+    expect(listed()).toEqual(['part-000001.bin', 'part-000002.bin']);
+    expect((await ws.appendPart([candidate('5')]))[0].stamp.part).toBe(3);
   });
 
   it('keeps scores per model and the active model', async () => {

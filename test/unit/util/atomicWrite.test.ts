@@ -2,7 +2,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic, writeFileAtomicSync } from '../../../src/main/util/atomicWrite';
+import {
+  GrowingFile,
+  stageFile,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from '../../../src/main/util/atomicWrite';
 
 const root = mkdtempSync(path.join(tmpdir(), 'skysift-atomic-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -39,5 +44,48 @@ describe('writeFileAtomic', () => {
     expect(() => writeFileAtomicSync(target, 'x')).toThrow(/taken/);
     expect(readdirSync(dir)).toEqual(['taken']);
     await expect(writeFileAtomic(path.join(root, 'missing', 'z'), 'x')).rejects.toThrow(/missing/);
+  });
+
+  it('writes pieces in order (past IOV_MAX) and stages files unseen until committed', async () => {
+    const dir = path.join(root, 'd');
+    mkdirSync(dir);
+    const pieces = Array.from({ length: 3000 }, (_, i) => Buffer.from(`${i},`));
+    const f = path.join(dir, 'pieces.txt');
+    await writeFileAtomic(f, pieces);
+    expect(readFileSync(f, 'utf8')).toBe(pieces.join(''));
+    const g = path.join(dir, 'staged.txt');
+    const staged = await stageFile(g, [Buffer.from('a'), new Uint8Array([98])]);
+    expect(readdirSync(dir).filter((n) => n.startsWith('staged'))).toEqual([]);
+    await staged.commit();
+    expect(readFileSync(g, 'utf8')).toBe('ab');
+    const dropped = await stageFile(path.join(dir, 'dropped.txt'), 'x');
+    await dropped.discard();
+    expect(readdirSync(dir).sort()).toEqual(['pieces.txt', 'staged.txt']);
+  });
+
+  it('grows a file piece by piece, flushing as it goes, and lands it whole or not at all', async () => {
+    const dir = path.join(root, 'e');
+    mkdirSync(dir);
+    const f = path.join(dir, 'grown.bin');
+    // A flush after every write, and pieces appended while earlier writes and flushes are in flight.
+    const g = await GrowingFile.open(f, { syncEvery: 1 });
+    const expected: Buffer[] = [];
+    for (let i = 0; i < 200; i++) {
+      const piece = Buffer.from(`piece ${i};`);
+      expected.push(piece);
+      g.append(i % 3 ? [piece] : [piece.subarray(0, 3), piece.subarray(3)]);
+      expect(g.size).toBe(Buffer.concat(expected).length);
+      if (i % 7 === 0) await new Promise((r) => setImmediate(r));
+      if (i % 50 === 0) await g.drain(10);
+    }
+    expect(readdirSync(dir)).not.toContain('grown.bin');
+    const staged = await g.finish();
+    expect(readdirSync(dir)).not.toContain('grown.bin');
+    await staged.commit();
+    expect(readFileSync(f).equals(Buffer.concat(expected))).toBe(true);
+    const dropped = await GrowingFile.open(path.join(dir, 'dropped.bin'));
+    dropped.append([Buffer.from('x')]);
+    await dropped.discard();
+    expect(readdirSync(dir)).toEqual(['grown.bin']);
   });
 });

@@ -91,3 +91,48 @@ export function decodePixels(
   }
   return { data, mask, masked };
 }
+
+/** Where one stamp image is written in a caller's buffer: float32 little-endian data, then mask bytes. */
+export interface StampTarget {
+  out: Uint8Array;
+  dataAt: number;
+  maskAt: number;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+/**
+ * The float32 bit patterns (sign cleared) at or above which a pixel is masked: the smallest float32
+ * not below FILL, so that `(bits & 0x7fffffff) >= FILL_BITS` is exactly `!(v > -FILL && v < FILL)`
+ * (non-negative floats order as their bit patterns do, and NaN and Infinity lie above every finite).
+ */
+export const FILL_BITS = (() => {
+  f32[0] = FILL;
+  return f32[0] < FILL ? u32[0] + 1 : u32[0];
+})();
+
+/**
+ * The unscaled BITPIX -32 stamp decoded straight into its stored form: each pixel's 4 bytes
+ * reversed (big- to little-endian) with no float conversion, masked pixels as 0 with mask 0. The
+ * same bits as decodePixels(..., 0) then a copy, without the intermediate arrays. Returns the
+ * masked count.
+ */
+export function decodeFloat32Into(bytes: Uint8Array, offset: number, n: number, t: StampTarget): number {
+  const src = new DataView(bytes.buffer, bytes.byteOffset + offset, n * 4);
+  const dst = new DataView(t.out.buffer, t.out.byteOffset + t.dataAt, n * 4);
+  const mask = t.out;
+  const m0 = t.maskAt;
+  let masked = 0;
+  for (let i = 0; i < n; i++) {
+    const bits = src.getUint32(i * 4);
+    if ((bits & 0x7fffffff) >= FILL_BITS) {
+      dst.setUint32(i * 4, 0, true);
+      mask[m0 + i] = 0;
+      masked++;
+    } else {
+      dst.setUint32(i * 4, bits, true);
+      mask[m0 + i] = 1;
+    }
+  }
+  return masked;
+}

@@ -102,13 +102,13 @@ export function desUnits(
         {
           files: { search: triple.srch, template: triple.temp, difference: triple.diff },
           errorFile: triple.srch,
-          finish: ({ triplet, meta }) => ({
+          finish: ({ meta, ...stamps }) => ({
             id,
             source: 'des',
             origin: { search: triple.srch, template: triple.temp, difference: triple.diff },
             meta: { survey: 'des', ...meta },
             given: labels.get(id) ?? { scores: {} },
-            triplet,
+            ...stamps,
           }),
         },
       ),

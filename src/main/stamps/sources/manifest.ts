@@ -143,14 +143,14 @@ export async function manifestUnits(csvFile: string): Promise<{ units: IngestUni
         {
           files,
           errorFile: at,
-          finish: ({ triplet, meta }) => ({
+          finish: ({ meta, ...stamps }) => ({
             id,
             source: 'manifest',
             origin: files,
             // The manifest is the alert record's stand-in: its columns win over FITS headers.
             meta: { ...meta, ...rowMeta },
             given: { label, scores },
-            triplet,
+            ...stamps,
           }),
         },
       ),

@@ -2,6 +2,8 @@ import { closeSync, existsSync, fstatSync, openSync, promises as fs, readSync } 
 import type { CandidateMeta } from '../../../shared/candidate';
 import type { StampImage, StampTriplet } from '../../../shared/stamp';
 import { FitsError, headerMeta, readStamp, type HduSelector } from '../fits';
+import type { StampTarget } from '../fits/decode';
+import { readStampInto } from '../fits/stamp';
 import { formatBytes } from '../fits/constants';
 import { readGifStamp } from './gifStamp';
 
@@ -74,20 +76,19 @@ export interface DecodedTriplet {
   meta: Partial<CandidateMeta>;
 }
 
-/** In-process decoding: the three reads overlap, decoding is synchronous. */
-export async function readTriplet(files: TripletFiles): Promise<DecodedTriplet> {
-  const [s, t, d] = await Promise.all([
-    readImageFile(files.search),
-    files.template ? readImageFile(files.template) : Promise.resolve(null),
-    readImageFile(files.difference),
-  ]);
-  return { triplet: { search: s.image, template: t?.image ?? null, difference: d.image }, meta: s.meta };
+/**
+ * A triplet as a decoder thread hands it over: its packed stamp record (catalog/stampPack.ts; a
+ * view into the one buffer of its batch) and the search header's metadata.
+ */
+export interface PackedTriplet {
+  packed: Uint8Array;
+  meta: Partial<CandidateMeta>;
 }
 
 /**
- * Synchronous whole-file reads into one reused buffer, for the decoder threads: open + read + close
- * (no fstat unless the file outgrows the buffer), no thread-pool round trip, no fresh Buffer per
- * file. The bytes returned are valid until the next call: decoding copies what it keeps.
+ * Synchronous whole-file reads into one reused buffer, for ingest (decoder threads and in-process):
+ * open + read + close (no fstat unless the file outgrows the buffer), no thread-pool round trip, no
+ * fresh Buffer per file. The bytes returned are valid until the next call: decoding copies what it keeps.
  */
 export class FileReader {
   private buf = Buffer.allocUnsafe(1 << 20);
@@ -112,7 +113,7 @@ export class FileReader {
   }
 }
 
-/** The decoder threads' path: same results and errors as readTriplet, first failing file first. */
+/** Ingest's triplet read: the first failing file's error, search first; the search header's metadata. */
 export function readTripletSync(files: TripletFiles, reader: FileReader): DecodedTriplet {
   const search = splitHduSelector(files.search);
   const s = decodeImageBytes(reader.read(search.file), files.search, search.hdu);
@@ -126,4 +127,69 @@ export function readTripletSync(files: TripletFiles, reader: FileReader): Decode
   const template = files.template ? image(files.template) : null;
   const difference = image(files.difference);
   return { triplet: { search: s.image, template, difference }, meta: s.meta };
+}
+
+/**
+ * Where ingest writes packed stamp records as it decodes (catalog/stampPack.ts RecordWriter): a
+ * record begun, then room for each of its images in turn, or the record dropped when one fails.
+ */
+export interface RecordSink {
+  begin(hasTemplate: boolean): number;
+  image(width: number, height: number): StampTarget;
+  rollback(at: number): void;
+  readonly length: number;
+}
+
+function packImage(
+  bytes: Uint8Array,
+  spec: string,
+  gif: boolean,
+  hdu: HduSelector | undefined,
+  sink: RecordSink,
+) {
+  if (gif) {
+    const img = readGifStamp(bytes, spec);
+    const n = img.width * img.height;
+    const t = sink.image(img.width, img.height);
+    t.out.set(new Uint8Array(img.data.buffer, img.data.byteOffset, n * 4), t.dataAt);
+    t.out.set(img.mask.subarray(0, n), t.maskAt);
+    return null;
+  }
+  return readStampInto(bytes, spec, { maxInflatedBytes: MAX_STAMP_FILE_BYTES, hdu }, (w, h) =>
+    sink.image(w, h),
+  );
+}
+
+/**
+ * readTripletSync writing the triplet as one packed stamp record into `sink` (the decoder threads'
+ * path): the same files read in the same order, the same errors (the record is dropped), the same
+ * stored bytes as packing readTripletSync's triplet. Returns where the record lies and the meta.
+ */
+export function readTripletPacked(
+  files: TripletFiles,
+  reader: FileReader,
+  sink: RecordSink,
+): { start: number; end: number; meta: Partial<CandidateMeta> } {
+  const start = sink.begin(files.template !== null);
+  try {
+    const search = splitHduSelector(files.search);
+    // GIF or FITS is told as readTripletSync tells it (the search by its path as given).
+    const s = packImage(
+      reader.read(search.file),
+      files.search,
+      /\.gif$/i.test(files.search),
+      search.hdu,
+      sink,
+    );
+    // Only the search header's metadata is kept, as in readTripletSync.
+    const meta = s ? headerMeta(s.header, s) : {};
+    for (const spec of files.template ? [files.template, files.difference] : [files.difference]) {
+      const { file, hdu } = splitHduSelector(spec);
+      packImage(reader.read(file), spec, /\.gif$/i.test(file), hdu, sink);
+    }
+    return { start, end: sink.length, meta };
+  } catch (e) {
+    sink.rollback(start);
+    throw e;
+  }
 }

@@ -1,6 +1,12 @@
 import type { SourceKind } from '../../../shared/candidate';
 import type { NewCandidate } from '../../catalog/workspace';
-import { readTriplet, type DecodedTriplet, type TripletFiles } from './readImageFile';
+import {
+  FileReader,
+  readTripletSync,
+  type DecodedTriplet,
+  type PackedTriplet,
+  type TripletFiles,
+} from './readImageFile';
 
 /** One thing to ingest: a DES triplet, a manifest row, or an Avro packet file. */
 export interface IngestUnit {
@@ -19,7 +25,8 @@ export interface IngestUnit {
 
 export interface TripletTask {
   files: TripletFiles;
-  finish(decoded: DecodedTriplet): NewCandidate;
+  /** Decoded in-process, or decoded and packed by a decoder thread. */
+  finish(decoded: DecodedTriplet | PackedTriplet): NewCandidate;
   /** The file (or manifest line) a decoding error is reported against. */
   errorFile: string;
 }
@@ -51,6 +58,13 @@ export function namedOnce(err: UnitError): UnitError {
   return err;
 }
 
+/**
+ * In-process decoding reads synchronously, as the decoder threads do: ingest runs in a job worker
+ * or the CLI, never on a UI thread, and a slice's reads block for about a millisecond, while each
+ * promise-based stat + readFile cost five thread-pool round trips per file.
+ */
+const inProcessReader = new FileReader();
+
 /** A unit made of one triplet of files, decodable in-process (decode) or by a decoder thread. */
 export function tripletUnit(
   unit: Pick<IngestUnit, 'source' | 'key' | 'ids'>,
@@ -62,7 +76,7 @@ export function tripletUnit(
     async decode() {
       let decoded: DecodedTriplet;
       try {
-        decoded = await readTriplet(task.files);
+        decoded = readTripletSync(task.files, inProcessReader);
       } catch (e) {
         return tripletFailed(task, errorMessage(e));
       }

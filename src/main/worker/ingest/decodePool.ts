@@ -1,9 +1,10 @@
 /**
  * Triplet decoding off the ingesting thread: a pool of worker threads (the bundle's
  * ingestDecoder.js, built from decodeWorker.ts) that read their files synchronously and decode
- * them, then hand each batch's pixel buffers back (transferred, not copied). The ingesting thread
- * keeps the order, the catalog and the part files. Scoring uses the same threads (one bundle entry)
- * to decode packed stamps and preprocess them into model rows (model/scoreRows.ts).
+ * them, then hand each batch back as stamp records packed in one buffer (transferred, not copied).
+ * The ingesting thread keeps the order, the catalog and the part files. Scoring uses the same
+ * threads (one bundle entry) to decode packed stamps and preprocess them into model rows
+ * (model/scoreRows.ts).
  *
  * Messages stay inside one process and one bundle, between our own threads, as structured clones:
  * they are not validated with zod like the process-boundary ones, which would cost more per
@@ -14,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RowsJob } from '../model/scoreRows';
-import type { DecodedTriplet, TripletFiles } from '../../stamps/sources/readImageFile';
+import type { PackedTriplet, TripletFiles } from '../../stamps/sources/readImageFile';
 
 /** The worker entry's name in the bundle (electron.vite.config.ts main input `ingestDecoder`). */
 export const DECODER_FILE = 'ingestDecoder.js';
@@ -30,7 +31,7 @@ export interface RowsRequest {
   rows: RowsJob;
 }
 
-export type TaskReply = DecodedTriplet | { error: string };
+export type TaskReply = PackedTriplet | { error: string };
 
 export interface DecodeReply {
   id: number;
@@ -42,30 +43,6 @@ export interface RowsReply {
   id: number;
   rows?: Float32Array;
   error?: string;
-}
-
-function ownsBuffer(a: Float32Array | Uint8Array): boolean {
-  return a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
-}
-
-/**
- * What the worker sends back and the buffers it hands over: each image's pixels and mask already
- * sit in ArrayBuffers of their own (fresh from decoding), so moving them costs no copy.
- */
-export function replyWithTransfers(id: number, results: TaskReply[]): [DecodeReply, ArrayBuffer[]] {
-  const transfer = new Set<ArrayBuffer>();
-  for (const r of results) {
-    if ('error' in r) continue;
-    for (const img of [r.triplet.search, r.triplet.template, r.triplet.difference]) {
-      if (!img) continue;
-      // A view into a bigger buffer would be cloned whole (or move its neighbours): copy it out.
-      if (!ownsBuffer(img.data)) img.data = img.data.slice();
-      if (!ownsBuffer(img.mask)) img.mask = img.mask.slice();
-      transfer.add(img.data.buffer as ArrayBuffer);
-      transfer.add(img.mask.buffer as ArrayBuffer);
-    }
-  }
-  return [{ id, results }, [...transfer]];
 }
 
 /** The built decoder beside the running bundle, or null when running from the TS sources (tests). */
@@ -112,7 +89,7 @@ export class DecodePool {
   }
 
   /** Decode a batch on the least busy thread; rejects if that thread dies (the caller falls back). */
-  async decode(tasks: TripletFiles[]): Promise<(DecodedTriplet | { error: string })[]> {
+  async decode(tasks: TripletFiles[]): Promise<TaskReply[]> {
     const reply = (await this.post((id) => ({ id, tasks }) satisfies DecodeRequest)) as DecodeReply;
     return reply.results;
   }

@@ -6,16 +6,19 @@
 import { parentPort } from 'node:worker_threads';
 import { computeRows } from '../model/scoreRows';
 import {
-  replyWithTransfers,
+  type DecodeReply,
   type DecodeRequest,
   type RowsReply,
   type RowsRequest,
   type TaskReply,
 } from './decodePool';
-import { FileReader, readTripletSync } from '../../stamps/sources/readImageFile';
+import type { CandidateMeta } from '../../../shared/candidate';
+import { RecordWriter } from '../../catalog/stampPack';
+import { FileReader, readTripletPacked } from '../../stamps/sources/readImageFile';
 import { errorMessage } from '../../stamps/sources/types';
 
 const reader = new FileReader();
+const records = new RecordWriter();
 
 parentPort?.on('message', (req: DecodeRequest | RowsRequest) => {
   if ('rows' in req) {
@@ -29,13 +32,20 @@ parentPort?.on('message', (req: DecodeRequest | RowsRequest) => {
     parentPort!.postMessage(reply, reply.rows ? [reply.rows.buffer as ArrayBuffer] : []);
     return;
   }
-  const results = req.tasks.map((files): TaskReply => {
-    try {
-      return readTripletSync(files, reader);
-    } catch (e) {
-      return { error: errorMessage(e) };
-    }
-  });
-  const [reply, transfer] = replyWithTransfers(req.id, results);
-  parentPort!.postMessage(reply, transfer);
+  // The batch's records go side by side into one buffer, each image's pixels decoded straight
+  // into place; the buffer is moved to the ingesting thread, which writes the records as they are.
+  const spans = req.tasks.map(
+    (files): { start: number; end: number; meta: Partial<CandidateMeta> } | { error: string } => {
+      try {
+        return readTripletPacked(files, reader, records);
+      } catch (e) {
+        return { error: errorMessage(e) };
+      }
+    },
+  );
+  const buffer = records.take();
+  const results = spans.map((s): TaskReply =>
+    'error' in s ? s : { packed: new Uint8Array(buffer, s.start, s.end - s.start), meta: s.meta },
+  );
+  parentPort!.postMessage({ id: req.id, results } satisfies DecodeReply, [buffer]);
 });

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { IngestReport } from '../../../shared/contract';
 import type { Given } from '../../../shared/candidate';
-import type { NewCandidate, Workspace } from '../../catalog/workspace';
+import type { NewCandidate, PartWriter, Workspace } from '../../catalog/workspace';
 import { parseCsvRows } from '../../stamps/csv';
 import { DecodePool, bundledDecoder, defaultDecoderThreads } from './decodePool';
 import { avroUnits } from '../../stamps/sources/avroAlerts';
@@ -143,23 +143,43 @@ export async function runIngest(
   const skipped = plan.units.length - todo.length;
   const total = todo.length;
   let done = 0;
-  let pending: NewCandidate[] = [];
   const seen = new Set<string>();
 
-  // Appending a chunk (pack, write, fsync) overlaps with decoding the next one; appends stay in order.
-  let appending: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    if (pending.length === 0) return;
-    // Exactly chunkSize per part whatever the slice size, so parts do not depend on the decoder.
-    const batch = pending.slice(0, chunkSize);
-    pending = pending.slice(chunkSize);
-    await appending;
-    appending = ws.appendPart(batch).then((added) => {
+  // Parts of exactly chunkSize candidates (so parts do not depend on the decoder), each written
+  // while it fills: its records go to the disk as they decode, and landing it (fsync, catalog part,
+  // renames) overlaps with decoding the next one. Parts land in order.
+  let part: PartWriter | null = null;
+  let landing: Promise<void> = Promise.resolve();
+  const land = async (p: PartWriter) => {
+    const previous = landing;
+    landing = (async () => {
+      try {
+        await previous;
+      } catch (e) {
+        await p.abort();
+        throw e;
+      }
+      const added = await p.commit();
       report.added += added.length;
       for (const e of added) report.perSource[e.source] = (report.perSource[e.source] ?? 0) + 1;
-    });
-    // Awaited at the next flush or at the end; this only keeps a failure from counting as unhandled.
-    appending.catch(() => {});
+    })();
+    // Awaited before the next landing or at the end; this only keeps a failure from counting as unhandled.
+    landing.catch(() => {});
+    // One part landing at a time: a second waits for the first, as the disk would make it anyway.
+    await previous;
+  };
+  const store = async (fresh: NewCandidate[]) => {
+    for (let k = 0; k < fresh.length;) {
+      part ??= await ws.openPart();
+      const take = fresh.slice(k, k + chunkSize - part.count);
+      await part.add(take);
+      k += take.length;
+      if (part.count >= chunkSize) {
+        const full = part;
+        part = null;
+        await land(full);
+      }
+    }
   };
 
   const decoder = opts.decoder === undefined ? bundledDecoder() : opts.decoder;
@@ -213,6 +233,7 @@ export async function runIngest(
         next += sliceSize;
       }
       const results = await inFlight.shift()!;
+      const fresh: NewCandidate[] = [];
       for (const r of results) {
         report.rejected.push(...r.errors.map(namedOnce));
         for (const c of r.candidates) {
@@ -221,23 +242,28 @@ export async function runIngest(
             continue;
           }
           seen.add(c.id);
-          pending.push(c);
+          fresh.push(c);
         }
       }
       done += results.length;
-      while (pending.length >= chunkSize) await flush();
+      await store(fresh);
       opts.onProgress?.(
         done,
         total,
         skipped ? `${skipped} already ingested, skipped` : `${report.rejected.length} rejected so far`,
       );
     }
+  } catch (e) {
+    // A part half filled when something failed is dropped (what landed before stays).
+    await (part as PartWriter | null)?.abort();
+    throw e;
   } finally {
     // Slices still decoding after a cancel are dropped: a resumed run decodes them again.
     stopped = true;
     await pool?.close();
   }
-  while (pending.length > 0) await flush();
-  await appending;
+  // What is decoded when the run ends or is cancelled lands as a last, smaller part.
+  if (part) await land(part);
+  await landing;
   return report;
 }

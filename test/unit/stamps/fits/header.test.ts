@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseFits } from '../../../../src/main/stamps/fits';
-import { parseCard } from '../../../../src/main/stamps/fits/header';
+import { firstNonText, parseCard } from '../../../../src/main/stamps/fits/header';
 import { card, concat, emptyPrimary, header, raw } from './fitsBuilder';
 
 describe('FITS header cards', () => {
@@ -71,5 +71,47 @@ describe('FITS header cards', () => {
       'big.fits',
     );
     expect(hdu.header.get('K79')).toBe(79);
+  });
+
+  it('names the first card holding binary bytes, in the first block or a later one, and the missing END', () => {
+    const many = Array.from({ length: 80 }, (_, i) => card(`K${i}`, i));
+    const cards = [card('SIMPLE', true), card('BITPIX', 8), card('NAXIS', 0), ...many];
+    for (const bad of [4, 40, 83]) {
+      const bytes = concat(header(cards));
+      // A tab in the card's value field: not printable ASCII, so not header text.
+      bytes[(bad - 1) * 80 + 20] = 0x09;
+      expect(() => parseFits(bytes, 'bin.fits')).toThrow(`binary bytes found in card ${bad})`);
+    }
+    const noEnd = concat(header(cards)).subarray(0, 2 * 2880);
+    expect(() => parseFits(noEnd, 'cut.fits')).toThrow(/no END card before the end of the file/);
+  });
+
+  it('finds the first byte that is not header text, four at a time, as a byte loop does', () => {
+    const slow = (b: Uint8Array, from: number, to: number) => {
+      for (let i = from; i < to; i++) if (b[i] < 0x20 || b[i] > 0x7e) return i;
+      return -1;
+    };
+    let x = 7;
+    const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
+    for (let t = 0; t < 3000; t++) {
+      const b = new Uint8Array(1 + (t % 97)).map(() => 0x20 + (next() % 95));
+      // One or two bytes anywhere from the edges of the range (0x1f, 0x7f, 0x80, 0xff, 0, tab).
+      for (let k = 0; k < t % 3; k++)
+        b[next() % b.length] = [0x1f, 0x7f, 0x80, 0xff, 0, 9, 0x20, 0x7e][next() % 8];
+      const from = t % 5 === 0 ? 1 : 0;
+      expect(firstNonText(b, from, b.length), `case ${t}`).toBe(slow(b, from, b.length));
+    }
+  });
+
+  it('keys a card as slice(0, 8).trimEnd().toUpperCase() did, whatever its first 8 characters', () => {
+    const alphabet = ['A', 'z', 'q', '1', '-', '_', ' ', ' ', '\t', '\u00a0', 'é', '=', "'"];
+    let x = 3;
+    const pick = () => alphabet[(x = (Math.imul(x, 1103515245) + 12345) >>> 0) % alphabet.length];
+    for (let t = 0; t < 5000; t++) {
+      const head = Array.from({ length: 1 + (t % 10) }, pick).join('');
+      const rawCard = `${head}${' '.repeat(80)}`.slice(0, 80);
+      if (rawCard.startsWith('HIERARCH')) continue;
+      expect(parseCard(rawCard).key, JSON.stringify(head)).toBe(rawCard.slice(0, 8).trimEnd().toUpperCase());
+    }
   });
 });

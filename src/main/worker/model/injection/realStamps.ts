@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { StampTriplet } from '../../../../shared/stamp';
+import { decodeTriplet } from '../../../catalog/stampPack';
 import { parseCsvRows } from '../../../stamps/csv';
 import { manifestUnits } from '../../../stamps/sources/manifest';
 
@@ -46,7 +47,9 @@ export async function loadManifestStamps(csvFile: string): Promise<LoadedStamps>
         tag: tags.get(c.id) ?? '',
         isdiffpos: c.meta.isdiffpos ?? null,
         scores: c.given.scores,
-        triplet: c.triplet,
+        // In-process decoding gives decoded stamps; only decoder threads hand over packed ones.
+        triplet:
+          c.triplet ?? decodeTriplet(Buffer.from(c.packed.buffer, c.packed.byteOffset, c.packed.length)),
       });
     }
   }
