@@ -41,6 +41,21 @@ async function writeAll(handle: fs.FileHandle, data: FileData, file: string): Pr
   if (bytesWritten !== total) throw new Error(`${file}: wrote ${bytesWritten} of ${total} bytes`);
 }
 
+/** A written temp file as a StagedFile for `file`. */
+function staged(tmp: string, file: string): StagedFile {
+  return {
+    async commit() {
+      try {
+        await fs.rename(tmp, file);
+      } catch (err) {
+        await fs.rm(tmp, { force: true });
+        throw err;
+      }
+    },
+    discard: () => fs.rm(tmp, { force: true }),
+  };
+}
+
 /**
  * The first half of an atomic write: the temp file written and (by default) fsynced. Several files
  * staged together reach the disk in parallel and are then committed in the order that keeps the
@@ -64,17 +79,7 @@ export async function stageFile(
     await fs.rm(tmp, { force: true });
     throw err;
   }
-  return {
-    async commit() {
-      try {
-        await fs.rename(tmp, file);
-      } catch (err) {
-        await fs.rm(tmp, { force: true });
-        throw err;
-      }
-    },
-    discard: () => fs.rm(tmp, { force: true }),
-  };
+  return staged(tmp, file);
 }
 
 /**
@@ -155,18 +160,7 @@ export class GrowingFile {
       throw e;
     }
     await this.handle.close();
-    const { tmp, file } = this;
-    return {
-      async commit() {
-        try {
-          await fs.rename(tmp, file);
-        } catch (err) {
-          await fs.rm(tmp, { force: true });
-          throw err;
-        }
-      },
-      discard: () => fs.rm(tmp, { force: true }),
-    };
+    return staged(this.tmp, this.file);
   }
 
   /** Drops the file (what was queued is still waited for, so nothing writes to it afterwards). */
