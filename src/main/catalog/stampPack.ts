@@ -14,37 +14,22 @@ function imageBytes(img: StampImage): number {
   return 4 + img.width * img.height * 5;
 }
 
-/** Bytes of a triplet's packed record. */
-export function packedLength(t: StampTriplet): number {
-  const images = t.template ? [t.search, t.template, t.difference] : [t.search, t.difference];
-  return 8 + images.reduce((s, img) => s + imageBytes(img), 0);
+/** A record's 8-byte head at `at`: the magic, the flags, the pad bytes (written: buffers are unzeroed). */
+function writeRecordHead(buf: Buffer, at: number, hasTemplate: boolean): void {
+  buf.writeUInt32LE(MAGIC, at);
+  buf.writeUInt8(hasTemplate ? 1 : 0, at + 4);
+  buf.fill(0, at + 5, at + 8);
 }
 
-/**
- * Packs a triplet's record into `buf` at `at` (packedLength(t) bytes); returns the offset after it.
- * Records packed side by side into one buffer are stored as they are: ingest's decoder threads hand
- * a whole batch over in one buffer, so the ingesting thread copies no pixel.
- */
-export function encodeTripletInto(t: StampTriplet, buf: Buffer, at: number): number {
-  const images = t.template ? [t.search, t.template, t.difference] : [t.search, t.difference];
-  for (const img of images)
-    if (img.width > 0xffff || img.height > 0xffff)
-      throw new Error(`stamp too large to pack: ${img.width}x${img.height}`);
-  buf.writeUInt32LE(MAGIC, at);
-  buf.writeUInt8(t.template ? 1 : 0, at + 4);
-  buf.fill(0, at + 5, at + 8);
-  let off = at + 8;
-  for (const img of images) {
-    const n = img.width * img.height;
-    buf.writeUInt16LE(img.width, off);
-    buf.writeUInt16LE(img.height, off + 2);
-    off += 4;
-    buf.set(new Uint8Array(img.data.buffer, img.data.byteOffset, n * 4), off);
-    off += n * 4;
-    buf.set(img.mask.subarray(0, n), off);
-    off += n;
-  }
-  return off;
+/** The size fields are u16: a larger image is refused before anything is written or allocated. */
+function assertPackable(width: number, height: number): void {
+  if (width > 0xffff || height > 0xffff) throw new Error(`stamp too large to pack: ${width}x${height}`);
+}
+
+/** An image's 4-byte head at `at`: its size. */
+function writeImageHead(buf: Buffer, at: number, width: number, height: number): void {
+  buf.writeUInt16LE(width, at);
+  buf.writeUInt16LE(height, at + 2);
 }
 
 /**
@@ -75,21 +60,18 @@ export class RecordWriter {
   begin(hasTemplate: boolean): number {
     const at = this.used;
     this.room(8);
-    this.buf.writeUInt32LE(MAGIC, at);
-    this.buf.writeUInt8(hasTemplate ? 1 : 0, at + 4);
-    this.buf.fill(0, at + 5, at + 8);
+    writeRecordHead(this.buf, at, hasTemplate);
     this.used += 8;
     return at;
   }
 
   /** Room for the record's next image; returns where its data and mask go (to be filled by the caller). */
   image(width: number, height: number): { out: Uint8Array; dataAt: number; maskAt: number } {
-    if (width > 0xffff || height > 0xffff) throw new Error(`stamp too large to pack: ${width}x${height}`);
+    assertPackable(width, height);
     const n = width * height;
     this.room(4 + 5 * n);
     const at = this.used;
-    this.buf.writeUInt16LE(width, at);
-    this.buf.writeUInt16LE(height, at + 2);
+    writeImageHead(this.buf, at, width, height);
     this.used += 4 + 5 * n;
     return { out: this.buf, dataAt: at + 4, maskAt: at + 4 + 4 * n };
   }
@@ -111,9 +93,21 @@ export class RecordWriter {
 }
 
 export function encodeTriplet(t: StampTriplet): Buffer {
+  const images = t.template ? [t.search, t.template, t.difference] : [t.search, t.difference];
+  for (const img of images) assertPackable(img.width, img.height);
   // Unzeroed: every byte is written (the pad bytes explicitly); zeroing cost as much as the copy.
-  const buf = Buffer.allocUnsafe(packedLength(t));
-  encodeTripletInto(t, buf, 0);
+  const buf = Buffer.allocUnsafe(8 + images.reduce((s, img) => s + imageBytes(img), 0));
+  writeRecordHead(buf, 0, t.template !== null);
+  let off = 8;
+  for (const img of images) {
+    const n = img.width * img.height;
+    writeImageHead(buf, off, img.width, img.height);
+    off += 4;
+    buf.set(new Uint8Array(img.data.buffer, img.data.byteOffset, n * 4), off);
+    off += n * 4;
+    buf.set(img.mask.subarray(0, n), off);
+    off += n;
+  }
   return buf;
 }
 
