@@ -27,6 +27,8 @@ import {
   TRAIN_INPUT,
 } from '../../../src/main/worker/model/onnx/trainGraph';
 import { OrtTrainer } from '../../../src/main/worker/model/training/ortTrainer';
+// The tfjs trainer's own loss: the reference the graph's loss and gradients must match.
+import { weightedBce } from '../../../src/main/worker/model/training/trainEngine';
 import { ORT, ORT_MISSING, randomiseBatchNorms, rng } from './helpers';
 
 function randomArray(n: number, seed: number, scale = 1): Float32Array {
@@ -157,10 +159,7 @@ function tfjsStep(model: tfl.LayersModel, b: Batch) {
         t = tfc.mul(t, tfc.tensor2d(mask, [b.n, mask.length / b.n]));
       } else t = layer.apply(t, { training: true }) as tfc.Tensor;
     }
-    // train.ts's weightedBce
-    const p = tfc.clipByValue(tfc.reshape(t, [-1]), 1e-7, 1 - 1e-7);
-    const ll = tfc.add(tfc.mul(y, tfc.log(p)), tfc.mul(tfc.sub(1, y), tfc.log(tfc.sub(1, p))));
-    return tfc.div(tfc.sum(tfc.mul(tfc.neg(ll), sw)), tfc.sum(sw)) as tfc.Scalar;
+    return weightedBce(t, y, sw);
   }, vars);
   const out = {
     loss: value.dataSync()[0],

@@ -20,6 +20,8 @@ import {
   TRAIN_INPUT,
 } from '../../../src/main/worker/model/onnx/trainGraph';
 import { OrtTrainer } from '../../../src/main/worker/model/training/ortTrainer';
+// The tfjs trainer's own loss: the reference the graph's loss and gradients must match.
+import { weightedBce } from '../../../src/main/worker/model/training/trainEngine';
 import { ORT, ORT_MISSING, randomiseBatchNorms, rng } from './helpers';
 
 const N = 4;
@@ -45,12 +47,6 @@ function frozenCompact(prefixes: string[]): tfl.LayersModel {
 
 const keyOf = (layer: tfl.layers.Layer, v: tfl.LayerVariable) =>
   `${layer.name}.${(v.originalName ?? v.name).split('/').pop()!.replace(/_\d+$/, '')}`;
-
-function weightedBce(p: tfc.Tensor, y: tfc.Tensor, w: tfc.Tensor): tfc.Scalar {
-  const pc = tfc.clipByValue(tfc.reshape(p, [-1]), 1e-7, 1 - 1e-7);
-  const ll = tfc.add(tfc.mul(y, tfc.log(pc)), tfc.mul(tfc.sub(1, y), tfc.log(tfc.sub(1, pc))));
-  return tfc.div(tfc.sum(tfc.mul(tfc.neg(ll), w)), tfc.sum(w)) as tfc.Scalar;
-}
 
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
   let d = 0;

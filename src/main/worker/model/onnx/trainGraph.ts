@@ -79,7 +79,7 @@ export const ADAM_V = 'adam_v';
 export const ADAM_BETA1 = 0.9;
 export const ADAM_BETA2 = 0.999;
 export const ADAM_EPSILON = 1e-7;
-/** The clip of train.ts's weighted BCE. */
+/** The clip of every training and validation loss: this graph's, tfjs's (trainEngine.ts), fit.ts's bce. */
 export const BCE_EPS = 1e-7;
 
 export const gradName = (p: string) => `${p}:grad`;

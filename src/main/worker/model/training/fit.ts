@@ -10,11 +10,12 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { auc } from '../../../../shared/metrics';
 import { seededRandom } from '../../../util/prng';
 import type { ModelSpec } from '../architectures/spec';
+import { BCE_EPS } from '../onnx/trainGraph';
 import { applyDihedral } from './augment';
 import { startEngine } from './trainEngine';
 import { yieldToEvents } from './yieldToEvents';
 
-export { predictRows, weightedBce } from './trainEngine';
+export { predictRows } from './trainEngine';
 
 export interface Batch {
   /** Preprocessed rows [n, H, W, C] (only the first n rows are read). */
@@ -90,13 +91,11 @@ export interface FitResult {
   trainer: string;
 }
 
-const EPS = 1e-7;
-
 /** Mean binary cross-entropy of scores against 0/1 labels, scores clipped as in training. */
 export function bce(scores: ArrayLike<number>, y: readonly number[]): number {
   let s = 0;
   for (let i = 0; i < y.length; i++) {
-    const p = Math.min(1 - EPS, Math.max(EPS, scores[i]));
+    const p = Math.min(1 - BCE_EPS, Math.max(BCE_EPS, scores[i]));
     s -= y[i] * Math.log(p) + (1 - y[i]) * Math.log(1 - p);
   }
   return y.length ? s / y.length : NaN;

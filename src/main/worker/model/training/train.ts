@@ -4,7 +4,6 @@
  * early stopping on the validation loss with the best epoch's weights restored, then the held-out
  * test metrics. Batches stream from the stamp cache: memory stays bounded whatever the night's size.
  */
-import * as tfc from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Workspace } from '../../../catalog/workspace';
 import { getArchitecture, modelCost, type ModelSpec } from '../architectures';
@@ -29,7 +28,7 @@ import {
   trainedOnInjections,
   type ReplaySource,
 } from './replay';
-import { startEngine, type TrainEngine } from './trainEngine';
+import { predictRows, startEngine, type TrainEngine } from './trainEngine';
 import { yieldToEvents } from './yieldToEvents';
 
 export interface TrainProgress {
@@ -93,33 +92,21 @@ export interface TrainResult {
 }
 
 /** Scores for rows of the cache, in batches, in inference mode. */
-export async function predictCached(
+export function predictCached(
   model: tfl.LayersModel,
   cache: Pick<NightsCache, 'read' | 'rowLength'>,
   spec: ModelSpec,
   ids: readonly string[],
   batchSize: number,
 ): Promise<Float32Array> {
-  const out = new Float32Array(ids.length);
-  const buf = new Float32Array(batchSize * cache.rowLength);
-  const [h, w] = spec.inputSize;
-  for (let i = 0; i < ids.length; i += batchSize) {
-    const slice = ids.slice(i, i + batchSize);
-    cache.read(slice, buf);
-    const x = tfc.tensor4d(buf.subarray(0, slice.length * cache.rowLength), [
-      slice.length,
-      h,
-      w,
-      spec.channels.length,
-    ]);
-    const y = model.predict(x) as tfc.Tensor;
-    out.set(await y.data(), i);
-    tfc.dispose([x, y]);
-  }
-  return out;
+  const shape = [...spec.inputSize, spec.channels.length] as [number, number, number];
+  return predictCachedWith({ predict: (x, n) => predictRows(model, x, n, shape) }, cache, ids, batchSize);
 }
 
-/** The same, with a training engine's (or ORT trainer's) current weights: validation while it trains. */
+/**
+ * Scores for rows of the cache by any predictor: a training engine's (or ORT trainer's) current
+ * weights while it trains, or a tfjs model's (predictCached).
+ */
 export async function predictCachedWith(
   engine: Pick<TrainEngine, 'predict'>,
   cache: Pick<NightsCache, 'read' | 'rowLength'>,
@@ -260,7 +247,17 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     : 0;
   // --- end replay
   report({ ...base, phase: 'train', message: `training on ${engine.description}: ${engine.reason}` });
-  const predictIds = (ids: string[]) => predictCachedWith(engine, cache, ids, batchSize);
+  // The validation labels judge the parent and every epoch, with the engine's current weights.
+  const valIds = split.validation.map((x) => x.id);
+  const valLabels = split.validation.map((x) => x.label);
+  const valHasBoth = valLabels.includes(0) && valLabels.includes(1);
+  const judge = async () => {
+    const scores = await predictCachedWith(engine, cache, valIds, batchSize);
+    return {
+      valLoss: bce(scores, valLabels),
+      valAuc: valHasBoth ? evaluateScores(scores, valLabels, targetMdr).auc : null,
+    };
+  };
   const nReal = split.train.filter((x) => x.label === 1).length;
   const nBogus = split.train.length - nReal;
   // Class weights: each class contributes equally to the loss whatever the balance of the night.
@@ -274,22 +271,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   let best = { valLoss: Infinity, valAuc: null as number | null, epoch: -1 };
   // The parent is judged only on enough validation labels of both classes: on 4 labels "no epoch
   // beat it" is chance, and keeping it would throw the astronomer's labels away for nothing.
-  const valReals = split.validation.filter((x) => x.label === 1).length;
-  const guarded =
-    !!policy &&
-    split.validation.length >= MIN_GUARD_LABELS &&
-    valReals > 0 &&
-    valReals < split.validation.length;
+  const guarded = !!policy && split.validation.length >= MIN_GUARD_LABELS && valHasBoth;
   if (guarded) {
-    const v = await predictIds(split.validation.map((x) => x.id));
-    const vl = split.validation.map((x) => x.label);
-    parentVal = {
-      valLoss: bce(
-        v,
-        split.validation.map((x) => x.label),
-      ),
-      valAuc: vl.includes(0) && vl.includes(1) ? evaluateScores(v, vl, targetMdr).auc : null,
-    };
+    parentVal = await judge();
     best = { ...parentVal, epoch: 0 };
     engine.keep();
   }
@@ -347,14 +331,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       });
     }
     if (cancelled) break;
-    const valScores = await predictIds(split.validation.map((v) => v.id));
-    const valLoss = bce(
-      valScores,
-      split.validation.map((x) => x.label),
-    );
-    const valLabels = split.validation.map((v) => v.label);
-    const hasBoth = valLabels.includes(0) && valLabels.includes(1);
-    const valAuc = hasBoth ? evaluateScores(valScores, valLabels, targetMdr).auc : null;
+    const { valLoss, valAuc } = await judge();
     const seconds = (Date.now() - te) / 1000;
     curves.push({
       epoch,

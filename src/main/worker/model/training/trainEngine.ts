@@ -7,6 +7,7 @@
 import * as tfc from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from '../architectures/spec';
+import { BCE_EPS } from '../onnx/trainGraph';
 import type { OrtTrainer } from './ortTrainer';
 import { chooseTrainer } from './trainerChoice';
 
@@ -45,11 +46,9 @@ export interface EngineOptions {
   frozen?: readonly string[];
 }
 
-const EPS = 1e-7;
-
 /** Binary cross-entropy with per-sample weights (class balancing): the training loss. */
 export function weightedBce(pred: tfc.Tensor, y: tfc.Tensor, w: tfc.Tensor): tfc.Scalar {
-  const p = tfc.clipByValue(tfc.reshape(pred, [-1]), EPS, 1 - EPS);
+  const p = tfc.clipByValue(tfc.reshape(pred, [-1]), BCE_EPS, 1 - BCE_EPS);
   const ll = tfc.add(tfc.mul(y, tfc.log(p)), tfc.mul(tfc.sub(1, y), tfc.log(tfc.sub(1, p))));
   return tfc.div(tfc.sum(tfc.mul(tfc.neg(ll), w)), tfc.sum(w)) as tfc.Scalar;
 }
