@@ -1,7 +1,7 @@
 /**
  * Replay of a parent's training distribution while fine-tuning it on a few labels: a share of each
- * batch is an injection example (from a pool refreshed as training goes, see REPLAY_POOL) (fake source or simulated artifact, see ../injection/inject.ts)
- * over real backgrounds, so that the filters learnt from tens of thousands of injections are not
+ * batch is an injection example (fake source or simulated artifact, see ../injection/inject.ts; kept
+ * in a pool refreshed as training goes, see REPLAY_POOL) over real backgrounds, so that the filters learnt from tens of thousands of injections are not
  * traded for a fit to fifty labels (catastrophic forgetting).
  *
  * The backgrounds are the night's own stamps (those not held out to judge the fine-tune): the app

@@ -84,10 +84,10 @@ export async function chooseTrainer(
 
 /**
  * With a GPU there are two native trainers, the same graph on ORT's WebGPU EP and on the CPU. Which
- * is faster depends on the machine: on an H200 with 16 cores the CPU trained compact at 1,385
- * samples/s, the WebGPU EP at 887 (tfjs WebGPU 529), while a laptop's few cores favour the GPU. So
- * both time a few steps of this very model at its batch size, and the faster one trains (its
- * weights and Adam moments reset to the model's), saying what it measured.
+ * is faster depends on the machine: on an H200 with 16 cores the CPU trained compact at 1,876-2,158
+ * samples/s, the WebGPU EP at 1,041-1,142 (tfjs WebGPU 462-515), while a laptop's few cores favour
+ * the GPU. So both time a few steps of this very model at its batch size, and the faster one trains
+ * (its weights and Adam moments reset to the model's), saying what it measured.
  */
 async function fasterOrtTrainer(
   model: tfl.LayersModel,
