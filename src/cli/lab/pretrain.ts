@@ -14,7 +14,7 @@
  *   training: [--zoom 0.5 --zoom-max 2.2 --blur 0.2 --blur-max 1.6]: shares of examples whose real stamp is
  *                    resampled to finer pixels / blurred to worse seeing before injection (see InjectionOptions)
  *   skysift pretrain --cold-start --manifest <csv> --model <version dir> [--labels 0,50,100] [--draws 3] [--min-judged 20]
- *                    [--replay injection|parent-scores|both|none] (fine-tunes on SKYSIFT_TRAINER's choice, default auto)
+ *                    [--replay injection|none] (fine-tunes as the desk's Retrain does, on SKYSIFT_TRAINER's choice, default auto)
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';

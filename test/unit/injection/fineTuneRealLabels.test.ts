@@ -26,7 +26,7 @@ describe.skipIf(!HAVE_SHARED)('fine-tuning on a few real labels', () => {
 
   it('with replay, never lowers the held-out AUC; keeps the parent when nothing beats it, and says so', async () => {
     const lines: string[] = [];
-    // 40 labels (30 trained on, 10 held out to judge), two draws; a short run keeps the test fast.
+    // 40 labels (the retrain validates on about 10 of them: the guard), two draws; a short run keeps the test fast.
     const points = await coldStartCurve(shippedModelDir(), pool, [40], 2, (l) => lines.push(l), 30, {
       maxEpochs: 3,
       patience: 2,

@@ -1,5 +1,5 @@
 /**
- * The in-memory loop (fit.ts: pretraining and the guarded fine-tune) on ONNX Runtime: the tfjs model
+ * The in-memory loops (fit.ts: pretraining; retrainLoop.ts: the guarded fine-tune) on ONNX Runtime: the tfjs model
  * ends up holding the weights of the epoch it reports as best (its own scores give that epoch's
  * validation AUC), batch-norm statistics included; a guarded fine-tune leaves the frozen layers
  * and every batch norm's moving statistics exactly as they were. Simulated demo-night candidates,
@@ -13,7 +13,8 @@ import { selectBackend } from '../../../src/main/worker/model/backends';
 import { simulatedDraw } from '../../../src/main/worker/model/injection/pretrain';
 import { preprocessBatch, stampInputLength } from '../../../src/main/worker/model/preprocess';
 import { fitModel, predictRows, type Batch } from '../../../src/main/worker/model/training/fit';
-import { fineTuneGuarded } from '../../../src/main/worker/model/training/fineTune';
+import { fineTunePolicy } from '../../../src/main/worker/model/training/fineTune';
+import { retrainLoop, rowsInMemory } from '../../../src/main/worker/model/training/retrainLoop';
 import { ORT, ORT_MISSING } from '../onnx/helpers';
 
 const arch = getArchitecture('compact');
@@ -80,7 +81,6 @@ describe.skipIf(!ORT)(`fitModel on ONNX Runtime ${ORT_MISSING}`, () => {
       patience: 3,
       validation: val,
       trainingMode: true,
-      guardStart: false,
       seed: 5,
       log: (l) => lines.push(l),
     });
@@ -129,7 +129,6 @@ describe.skipIf(!ORT)(`fitModel on ONNX Runtime ${ORT_MISSING}`, () => {
       patience: 3,
       validation: val,
       trainingMode: true,
-      guardStart: false,
       seed: 6,
       signal: ac.signal,
     });
@@ -144,27 +143,44 @@ describe.skipIf(!ORT)(`fitModel on ONNX Runtime ${ORT_MISSING}`, () => {
   it('guarded fine-tune: frozen layers and moving statistics untouched; the kept weights are the ones it judged', async () => {
     const model = arch.build(3);
     const before = weightsByName(model);
-    const result = await fineTuneGuarded({
+    const row = stampInputLength(spec);
+    const ids = [...train.y, ...val.y].map((_, i) => `c${i}`);
+    const x = new Float32Array(ids.length * row);
+    x.set(train.x);
+    x.set(val.x, train.x.length);
+    const labelled = (y: number[], from: number) =>
+      y.map((label, i) => ({ id: ids[from + i], label: label as 0 | 1 }));
+    const policy = { ...fineTunePolicy(train.y.length), maxEpochs: 3, patience: 3, learningRate: 1e-3 };
+    const loop = await retrainLoop({
       model,
       spec,
-      shape,
-      train: { x: train.x, y: train.y },
-      heldOut: val,
+      rows: rowsInMemory(ids, x, row),
+      split: { train: labelled(train.y, 0), validation: labelled(val.y, train.y.length) },
+      policy: { ...policy, frozenPrefixes: ['block1_'] },
+      parent: null,
+      backgrounds: async () => [],
+      backend: 'wasm',
       seed: 2,
-      policy: { maxEpochs: 3, patience: 3, learningRate: 1e-3, frozenPrefixes: ['block1_'] },
+      learningRate: policy.learningRate,
+      batchSize: policy.batchSize,
+      maxEpochs: policy.maxEpochs,
+      patience: policy.patience,
+      targetMdr: 0.01,
+      onProgress: () => {},
     });
-    expect(result.trainer).toMatch(/^ONNX Runtime CPU/);
-    expect(result.reason).toMatch(/trained on ONNX Runtime CPU/);
+    await loop.engine.finish();
+    expect(loop.engine.description).toMatch(/^ONNX Runtime CPU/);
+    expect(loop.guarded).toBe(true);
     const after = weightsByName(model);
     const scores = await predictRows(model, val.x, val.y.length, shape);
-    expect(Math.abs(auc(scores, val.y) - result.best.valAuc!)).toBeLessThan(AUC_TOL);
-    expect(result.best.valAuc!).toBeGreaterThanOrEqual(result.parent.valAuc!);
+    expect(Math.abs(auc(scores, val.y) - loop.best.valAuc!)).toBeLessThan(AUC_TOL);
+    expect(loop.best.valAuc!).toBeGreaterThanOrEqual(loop.parentVal!.valAuc!);
     const same = (k: string) => after.get(k)!.every((v, i) => v === before.get(k)![i]);
     for (const k of after.keys())
       if (k.startsWith('block1_') || k.includes('moving_')) expect(same(k), k).toBe(true);
-    if (result.kept === 'parent') for (const k of after.keys()) expect(same(k), k).toBe(true);
+    if (loop.keptParent) for (const k of after.keys()) expect(same(k), k).toBe(true);
     else expect([...after.keys()].some((k) => !same(k))).toBe(true);
-    console.log(`guarded fine-tune on ORT: ${result.reason}`);
+    console.log(`guarded fine-tune on ORT: ${loop.guard}`);
     model.dispose();
   }, 120_000);
 });

@@ -41,7 +41,6 @@ describe('cancelling a training loop', () => {
       patience: 1,
       validation: { x: new Float32Array(2 * SIDE * SIDE * C).fill(0.5), y: [0, 1] },
       trainingMode: false,
-      guardStart: false,
       seed: 1,
       signal: ac.signal,
     });

@@ -332,7 +332,6 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     patience,
     validation,
     trainingMode: true,
-    guardStart: false,
     seed,
     maxSeconds: o.maxSeconds,
     onEpoch: o.onEpoch,

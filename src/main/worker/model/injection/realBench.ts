@@ -5,16 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { auc, thresholdForMdr } from '../../../../shared/metrics';
 import { median } from '../../../../shared/robust';
 import type { ModelSpec } from '../architectures/spec';
 import { fileSystemLoadHandler } from '../importModel';
-import { preprocessBatch } from '../preprocess';
+import { preprocessBatch, stampInputLength } from '../preprocess';
 import { ModelMetaSchema, type ModelMeta } from '../registry';
-import { fineTuneGuarded, type FineTunePolicy, type FineTuneResult } from '../training/fineTune';
-import { injectionReplay, parentSimulatedShare, trainedOnInjections } from '../training/replay';
-import { seededRandom, shuffleInPlace } from '../training/split';
+import { fineTunePolicy, type FineTunePolicy } from '../training/fineTune';
+import { retrainLoop, rowsInMemory } from '../training/retrainLoop';
+import { seededRandom, shuffleInPlace, type LabelledId } from '../training/split';
+import { makeSplit } from '../training/train';
 import { SN2021RHU_OBJECT, scoreTriplets, standInLabel } from './pretrain';
 import { distinctStamps, type RealStamp } from './realStamps';
 import type { StampTriplet } from '../../../../shared/stamp';
@@ -49,9 +51,10 @@ export interface ColdStartPoint {
   auc: number;
   parentFpr: number;
   fpr: number;
-  kept: FineTuneResult['kept'] | 'no labels';
+  /** 'parent': the guard kept the default's weights; 'fine-tuned' also when too few labels to guard. */
+  kept: 'parent' | 'fine-tuned' | 'no labels';
   reason: string;
-  /** AUC on the guard's held-out labels: the parent's, and the kept model's (never lower). */
+  /** AUC on the validation labels that guard the fine-tune: the parent's, and the kept model's (never lower); null when unguarded. */
   guard: { parentAuc: number | null; keptAuc: number | null } | null;
   /** What fine-tuning on these labels did elsewhere (see WatchSet): forgetting shows here. */
   watch: WatchFigures[];
@@ -80,18 +83,18 @@ export interface WatchFigures {
 
 /**
  * What each fine-tuning batch replays besides the labels: 'injection' (as the app does, replay.ts:
- * injections over the night's stamps other than the guard's, i.e. the labelled and the unlabelled
- * ones, never their labels), 'parent-scores' (the parent's soft scores on the unlabelled stamps),
- * 'both', or 'none'.
+ * injections over the night's stamps other than the validation labels', i.e. the labelled and the
+ * unlabelled ones, never their labels) or 'none'.
  */
-export type ReplayMode = 'injection' | 'parent-scores' | 'both' | 'none';
-export const REPLAY_MODES: readonly ReplayMode[] = ['injection', 'parent-scores', 'both', 'none'];
+export type ReplayMode = 'injection' | 'none';
+export const REPLAY_MODES: readonly ReplayMode[] = ['injection', 'none'];
 
 /**
- * For each label count L and draw: L stamps of `pool` (random, seeded) are the astronomer's labels
- * (a quarter of them held out as the fine-tuning guard), the rest of the pool is judged. The pool
- * stands for the night: its stamps other than the guard's serve, unlabelled, as replay (see
- * ReplayMode).
+ * For each label count L and draw: L stamps of `pool` (random, seeded) are the astronomer's labels,
+ * the rest of the pool is judged. The fine-tune is the desk's Retrain (retrainLoop.ts), with its
+ * policy and its split of the labels into training and validation (the guard against the parent);
+ * the pool stands for the night: its stamps other than the validation labels serve, unlabelled, as
+ * replay backgrounds (see ReplayMode).
  */
 export async function coldStartCurve(
   versionDir: string,
@@ -140,7 +143,6 @@ async function coldStartDraw(
 ): Promise<ColdStartPoint> {
   const { model, meta } = await loadVersionFolder(versionDir);
   const spec = meta.spec as ModelSpec;
-  const shape: [number, number, number] = [spec.inputSize[0], spec.inputSize[1], spec.channels.length];
   try {
     const judgedLabels = judged.map((s) => standInLabel(s)!);
     const before = await scoreTriplets(
@@ -180,50 +182,41 @@ async function coldStartDraw(
         guard: null,
         watch: watchFigures(watchBefore),
       };
-    // The guard's held-out labels: a quarter, stratified so both classes are present when possible.
-    const reals = given.filter((s) => standInLabel(s) === 1);
-    const bogus = given.filter((s) => standInLabel(s) === 0);
-    const q = (a: RealStamp[]) => Math.max(1, Math.round(a.length / 4));
-    const held = [...reals.slice(0, q(reals)), ...bogus.slice(0, q(bogus))];
-    const heldIds = new Set(held.map((s) => s.id));
-    const train = given.filter((s) => !heldIds.has(s.id));
-    const rows = (a: RealStamp[]) => ({
-      x: preprocessBatch(
+    // The desk's retrain on these labels (train.ts): its policy, its split, its loop.
+    const labels: LabelledId[] = given.map((s) => ({ id: s.id, label: standInLabel(s)! }));
+    const judgedIds: LabelledId[] = judged.map((s, i) => ({ id: s.id, label: judgedLabels[i] }));
+    const merged = { ...fineTunePolicy(L), ...policy };
+    const split = makeSplit(labels, judgedIds, draw + 1, merged.validationShare);
+    const night = [...given, ...judged];
+    const rows = rowsInMemory(
+      night.map((s) => s.id),
+      preprocessBatch(
         spec,
-        a.map((s) => s.triplet),
+        night.map((s) => s.triplet),
       ),
-      y: a.map((s) => standInLabel(s)!),
-    });
-    const soft = replay === 'parent-scores' || replay === 'both';
-    // Injection replay only for a parent that learnt from injections (as in the app's retrain).
-    const injected =
-      (replay === 'injection' || replay === 'both') && trainedOnInjections(meta)
-        ? injectionReplay(
-            [...train, ...judged].map((s) => ({ id: s.id, survey: s.survey, triplet: s.triplet })),
-            spec,
-            draw + 1,
-            parentSimulatedShare(meta),
-          )
-        : undefined;
-    const result = await fineTuneGuarded({
+      stampInputLength(spec),
+    );
+    const loop = await retrainLoop({
       model,
       spec,
-      shape,
-      train: rows(train),
-      heldOut: rows(held),
-      ...(soft
-        ? {
-            replay: preprocessBatch(
-              spec,
-              judged.map((s) => s.triplet),
-            ),
-            replayCount: judged.length,
-          }
-        : {}),
-      injected,
+      rows,
+      split,
+      policy: replay === 'none' ? { ...merged, replayShare: 0 } : merged,
+      parent: meta,
+      backgrounds: async (exclude) =>
+        night
+          .filter((s) => !exclude.has(s.id))
+          .map((s) => ({ id: s.id, survey: s.survey, triplet: s.triplet })),
+      backend: tfc.getBackend(),
       seed: draw + 1,
-      policy,
+      learningRate: merged.learningRate,
+      batchSize: merged.batchSize,
+      maxEpochs: merged.maxEpochs,
+      patience: merged.patience,
+      targetMdr: 0.01,
+      onProgress: () => {},
     });
+    await loop.engine.finish();
     const after = await scoreTriplets(
       model,
       spec,
@@ -237,9 +230,9 @@ async function coldStartDraw(
       auc: auc(after, judgedLabels),
       parentFpr,
       fpr: fprAtMdr(after, judgedLabels),
-      kept: result.kept,
-      reason: result.reason,
-      guard: { parentAuc: result.parent.valAuc, keptAuc: result.best.valAuc },
+      kept: loop.keptParent ? 'parent' : 'fine-tuned',
+      reason: `${loop.guard}; trained on ${loop.engine.description}`,
+      guard: loop.guarded ? { parentAuc: loop.parentVal!.valAuc, keptAuc: loop.best.valAuc } : null,
       watch: watchFigures(await watchScores()),
     };
   } finally {

@@ -1,7 +1,6 @@
 /**
- * An in-memory training loop for pre-training (batches drawn fresh from a sampler each step) and
- * guarded fine-tuning (few labels: frozen early layers, lower learning rate, replay, early stopping
- * on held-out labels, the starting weights kept unless an epoch beats them). It trains on the
+ * An in-memory training loop for pre-training: batches drawn fresh from a sampler each step, the
+ * epoch with the best validation AUC kept (the retrain on labels is retrainLoop.ts). It trains on the
  * engine trainEngine.ts starts (ONNX Runtime's native kernels where chooseTrainer picks them, as the
  * app's retrain does; else tfjs); either way the model ends up holding the kept weights.
  */
@@ -60,8 +59,6 @@ export interface FitOptions {
    * and too few for trustworthy batch statistics).
    */
   trainingMode: boolean;
-  /** Evaluate the starting weights as "epoch 0" and keep them unless an epoch beats them. */
-  guardStart: boolean;
   seed: number;
   /** Wall-clock budget: no new epoch starts after this many seconds (the best epoch is kept). */
   maxSeconds?: number;
@@ -82,9 +79,7 @@ export interface EpochReport {
 
 export interface FitResult {
   curves: EpochReport[];
-  /** 0 when the starting weights were kept (guardStart and no epoch beat them). */
   bestEpoch: number;
-  start: { valAuc: number | null; valLoss: number } | null;
   best: { valAuc: number | null; valLoss: number };
   cancelled: boolean;
   /** What trained (e.g. 'ONNX Runtime CPU (2 threads)' or 'tfjs (wasm)'), for the version's meta. */
@@ -109,7 +104,7 @@ function validationFigures(scores: Float32Array, y: readonly number[]) {
 }
 
 /** Better: a higher AUC, or the same AUC (within 1e-9) and a lower loss. */
-function better(
+export function better(
   a: { valAuc: number | null; valLoss: number },
   b: { valAuc: number | null; valLoss: number },
 ) {
@@ -142,15 +137,9 @@ export async function fitModel(o: FitOptions): Promise<FitResult> {
   };
 
   const curves: EpochReport[] = [];
-  let start: FitResult['start'] = null;
   let best = { valAuc: null as number | null, valLoss: Infinity, epoch: -1 };
   let cancelled = false;
   try {
-    if (o.guardStart) {
-      start = await validate();
-      best = { ...start, epoch: 0 };
-      engine.keep();
-    }
     let sinceBest = 0;
     const began = Date.now();
     for (let epoch = 1; epoch <= o.maxEpochs && !cancelled; epoch++) {
@@ -189,13 +178,12 @@ export async function fitModel(o: FitOptions): Promise<FitResult> {
       } else if (++sinceBest >= o.patience) break;
     }
   } finally {
-    // The model holds the best epoch's weights (or the start's) whatever ended the loop.
+    // The model holds the best epoch's weights whatever ended the loop.
     await engine.finish();
   }
   return {
     curves,
     bestEpoch: Math.max(best.epoch, 0),
-    start,
     best: { valAuc: best.valAuc, valLoss: best.valLoss },
     cancelled,
     trainer: engine.description,

@@ -1,51 +1,23 @@
 /**
- * Training a real/bogus CNN on a workspace's labelled candidates, on whichever backend is active:
- * stratified split by id, class weights, flips/rotations, per-batch and per-epoch progress, cancel,
- * early stopping on the validation loss with the best epoch's weights restored, then the held-out
- * test metrics. Batches stream from the stamp cache: memory stays bounded whatever the night's size.
+ * Training a real/bogus CNN on the labelled candidates of nights, on whichever backend is active:
+ * the stratified split by id, the stamp cache, the parent or fresh weights, the epochs
+ * (retrainLoop.ts: class weights, flips/rotations, progress, cancel, early stopping, the guard
+ * against the parent), then the held-out test metrics and the version's record. Batches stream
+ * from the stamp cache: memory stays bounded whatever the night's size.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Workspace } from '../../../catalog/workspace';
 import { getArchitecture, modelCost, type ModelSpec } from '../architectures';
 import { evaluateScores } from '../../../library/evaluate';
 import { newVersionName, type ModelMeta, type ModelRegistry } from '../registry';
-import { applyDihedral } from './augment';
-import { bce } from './fit';
 import { fineTunePolicy, type FineTunePolicy } from './fineTune';
-import {
-  labelFingerprint,
-  seededRandom,
-  shuffleInPlace,
-  stratifiedSplit,
-  type LabelledId,
-  type Split,
-} from './split';
+import { labelFingerprint, stratifiedSplit, type LabelledId, type Split } from './split';
 import { NightsCache } from './nightsCache';
-import {
-  injectionReplay,
-  nightBackgrounds,
-  parentSimulatedShare,
-  trainedOnInjections,
-  type ReplaySource,
-} from './replay';
-import { predictRows, startEngine, type TrainEngine } from './trainEngine';
-import { yieldToEvents } from './yieldToEvents';
+import { nightBackgrounds } from './replay';
+import { predictCachedWith, retrainLoop, type TrainProgress } from './retrainLoop';
+import { predictRows } from './trainEngine';
 
-export interface TrainProgress {
-  phase: 'cache' | 'train' | 'evaluate';
-  epoch: number;
-  maxEpochs: number;
-  batch: number;
-  batches: number;
-  /** Samples seen so far in this run (all epochs). */
-  samples: number;
-  totalSamples: number;
-  loss: number | null;
-  valLoss: number | null;
-  valAuc: number | null;
-  samplesPerSecond: number;
-  message: string;
-}
+export type { TrainProgress } from './retrainLoop';
 
 export interface TrainOptions {
   /** The nights whose labelled candidates train it; with several, label ids are night-qualified (nightsCache.ts). */
@@ -104,33 +76,23 @@ export function predictCached(
 }
 
 /**
- * Scores for rows of the cache by any predictor: a training engine's (or ORT trainer's) current
- * weights while it trains, or a tfjs model's (predictCached).
+ * The held-out labels given are the test set, and `validationShare` of the rest validates; with
+ * none given, 15% of the labels test and `validationShare` of them validates. The share is the
+ * fine-tuning policy's: larger with few labels, so that the parent can be judged against each epoch.
  */
-export async function predictCachedWith(
-  engine: Pick<TrainEngine, 'predict'>,
-  cache: Pick<NightsCache, 'read' | 'rowLength'>,
-  ids: readonly string[],
-  batchSize: number,
-): Promise<Float32Array> {
-  const out = new Float32Array(ids.length);
-  const buf = new Float32Array(batchSize * cache.rowLength);
-  for (let i = 0; i < ids.length; i += batchSize) {
-    const slice = ids.slice(i, i + batchSize);
-    cache.read(slice, buf);
-    out.set(await engine.predict(buf, slice.length), i);
-  }
-  return out;
-}
-
-export function makeSplit(labels: LabelledId[], heldOut: LabelledId[] | undefined, seed: number): Split {
+export function makeSplit(
+  labels: LabelledId[],
+  heldOut: LabelledId[] | undefined,
+  seed: number,
+  validationShare = 0.15,
+): Split {
   if (heldOut && heldOut.length) {
     const held = new Set(heldOut.map((x) => x.id));
     const rest = labels.filter((x) => !held.has(x.id));
-    const s = stratifiedSplit(rest, { validation: 0.15, test: 0 }, seed);
+    const s = stratifiedSplit(rest, { validation: validationShare, test: 0 }, seed);
     return { train: s.train, validation: s.validation, test: heldOut };
   }
-  return stratifiedSplit(labels, { validation: 0.15, test: 0.15 }, seed);
+  return stratifiedSplit(labels, { validation: validationShare, test: 0.15 }, seed);
 }
 
 /**
@@ -138,10 +100,6 @@ export function makeSplit(labels: LabelledId[], heldOut: LabelledId[] | undefine
  * when they hold enough reals for a 1% rate to mean something; otherwise the parent's (or 0.5).
  */
 export const MIN_REALS_FOR_THRESHOLD = 100;
-/** Fewest validation labels (both classes present) on which a fine-tuned model is judged against its parent. */
-export const MIN_GUARD_LABELS = 20;
-/** Fewest batches per fine-tuning epoch (see `passes` in trainModel). */
-export const MIN_FINE_TUNE_BATCHES = 8;
 function flagThreshold(evaluation: ModelMeta['evaluation'], parentThreshold: number | null): number {
   const t = evaluation?.operatingPoint.threshold;
   if (evaluation && evaluation.reals >= MIN_REALS_FOR_THRESHOLD && t !== null && t !== undefined) return t;
@@ -152,22 +110,17 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const arch = getArchitecture(opts.architecture);
   const hp = arch.spec.training!;
   const seed = opts.seed ?? 1;
-  const maxEpochs = opts.maxEpochs ?? hp.maxEpochs;
-  const batchSize = opts.batchSize ?? hp.batchSize;
-  const patience = opts.patience ?? hp.earlyStoppingPatience;
-  // --- guarded fine-tuning (see fineTune.ts): with few labels, a lower rate and frozen early layers.
+  // Guarded fine-tuning (fineTune.ts): how cautious, by the number of labels.
   const policy: FineTunePolicy | null = opts.parent ? fineTunePolicy(opts.labels.length) : null;
+  const maxEpochs = opts.maxEpochs ?? policy?.maxEpochs ?? hp.maxEpochs;
+  const batchSize = opts.batchSize ?? policy?.batchSize ?? hp.batchSize;
+  const patience = opts.patience ?? policy?.patience ?? hp.earlyStoppingPatience;
   const learningRate = opts.learningRate ?? policy?.learningRate ?? hp.learningRate;
   const targetMdr = opts.targetMdr ?? 0.01;
   const spec = arch.spec;
   const report = opts.onProgress ?? (() => {});
 
-  const split = makeSplit(opts.labels, opts.heldOut, seed);
-  // A few dozen labels make one batch: an "epoch" of fine-tuning is then several passes over them
-  // (each with its own flips and rotations), so that a handful of epochs can teach something.
-  const passes = policy
-    ? Math.max(1, Math.ceil((MIN_FINE_TUNE_BATCHES * batchSize) / Math.max(1, split.train.length)))
-    : 1;
+  const split = makeSplit(opts.labels, opts.heldOut, seed, policy?.validationShare);
   if (
     split.train.length < 2 ||
     !split.train.some((x) => x.label === 1) ||
@@ -180,21 +133,12 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
 
   const cache = new NightsCache(opts.nights, spec);
   const allIds = [...split.train, ...split.validation, ...split.test].map((x) => x.id);
-  const base: Omit<TrainProgress, 'message' | 'phase'> = {
-    epoch: 0,
-    maxEpochs,
-    batch: 0,
-    batches: 0,
-    samples: 0,
-    totalSamples: split.train.length * passes * maxEpochs,
-    loss: null,
-    valLoss: null,
-    valAuc: null,
-    samplesPerSecond: 0,
-  };
+  const idle = { epoch: 0, maxEpochs, batch: 0, batches: 0, samples: 0, totalSamples: 0 };
+  const quiet = { loss: null, valLoss: null, valAuc: null, samplesPerSecond: 0 };
   await cache.ensure(
     allIds,
-    (done, total) => report({ ...base, phase: 'cache', message: `preparing stamps ${done}/${total}` }),
+    (done, total) =>
+      report({ ...idle, ...quiet, phase: 'cache', message: `preparing stamps ${done}/${total}` }),
     opts.signal,
   );
 
@@ -213,162 +157,36 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   } else {
     model = arch.build(seed);
   }
-  // --- guarded fine-tuning: frozen layers and the parent as "epoch 0" on the validation labels.
-  const frozen = policy
-    ? model.layers.filter((l) => policy.frozenPrefixes.some((p) => l.name.startsWith(p)))
-    : [];
-  let parentVal: { valLoss: number; valAuc: number | null } | null = null;
-  // --- end guarded fine-tuning
-  // --- The engine (trainEngine.ts): ONNX Runtime's native kernels on CPU backends, else tfjs. It
-  // holds the weights until finish(), which gives the model the kept (best) ones back.
-  // Guarded fine-tuning trains in inference mode (batch norms on the parent's statistics), the
-  // frozen layers read only.
-  const engine = await startEngine({
+  const loop = await retrainLoop({
     model,
     spec,
+    rows: cache,
+    split,
+    policy,
+    parent: parentMeta,
+    // Replay backgrounds: the night's stamps, never those of the test labels (nor the validation's).
+    backgrounds: (exclude) =>
+      nightBackgrounds(opts.nights, new Set([...exclude, ...split.test.map((x) => x.id)]), seed),
     backend: opts.backend,
-    learningRate,
+    trainer: opts.trainer,
     seed,
+    learningRate,
     batchSize,
-    preference: opts.trainer,
-    trainingMode: !policy,
-    frozen: frozen.map((l) => l.name),
+    maxEpochs,
+    patience,
+    targetMdr,
+    onProgress: report,
+    signal: opts.signal,
   });
-  // --- replay (replay.ts): a parent that learnt from injections keeps seeing them, over the night's
-  // own stamps (not the validation or test ones), as a share of every fine-tuning batch.
-  let replay: ReplaySource | null = null;
-  if (policy && parentMeta && policy.replayShare > 0 && trainedOnInjections(parentMeta)) {
-    const exclude = new Set([...split.validation, ...split.test].map((x) => x.id));
-    const stamps = await nightBackgrounds(opts.nights, exclude, seed);
-    if (stamps.length) replay = injectionReplay(stamps, spec, seed, parentSimulatedShare(parentMeta));
-  }
-  const replayPerBatch = replay
-    ? Math.max(1, Math.round((batchSize * policy!.replayShare) / (1 - policy!.replayShare)))
-    : 0;
-  // --- end replay
-  report({ ...base, phase: 'train', message: `training on ${engine.description}: ${engine.reason}` });
-  // The validation labels judge the parent and every epoch, with the engine's current weights.
-  const valIds = split.validation.map((x) => x.id);
-  const valLabels = split.validation.map((x) => x.label);
-  const valHasBoth = valLabels.includes(0) && valLabels.includes(1);
-  const judge = async () => {
-    const scores = await predictCachedWith(engine, cache, valIds, batchSize);
-    return {
-      valLoss: bce(scores, valLabels),
-      valAuc: valHasBoth ? evaluateScores(scores, valLabels, targetMdr).auc : null,
-    };
-  };
-  const nReal = split.train.filter((x) => x.label === 1).length;
-  const nBogus = split.train.length - nReal;
-  // Class weights: each class contributes equally to the loss whatever the balance of the night.
-  const weight = { 1: split.train.length / (2 * nReal), 0: split.train.length / (2 * nBogus) };
-  const [h, w] = spec.inputSize;
-  const c = spec.channels.length;
-  const xbuf = new Float32Array((batchSize + replayPerBatch) * cache.rowLength);
-  const scratch = new Float32Array(cache.rowLength);
-  const random = seededRandom(seed ^ 0x9e3779b9);
-  const curves: ModelMeta['curves'] = [];
-  let best = { valLoss: Infinity, valAuc: null as number | null, epoch: -1 };
-  // The parent is judged only on enough validation labels of both classes: on 4 labels "no epoch
-  // beat it" is chance, and keeping it would throw the astronomer's labels away for nothing.
-  const guarded = !!policy && split.validation.length >= MIN_GUARD_LABELS && valHasBoth;
-  if (guarded) {
-    parentVal = await judge();
-    best = { ...parentVal, epoch: 0 };
-    engine.keep();
-  }
-  let sinceBest = 0;
-  let samples = 0;
-  const t0 = Date.now();
-  let cancelled = false;
-  const batches = Math.ceil((split.train.length * passes) / batchSize);
-
-  for (let epoch = 1; epoch <= maxEpochs && !cancelled; epoch++) {
-    const te = Date.now();
-    const order = Array.from({ length: passes }, () => shuffleInPlace([...split.train], random)).flat();
-    let lossSum = 0;
-    let lossN = 0;
-    for (let b = 0; b < batches; b++) {
-      await yieldToEvents();
-      if (opts.signal?.aborted) {
-        cancelled = true;
-        break;
-      }
-      const slice = order.slice(b * batchSize, (b + 1) * batchSize);
-      cache.read(
-        slice.map((x) => x.id),
-        xbuf,
-      );
-      const ys: number[] = slice.map((s) => s.label);
-      const ws: number[] = slice.map((s) => weight[s.label]);
-      // Replay rows after the labelled ones; the sampler draws both classes evenly, so weight 1.
-      const nReplay = replay ? Math.round((replayPerBatch * slice.length) / batchSize) : 0;
-      for (let i = 0; i < nReplay; i++) {
-        ys.push(replay!.fill(xbuf, slice.length + i));
-        ws.push(1);
-      }
-      const n = ys.length;
-      if (h === w)
-        for (let i = 0; i < n; i++)
-          applyDihedral(xbuf, i * cache.rowLength, h, c, Math.floor(random() * 8), scratch);
-      const lossValue = await engine.step(xbuf, ys, ws, n);
-      lossSum += lossValue * slice.length;
-      lossN += slice.length;
-      samples += slice.length;
-      const secs = (Date.now() - t0) / 1000;
-      report({
-        ...base,
-        phase: 'train',
-        epoch,
-        batch: b + 1,
-        batches,
-        samples,
-        loss: lossSum / lossN,
-        valLoss: curves.at(-1)?.valLoss ?? null,
-        valAuc: curves.at(-1)?.valAuc ?? null,
-        samplesPerSecond: samples / Math.max(secs, 1e-3),
-        message: `epoch ${epoch}, batch ${b + 1}/${batches}`,
-      });
-    }
-    if (cancelled) break;
-    const { valLoss, valAuc } = await judge();
-    const seconds = (Date.now() - te) / 1000;
-    curves.push({
-      epoch,
-      loss: lossSum / lossN,
-      valLoss,
-      valAuc,
-      seconds,
-      samplesPerSecond: lossN / seconds,
-    });
-    // Fine-tuning is judged on AUC first (the ranking is what the desk uses), loss breaking ties.
-    const improved = guarded
-      ? best.valAuc !== null && valAuc !== null && Math.abs(valAuc - best.valAuc) > 1e-9
-        ? valAuc > best.valAuc
-        : valLoss < best.valLoss - 1e-6
-      : valLoss < best.valLoss - 1e-6;
-    if (improved || split.validation.length === 0) {
-      engine.keep();
-      best = { valLoss, valAuc, epoch };
-      sinceBest = 0;
-    } else if (++sinceBest >= patience) {
-      report({
-        ...base,
-        phase: 'train',
-        epoch,
-        batches,
-        samples,
-        loss: lossSum / lossN,
-        valLoss,
-        valAuc,
-        samplesPerSecond: samples / ((Date.now() - t0) / 1000),
-        message: `early stop: no improvement for ${patience} epochs`,
-      });
-      break;
-    }
-  }
-  await engine.finish(); // the model now holds the best epoch's weights (or the parent's)
-  report({ ...base, phase: 'evaluate', samples, message: 'evaluating on the held-out test split' });
+  const { curves, best, replay, cancelled, keptParent, guard } = loop;
+  await loop.engine.finish(); // the model now holds the best epoch's weights (or the parent's)
+  report({
+    ...idle,
+    ...quiet,
+    phase: 'evaluate',
+    samples: loop.samples,
+    message: 'evaluating on the held-out test split',
+  });
   const testScores = await predictCached(
     model,
     cache,
@@ -405,18 +223,18 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       learningRate,
       patience,
       optimizer: 'adam',
-      classWeights: weight,
+      classWeights: loop.classWeights,
       augmentation: 'dihedral-8',
       fineTuned: !!opts.parent,
-      trainer: engine.description,
-      ...(policy ? { passesPerEpoch: passes } : {}),
-      ...(policy ? { frozenLayers: frozen.map((l) => l.name), batchNormFrozen: true } : {}),
+      trainer: loop.engine.description,
+      ...(policy ? { passesPerEpoch: loop.passes } : {}),
+      ...(policy ? { frozenLayers: loop.frozen, batchNormFrozen: true } : {}),
       ...(replay
         ? {
             replay: {
               kind: 'injection',
               backgrounds: replay.backgrounds,
-              perBatch: replayPerBatch,
+              perBatch: loop.replayPerBatch,
               simulatedShare: replay.simulatedShare,
             },
           }
@@ -448,16 +266,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     threshold: flagThreshold(evaluation, parentMeta?.threshold ?? null),
     notes: opts.notes ?? '',
   };
-  // --- guarded fine-tuning: say whether an epoch beat the parent or its weights were kept.
-  const fmtAuc = (a: number | null | undefined) => (a === null || a === undefined ? 'n/a' : a.toFixed(4));
-  const keptParent = guarded && best.epoch === 0;
-  const guard = !policy
-    ? undefined
-    : !guarded
-      ? `not judged against the parent: only ${split.validation.length} validation labels (at least ${MIN_GUARD_LABELS} of both classes are needed); best epoch ${best.epoch} by validation loss, with the cautious few-label settings`
-      : keptParent
-        ? `kept the parent's weights (${parentMeta?.version}): no epoch beat it on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc)}, loss ${(parentVal?.valLoss ?? NaN).toFixed(4)})`
-        : `epoch ${best.epoch} beat the parent on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc)} -> ${fmtAuc(best.valAuc)})`;
+  // Guarded fine-tuning: whether an epoch beat the parent or its weights were kept, in words.
   if (policy) meta.hyperparameters.keptParent = keptParent;
   if (replay) meta.notes = meta.notes ? `${meta.notes}\n${replay.description}` : replay.description;
   if (guard) meta.notes = meta.notes ? `${meta.notes}\n${guard}` : guard;
