@@ -27,6 +27,7 @@ import type { StampTriplet } from '../../shared/stamp';
 import {
   GrowingFile,
   stageFile,
+  sweepStaleTemps,
   writeFileAtomic,
   writeFileAtomicSync,
   type StagedFile,
@@ -230,6 +231,11 @@ export class Workspace {
       );
     }
     for (const sub of WORKSPACE_FOLDERS) await fs.mkdir(path.join(abs, sub), { recursive: true });
+    const swept = sweepStaleTemps([abs, ...WORKSPACE_FOLDERS.map((sub) => path.join(abs, sub))]);
+    if (swept.files)
+      console.warn(
+        `[skysift] ${abs}: removed ${swept.files} temp file(s) (${(swept.bytes / 1e6).toFixed(1)} MB) left by a write that was cut short`,
+      );
     const ws = new Workspace(abs, file);
     ws.refresh();
     if (ws.reindexed > 0)

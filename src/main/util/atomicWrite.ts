@@ -1,4 +1,14 @@
-import { promises as fs, writeFileSync, renameSync, openSync, fsyncSync, closeSync, rmSync } from 'node:fs';
+import {
+  promises as fs,
+  writeFileSync,
+  renameSync,
+  openSync,
+  fsyncSync,
+  closeSync,
+  rmSync,
+  readdirSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -19,6 +29,54 @@ let counter = 0;
 /** Beside the target (same file system, so rename is atomic); unique per call, even within 1 ms. */
 function tmpName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${counter++}.tmp`);
+}
+
+const TMP_NAME = /^\..+\.(\d+)\.\d+\.tmp$/;
+/** A temp file is stale only when untouched this long as well: a writer on another host has a pid that means nothing here. */
+export const STALE_TMP_AGE_MS = 10 * 60_000;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, under another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temp files that writes cut short (a crash, a kill) left in `dirs`: those whose
+ * process is gone and that nobody touched for STALE_TMP_AGE_MS. A part file cut short while
+ * filling can be tens of MB. Returns what went, for the caller to say; a file that cannot be
+ * removed (a read-only night) is left.
+ */
+export function sweepStaleTemps(dirs: readonly string[], now = Date.now()): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const m = TMP_NAME.exec(name);
+      if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+      const full = path.join(dir, name);
+      try {
+        const st = statSync(full);
+        if (!st.isFile() || now - st.mtimeMs < STALE_TMP_AGE_MS) continue;
+        rmSync(full);
+        files++;
+        bytes += st.size;
+      } catch {
+        // Gone already, or not ours to remove.
+      }
+    }
+  }
+  return { files, bytes };
 }
 
 /** What a file is written from: text, bytes, or pieces written in order with one writev. */

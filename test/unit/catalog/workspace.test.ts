@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -120,6 +121,28 @@ describe('the workspace', () => {
     await dropped.abort();
     expect(listed()).toEqual(['part-000001.bin', 'part-000002.bin']);
     expect((await ws.appendPart([candidate('5')]))[0].stamp.part).toBe(3);
+  });
+
+  it('removes at the next open what a crash left of a part being filled, and keeps what landed', async () => {
+    const dir = tmp();
+    const ws = await Workspace.open(dir, { create: true });
+    await ws.appendPart([candidate('1')]);
+    // The temp files of a part that was filling when its process died (a pid that has exited).
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    const left = [
+      path.join(dir, 'stamps', `.part-000002.bin.${gone}.0.tmp`),
+      path.join(dir, 'catalog', `.part-000002.json.${gone}.1.tmp`),
+    ];
+    const longAgo = Date.now() / 1000 - 3600;
+    for (const f of left) {
+      writeFileSync(f, Buffer.alloc(4096));
+      utimesSync(f, longAgo, longAgo);
+    }
+    const reopened = await Workspace.open(dir);
+    for (const sub of ['stamps', 'catalog'])
+      expect(readdirSync(path.join(dir, sub)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(reopened.list().map((e) => e.id)).toEqual(['1']);
+    expect((await reopened.readTriplet('1')).search.width).toBe(51);
   });
 
   it('keeps scores per model and the active model', async () => {

@@ -1,10 +1,21 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   GrowingFile,
+  STALE_TMP_AGE_MS,
   stageFile,
+  sweepStaleTemps,
   writeFileAtomic,
   writeFileAtomicSync,
 } from '../../../src/main/util/atomicWrite';
@@ -87,5 +98,33 @@ describe('writeFileAtomic', () => {
     dropped.append([Buffer.from('x')]);
     await dropped.discard();
     expect(readdirSync(dir)).toEqual(['grown.bin']);
+  });
+});
+
+describe('sweepStaleTemps', () => {
+  it("removes a cut-short write's temp file once its process is gone and it sat untouched, nothing else", () => {
+    const dir = path.join(root, 'sweep');
+    mkdirSync(dir);
+    // A pid that existed and exited: the process that wrote it crashed.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    const old = (Date.now() - STALE_TMP_AGE_MS - 60_000) / 1000;
+    const put = (name: string, age: number | null) => {
+      writeFileSync(path.join(dir, name), Buffer.alloc(1000));
+      if (age !== null) utimesSync(path.join(dir, name), age, age);
+    };
+    put(`.part-000003.bin.${gone}.7.tmp`, old); // stale: goes
+    put(`.part-000004.bin.${gone}.8.tmp`, null); // its writer gone, but touched just now (another host?): stays
+    put(`.part-000005.bin.${process.pid}.9.tmp`, old); // this process's own, in flight: stays
+    put('part-000001.bin', old); // data: stays
+    put(`.notes.${gone}.tmp`, old); // not our naming: stays
+    expect(sweepStaleTemps([dir, path.join(dir, 'missing')])).toEqual({ files: 1, bytes: 1000 });
+    expect(readdirSync(dir).sort()).toEqual(
+      [
+        `.notes.${gone}.tmp`,
+        `.part-000004.bin.${gone}.8.tmp`,
+        `.part-000005.bin.${process.pid}.9.tmp`,
+        'part-000001.bin',
+      ].sort(),
+    );
   });
 });
