@@ -29,6 +29,7 @@ import {
   type ReplaySource,
 } from './replay';
 import { predictRows, startEngine, type TrainEngine } from './trainEngine';
+import { chooseInferenceEngine } from '../onnx/inferenceEngine';
 import { yieldToEvents } from './yieldToEvents';
 
 export interface TrainProgress {
@@ -367,15 +368,17 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       break;
     }
   }
-  await engine.finish(); // the model now holds the best epoch's weights (or the parent's)
+  // The test split is scored on the engine with the kept (best epoch's, or the parent's) weights,
+  // before finish() releases it: the scores the stored model gives, without a tfjs pass.
+  engine.useKept();
   report({ ...base, phase: 'evaluate', samples, message: 'evaluating on the held-out test split' });
-  const testScores = await predictCached(
-    model,
+  const testScores = await predictCachedWith(
+    engine,
     cache,
-    spec,
     split.test.map((t) => t.id),
     batchSize,
   );
+  await engine.finish(); // the model now holds the kept weights
   const evaluation = split.test.length
     ? evaluateScores(
         testScores,
@@ -470,7 +473,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   };
 }
 
-/** Another version's figures on the same held-out labels (its own preprocessing, its own cache). */
+/**
+ * Another version's figures on the same held-out labels (its own preprocessing, its own cache),
+ * scored by the engine that scores its nights (ONNX Runtime on CPU backends; chooseInferenceEngine).
+ */
 async function judgeOnHeldOut(
   opts: TrainOptions,
   version: string,
@@ -480,11 +486,24 @@ async function judgeOnHeldOut(
 ): Promise<ModelMeta['comparedWith']> {
   if (!test.length || !opts.registry.has(version)) return null;
   const { model, meta } = await opts.registry.load(version);
+  const spec = meta.spec as ModelSpec;
+  const engine = await chooseInferenceEngine(opts.registry, version, model, spec).catch((err: unknown) => {
+    model.dispose();
+    throw err;
+  });
   try {
-    const cache = new NightsCache(opts.nights, meta.spec as ModelSpec);
+    const cache = new NightsCache(opts.nights, spec);
     const ids = test.map((t) => t.id);
     await cache.ensure(ids, undefined, opts.signal);
-    const scores = await predictCached(model, cache, meta.spec as ModelSpec, ids, batchSize);
+    const predict = engine.predict;
+    const scores = predict
+      ? await predictCachedWith(
+          { predict: async (x, n) => Float32Array.from(await predict(x, n)) },
+          cache,
+          ids,
+          batchSize,
+        )
+      : await predictCached(model, cache, spec, ids, batchSize);
     return {
       version,
       evaluation: evaluateScores(
@@ -495,5 +514,6 @@ async function judgeOnHeldOut(
     };
   } finally {
     model.dispose();
+    await engine.release();
   }
 }
