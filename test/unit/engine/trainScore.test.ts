@@ -11,8 +11,14 @@ import {
   modelLibrary,
   runScore,
   runTrain,
+  scoreVersion,
   type EngineReporter,
 } from '../../../src/main/worker/model/engineJobs';
+import type { ModelSpec } from '../../../src/main/worker/model/architectures';
+import { evaluateScores } from '../../../src/main/library/evaluate';
+import { NightsCache } from '../../../src/main/worker/model/training/nightsCache';
+import { StampCache } from '../../../src/main/worker/model/training/stampCache';
+import { predictCached } from '../../../src/main/worker/model/training/train';
 import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { compareModels } from '../../../src/main/library/compare';
 import { giveLabels } from '../helpers/journal';
@@ -55,8 +61,14 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
     expect(meta.evaluation?.auc).toBeGreaterThan(0.7);
     expect(Math.max(...progress)).toBeGreaterThan(0);
 
+    // runTrain scored the night from the rows its training cached; the whole pipeline (decoding,
+    // preprocessing) gives the same scores.
+    const fromTraining = ws.scores(meta.version)!;
+    expect(fromTraining.size).toBe(400);
     const scored = await runScore(ws, { version: meta.version, backend: 'wasm' }, quiet);
     expect(scored.result.scored).toBe(400);
+    for (const [id, s] of ws.scores(meta.version)!)
+      expect(Math.abs(fromTraining.get(id)! - s)).toBeLessThan(1e-5);
     await ws.update({ activeModel: meta.version, threshold: meta.threshold });
     const scores = ws.scores(meta.version)!;
     expect(scores.size).toBe(400);
@@ -96,6 +108,25 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
     // Judged against the active version on the same held-out labels, in the training job itself.
     expect(tunedMeta.comparedWith?.version).toBe(meta.version);
     expect(tunedMeta.comparedWith?.evaluation.n).toBe(8);
+    // Its figures are the active version's stored scores' (tfjs) on those labels.
+    {
+      const { model, meta: active } = await registry.load(meta.version);
+      const cache = new NightsCache([ws], active.spec as ModelSpec);
+      const tfjsScores = await predictCached(
+        model,
+        cache,
+        active.spec as ModelSpec,
+        tunedMeta.data!.split.test,
+        8,
+      );
+      const want = evaluateScores(tfjsScores, tunedMeta.data!.split.testLabels!, 0.01);
+      model.dispose();
+      expect(tunedMeta.comparedWith!.evaluation.auc ?? NaN).toBeCloseTo(want.auc ?? NaN, 5);
+      expect(tunedMeta.comparedWith!.evaluation.operatingPoint.threshold ?? NaN).toBeCloseTo(
+        want.operatingPoint.threshold ?? NaN,
+        5,
+      );
+    }
     expect(tunedMeta.data?.split.test.length).toBe(8);
     const trainIds = new Set(tunedMeta.data!.split.train);
     for (const id of tunedMeta.data!.split.test) expect(trainIds.has(id)).toBe(false);
@@ -113,6 +144,28 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
     }
     expect(tfc.memory().numTensors).toBeLessThan(50);
   }, 600_000);
+
+  it("scores from rows given (a training's stamp cache) as from the stamps, the rest through the pipeline", async () => {
+    const version = modelLibrary().list()[0].version;
+    const spec = modelLibrary().meta(version).spec as ModelSpec;
+    const whole = await scoreVersion(ws, version, quiet);
+    expect(whole).toMatchObject({ scored: 400, fromTrainingRows: 0 });
+    const want = ws.scores(version)!;
+    // Half the candidates from the rows, the other half decoded (or read from the rows cache).
+    const cache = new StampCache(ws, spec);
+    const half = new Set(ws.ids().filter((_, i) => i % 2 === 0));
+    const rows = {
+      rowLength: cache.rowLength,
+      has: (id: string) => half.has(id) && cache.has(id),
+      read: cache.read.bind(cache),
+    };
+    const got = await scoreVersion(ws, version, quiet, { rows, batchSize: 64 });
+    expect(got).toMatchObject({ scored: 400, fromTrainingRows: 200 });
+    expect(got.cachedRows! + got.computedRows!).toBe(200);
+    const scores = ws.scores(version)!;
+    expect([...scores.keys()]).toEqual(ws.ids());
+    for (const [id, s] of want) expect(Math.abs(scores.get(id)! - s)).toBeLessThan(1e-5);
+  }, 300_000);
 
   it('refuses to train without both classes, with a message saying what to do', async () => {
     const empty = await Workspace.open(mkdtempSync(path.join(os.tmpdir(), 'skysift-empty-')), {
