@@ -19,6 +19,7 @@ import { evaluateScores } from '../../../src/main/library/evaluate';
 import { NightsCache } from '../../../src/main/worker/model/training/nightsCache';
 import { StampCache } from '../../../src/main/worker/model/training/stampCache';
 import { predictCached } from '../../../src/main/worker/model/training/train';
+import { shippedModelDir } from '../../../src/main/util/resources';
 import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { compareModels } from '../../../src/main/library/compare';
 import { giveLabels } from '../helpers/journal';
@@ -145,32 +146,41 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
     expect(tfc.memory().numTensors).toBeLessThan(50);
   }, 600_000);
 
-  it("scores from rows given (a training's stamp cache) as from the stamps, the rest through the pipeline", async () => {
-    const version = modelLibrary().list()[0].version;
-    const spec = modelLibrary().meta(version).spec as ModelSpec;
-    const whole = await scoreVersion(ws, version, quiet);
-    expect(whole).toMatchObject({ scored: 400, fromTrainingRows: 0 });
-    const want = ws.scores(version)!;
-    // Half the candidates from the rows, the other half decoded (or read from the rows cache).
-    const cache = new StampCache(ws, spec);
-    const half = new Set(ws.ids().filter((_, i) => i % 2 === 0));
-    const rows = {
-      rowLength: cache.rowLength,
-      has: (id: string) => half.has(id) && cache.has(id),
-      read: cache.read.bind(cache),
-    };
-    const got = await scoreVersion(ws, version, quiet, { rows, batchSize: 64 });
-    expect(got).toMatchObject({ scored: 400, fromTrainingRows: 200 });
-    expect(got.cachedRows! + got.computedRows!).toBe(200);
-    const scores = ws.scores(version)!;
-    expect([...scores.keys()]).toEqual(ws.ids());
-    for (const [id, s] of want) expect(Math.abs(scores.get(id)! - s)).toBeLessThan(1e-5);
-  }, 300_000);
-
   it('refuses to train without both classes, with a message saying what to do', async () => {
     const empty = await Workspace.open(mkdtempSync(path.join(os.tmpdir(), 'skysift-empty-')), {
       create: true,
     });
     await expect(runTrain(empty, { backend: 'wasm' }, quiet)).rejects.toThrow(/Not enough labels to train/);
   });
+});
+
+describe('re-scoring from the rows a training cached (wasm)', () => {
+  it('takes the parts whose rows are all cached from them, any other part whole through the pipeline, same scores', async () => {
+    // Two ingests: two catalog parts.
+    const base = mkdtempSync(path.join(os.tmpdir(), 'skysift-rescore-'));
+    const ws = await Workspace.open(path.join(base, 'ws'), { create: true, simulated: true });
+    for (const k of [0, 1]) {
+      await generateNight({ out: path.join(base, `stamps-${k}`), n: 48, seed: 21 + k, idOffset: 1 + 48 * k });
+      await runIngest(ws, path.join(base, `stamps-${k}`));
+    }
+    const parts = [...ws.stampRefsByPart()].map((p) => p.refs.map((r) => r.id));
+    expect(parts.length).toBe(2);
+    await selectBackend('wasm');
+    const { version } = await modelLibrary().adoptFolder(shippedModelDir());
+    const spec = modelLibrary().meta(version).spec as ModelSpec;
+    // The first part whole and half of the second in the stamp cache, as a training leaves it.
+    const cache = new StampCache(ws, spec);
+    await cache.ensure([...parts[0], ...parts[1].filter((_, i) => i % 2 === 0)]);
+
+    const whole = await scoreVersion(ws, version, quiet);
+    expect(whole).toMatchObject({ scored: 96, fromTrainingRows: 0 });
+    const want = ws.scores(version)!;
+    const got = await scoreVersion(ws, version, quiet, { rows: cache, batchSize: 32 });
+    // The second part went through the pipeline whole: its rows came from the rows cache the
+    // first scoring wrote (whole parts only).
+    expect(got).toMatchObject({ scored: 96, fromTrainingRows: parts[0].length, cachedRows: parts[1].length });
+    const scores = ws.scores(version)!;
+    expect([...scores.keys()]).toEqual(ws.ids());
+    for (const [id, s] of want) expect(Math.abs(scores.get(id)! - s)).toBeLessThan(1e-5);
+  }, 300_000);
 });

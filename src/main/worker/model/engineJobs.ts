@@ -196,8 +196,9 @@ export interface ScoreVersionOptions {
   onlyMissing?: boolean;
   /**
    * Rows already preprocessed for the version's spec (the stamp cache a training just filled): the
-   * candidates found there are scored from them instead of decoding and preprocessing their stamps
-   * again (the same preprocessInto, so the same rows); the others go through scoreWorkspace.
+   * catalog parts whose candidates are all there are scored from them instead of decoding and
+   * preprocessing their stamps again (the same preprocessInto, so the same rows); the other parts
+   * go through scoreWorkspace.
    */
   rows?: Pick<StampCache, 'has' | 'read' | 'rowLength'>;
 }
@@ -224,9 +225,18 @@ export async function scoreVersion(
   // ONNX Runtime on CPU backends when installed, else tfjs; the progress line says which and why.
   const engine = await chooseInferenceEngine(modelLibrary(), version, model, spec);
   const wanted = ids ?? ws.ids();
-  const fromRows = rows ? wanted.filter((id) => rows.has(id)) : [];
-  // undefined: the whole night (whole catalog parts then go through the rows cache as they are).
-  const rest = fromRows.length ? wanted.filter((id) => !rows!.has(id)) : ids;
+  // A catalog part is scored from the rows given only when they hold every candidate of it asked
+  // for; any other part goes to scoreWorkspace whole, so that its rows cache (whole parts only)
+  // keeps serving and filling it: a big night with a few labels in every part is not recomputed.
+  const fromRows: string[] = [];
+  const others: string[] = [];
+  if (rows)
+    for (const { refs } of ws.stampRefsByPart(ids)) {
+      const to = refs.every((r) => rows.has(r.id)) ? fromRows : others;
+      for (const r of refs) to.push(r.id);
+    }
+  // undefined: the whole night.
+  const rest = fromRows.length ? others : ids;
   const total = wanted.length;
   report.progress(0, total, `scoring with ${version}: ${engine.description}`);
   report.inference?.(engine.name, engine.description);
@@ -240,6 +250,7 @@ export async function scoreVersion(
     let cancelled = false;
     const size = batchSize ?? 256;
     const buf = new Float32Array(fromRows.length ? size * rows!.rowLength : 0);
+    // Those parts' rows are read from the rows given, a batch at a time.
     for (let i = 0; i < fromRows.length && !cancelled; i += size) {
       if (signal?.aborted) cancelled = true;
       else {
