@@ -5,7 +5,8 @@
  * src/main/worker/model/onnx/trainGraph.ts) against the tfjs-wasm rate of the same run, with the time of
  * one epoch over 100k stamps; then the wall time of a whole retrain on the bench night's labels
  * (BENCH_RETRAIN_EPOCHS, default 10) through runTrain, re-scoring included, from scratch and as the
- * desk's Retrain button runs it (fine-tuning the shipped default to its early stop). The torch suite
+ * desk's Retrain button runs it (fine-tuning the shipped default to its early stop), with the time of
+ * each phase and the process's CPU seconds (phaseClock). The torch suite
  * compares every 'space2vec training' row with PyTorch where python3 has torch.
  */
 import * as tfc from '@tensorflow/tfjs-core';
@@ -157,13 +158,45 @@ function wallRow(figure: string, secs: number, note: string) {
   rows.add({ figure, rate: secs, unit: 's', reference: null, refUnit: '', refLabel: '', ratio: null, note });
 }
 
+/**
+ * Where a retrain's wall time goes, from its progress messages: up to 'training on' (stamp cache,
+ * model, engine start), the epochs with their validations, then up to 'scoring with' (test
+ * evaluation, comparison, save), then the re-scoring. With the process's CPU seconds beside the
+ * wall time: on a shared machine the other engineers' load stretches the wall time, not the CPU.
+ */
+function phaseClock() {
+  const t0 = now();
+  const cpu0 = process.cpuUsage();
+  const marks = new Map<string, number>();
+  const reporter: EngineReporter = {
+    backend: () => {},
+    progress: (_done, _total, message) => {
+      for (const key of ['training on', 'evaluating', 'scoring with'])
+        if (message.startsWith(key) && !marks.has(key)) marks.set(key, now());
+    },
+  };
+  const done = () => {
+    const end = now();
+    const cpu = process.cpuUsage(cpu0);
+    const at = (k: string) => marks.get(k) ?? NaN;
+    const s = (a: number, b: number) => (b - a).toFixed(2);
+    return {
+      secs: end - t0,
+      note:
+        `cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; cache + engine start ${s(t0, at('training on'))} s, ` +
+        `epochs ${s(at('training on'), at('evaluating'))} s, evaluation + save ${s(at('evaluating'), at('scoring with'))} s, ` +
+        `re-scoring ${s(at('scoring with'), end)} s`,
+    };
+  };
+  return { reporter, done };
+}
+
 describe('retrain on the labels of a night (what the one-click retrain waits for)', () => {
   const EPOCHS = envInt('BENCH_RETRAIN_EPOCHS', 10);
   it(`compact on the ${BENCH_N}-candidate bench night: cache, ${EPOCHS} epochs, evaluation, re-scoring`, async () => {
     await selectBackend('wasm');
     const ws = await benchWorkspace();
-    const quiet: EngineReporter = { backend: () => {}, progress: () => {} };
-    const t0 = now();
+    const clock = phaseClock();
     const { result } = await runTrain(
       ws,
       {
@@ -174,15 +207,15 @@ describe('retrain on the labels of a night (what the one-click retrain waits for
         patience: EPOCHS,
         seed: 1,
       },
-      quiet,
+      clock.reporter,
     );
-    const secs = now() - t0;
+    const { secs, note } = clock.done();
     const meta = modelLibrary().meta(String(result.version));
     const trained = meta.data!.split.train.length;
     wallRow(
       `retrain compact from scratch on ${ws.size} labels (cache, ${meta.curves.length} epochs, evaluation, re-scoring)`,
       secs,
-      `${meta.hyperparameters.trainer}; ${trained} training stamps; best epoch ${meta.bestEpoch}, held-out AUC ${meta.evaluation?.auc?.toFixed(3)}`,
+      `${meta.hyperparameters.trainer}; ${trained} training stamps; best epoch ${meta.bestEpoch}, held-out AUC ${meta.evaluation?.auc?.toFixed(3)}; ${note}`,
     );
   });
 
@@ -192,14 +225,13 @@ describe('retrain on the labels of a night (what the one-click retrain waits for
     await selectBackend('wasm');
     const ws = await benchWorkspace();
     const parent = await modelLibrary().adoptFolder(shippedModelDir());
-    const quiet: EngineReporter = { backend: () => {}, progress: () => {} };
-    const t0 = now();
+    const clock = phaseClock();
     const { result } = await runTrain(
       ws,
       { architecture: 'compact', backend: 'wasm', activeModel: parent.version, seed: 1 },
-      quiet,
+      clock.reporter,
     );
-    const secs = now() - t0;
+    const { secs, note } = clock.done();
     const meta = modelLibrary().meta(String(result.version));
     const h = meta.hyperparameters;
     const perSecond =
@@ -207,7 +239,7 @@ describe('retrain on the labels of a night (what the one-click retrain waits for
     wallRow(
       `one-click retrain: fine-tune the default on ${ws.size} labels (${meta.curves.length} epochs to early stop)`,
       secs,
-      `${h.trainer}; ${meta.data!.split.train.length} training stamps + replay; best epoch ${meta.bestEpoch}, kept ${h.keptParent ? 'the parent' : 'the fine-tuned'}; held-out AUC ${meta.evaluation?.auc?.toFixed(3)}; ${perSecond.toFixed(0)} labelled samples/s`,
+      `${h.trainer}; ${meta.data!.split.train.length} training stamps + replay; best epoch ${meta.bestEpoch}, kept ${h.keptParent ? 'the parent' : 'the fine-tuned'}; held-out AUC ${meta.evaluation?.auc?.toFixed(3)}; ${perSecond.toFixed(0)} labelled samples/s; ${note}`,
     );
   });
 });

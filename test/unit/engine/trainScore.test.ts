@@ -11,8 +11,15 @@ import {
   modelLibrary,
   runScore,
   runTrain,
+  scoreVersion,
   type EngineReporter,
 } from '../../../src/main/worker/model/engineJobs';
+import type { ModelSpec } from '../../../src/main/worker/model/architectures';
+import { evaluateScores } from '../../../src/main/library/evaluate';
+import { NightsCache } from '../../../src/main/worker/model/training/nightsCache';
+import { StampCache } from '../../../src/main/worker/model/training/stampCache';
+import { predictCached } from '../../../src/main/worker/model/training/train';
+import { shippedModelDir } from '../../../src/main/util/resources';
 import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { compareModels } from '../../../src/main/library/compare';
 import { giveLabels } from '../helpers/journal';
@@ -55,8 +62,14 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
     expect(meta.evaluation?.auc).toBeGreaterThan(0.7);
     expect(Math.max(...progress)).toBeGreaterThan(0);
 
+    // runTrain scored the night from the rows its training cached; the whole pipeline (decoding,
+    // preprocessing) gives the same scores.
+    const fromTraining = ws.scores(meta.version)!;
+    expect(fromTraining.size).toBe(400);
     const scored = await runScore(ws, { version: meta.version, backend: 'wasm' }, quiet);
     expect(scored.result.scored).toBe(400);
+    for (const [id, s] of ws.scores(meta.version)!)
+      expect(Math.abs(fromTraining.get(id)! - s)).toBeLessThan(1e-5);
     await ws.update({ activeModel: meta.version, threshold: meta.threshold });
     const scores = ws.scores(meta.version)!;
     expect(scores.size).toBe(400);
@@ -96,6 +109,25 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
     // Judged against the active version on the same held-out labels, in the training job itself.
     expect(tunedMeta.comparedWith?.version).toBe(meta.version);
     expect(tunedMeta.comparedWith?.evaluation.n).toBe(8);
+    // Its figures are the active version's stored scores' (tfjs) on those labels.
+    {
+      const { model, meta: active } = await registry.load(meta.version);
+      const cache = new NightsCache([ws], active.spec as ModelSpec);
+      const tfjsScores = await predictCached(
+        model,
+        cache,
+        active.spec as ModelSpec,
+        tunedMeta.data!.split.test,
+        8,
+      );
+      const want = evaluateScores(tfjsScores, tunedMeta.data!.split.testLabels!, 0.01);
+      model.dispose();
+      expect(tunedMeta.comparedWith!.evaluation.auc ?? NaN).toBeCloseTo(want.auc ?? NaN, 5);
+      expect(tunedMeta.comparedWith!.evaluation.operatingPoint.threshold ?? NaN).toBeCloseTo(
+        want.operatingPoint.threshold ?? NaN,
+        5,
+      );
+    }
     expect(tunedMeta.data?.split.test.length).toBe(8);
     const trainIds = new Set(tunedMeta.data!.split.train);
     for (const id of tunedMeta.data!.split.test) expect(trainIds.has(id)).toBe(false);
@@ -120,4 +152,35 @@ describe('training, scoring and the registry on a small demo night (wasm)', () =
     });
     await expect(runTrain(empty, { backend: 'wasm' }, quiet)).rejects.toThrow(/Not enough labels to train/);
   });
+});
+
+describe('re-scoring from the rows a training cached (wasm)', () => {
+  it('takes the parts whose rows are all cached from them, any other part whole through the pipeline, same scores', async () => {
+    // Two ingests: two catalog parts.
+    const base = mkdtempSync(path.join(os.tmpdir(), 'skysift-rescore-'));
+    const ws = await Workspace.open(path.join(base, 'ws'), { create: true, simulated: true });
+    for (const k of [0, 1]) {
+      await generateNight({ out: path.join(base, `stamps-${k}`), n: 48, seed: 21 + k, idOffset: 1 + 48 * k });
+      await runIngest(ws, path.join(base, `stamps-${k}`));
+    }
+    const parts = [...ws.stampRefsByPart()].map((p) => p.refs.map((r) => r.id));
+    expect(parts.length).toBe(2);
+    await selectBackend('wasm');
+    const { version } = await modelLibrary().adoptFolder(shippedModelDir());
+    const spec = modelLibrary().meta(version).spec as ModelSpec;
+    // The first part whole and half of the second in the stamp cache, as a training leaves it.
+    const cache = new StampCache(ws, spec);
+    await cache.ensure([...parts[0], ...parts[1].filter((_, i) => i % 2 === 0)]);
+
+    const whole = await scoreVersion(ws, version, quiet);
+    expect(whole).toMatchObject({ scored: 96, fromTrainingRows: 0 });
+    const want = ws.scores(version)!;
+    const got = await scoreVersion(ws, version, quiet, { rows: cache, batchSize: 32 });
+    // The second part went through the pipeline whole: its rows came from the rows cache the
+    // first scoring wrote (whole parts only).
+    expect(got).toMatchObject({ scored: 96, fromTrainingRows: parts[0].length, cachedRows: parts[1].length });
+    const scores = ws.scores(version)!;
+    expect([...scores.keys()]).toEqual(ws.ids());
+    for (const [id, s] of want) expect(Math.abs(scores.get(id)! - s)).toBeLessThan(1e-5);
+  }, 300_000);
 });

@@ -294,7 +294,7 @@ describe.skipIf(!ORT)(`ONNX training graph vs tfjs cpu ${ORT_MISSING}`, () => {
         1e-3,
       ),
     );
-    // The weights-as-inputs inference graph scores as the layers model does.
+    // The trainer scores (through the scoring export of its weights) as the layers model does.
     const x = makeBatch(model, 4, 9).x;
     const scores = await trainer.predict(x, 4);
     const ref = (model.predict(tfc.tensor4d(x, [4, 13, 13, 3])) as tfc.Tensor).dataSync();

@@ -22,6 +22,8 @@ import { scoreWorkspace } from './scoring';
 import { stratifiedSplit, type LabelledId } from './training/split';
 import { qualifyId } from './training/nightsCache';
 import { trainModel, type TrainProgress } from './training/train';
+import { StampCache } from './training/stampCache';
+import { predictRows } from './training/trainEngine';
 import { libraryRoot } from '../../home/home';
 
 export type TrainParams = JobParamsIn<'train'>;
@@ -170,7 +172,11 @@ export async function runTrain(
   });
   if (result.cancelled) return { cancelled: true, result: {} };
   // Score the night with the new version right away: comparing and adopting then need no waiting.
-  const scored = await scoreVersion(ws, result.meta.version, report, signal);
+  // Its labelled candidates' rows are in the stamp cache the training just filled.
+  const scored = await scoreVersion(ws, result.meta.version, report, {
+    signal,
+    rows: new StampCache(ws, specOf(result.meta)),
+  });
   return {
     cancelled: scored.cancelled,
     result: {
@@ -183,36 +189,98 @@ export async function runTrain(
   };
 }
 
-async function scoreVersion(
+export interface ScoreVersionOptions {
+  signal?: AbortSignal;
+  batchSize?: number;
+  /** Only the candidates the version has no score for yet (appended since it scored the night). */
+  onlyMissing?: boolean;
+  /**
+   * Rows already preprocessed for the version's spec (the stamp cache a training just filled): the
+   * catalog parts whose candidates are all there are scored from them instead of decoding and
+   * preprocessing their stamps again (the same preprocessInto, so the same rows); the other parts
+   * go through scoreWorkspace.
+   */
+  rows?: Pick<StampCache, 'has' | 'read' | 'rowLength'>;
+}
+
+/** Scores a night with a version and stores the scores; the counts say where the rows came from. */
+export async function scoreVersion(
   ws: Workspace,
   version: string,
   report: EngineReporter,
-  signal?: AbortSignal,
-  batchSize?: number,
-  onlyMissing = false,
+  opts: ScoreVersionOptions = {},
 ) {
+  const { signal, batchSize, rows } = opts;
   // Candidates appended since the last scoring get scores; the others keep theirs.
-  const kept = onlyMissing ? (ws.scores(version) ?? new Map<string, number>()) : new Map<string, number>();
-  const ids = onlyMissing ? ws.ids().filter((id) => !kept.has(id)) : undefined;
+  const kept = opts.onlyMissing
+    ? (ws.scores(version) ?? new Map<string, number>())
+    : new Map<string, number>();
+  const ids = opts.onlyMissing ? ws.ids().filter((id) => !kept.has(id)) : undefined;
   if (ids && ids.length === 0) {
     const meta = modelLibrary().meta(version);
     return { cancelled: false, scored: 0, threshold: meta.threshold, engine: 'none (nothing new to score)' };
   }
   const { model, meta } = await modelLibrary().load(version);
+  const spec = specOf(meta);
   // ONNX Runtime on CPU backends when installed, else tfjs; the progress line says which and why.
-  const engine = await chooseInferenceEngine(modelLibrary(), version, model, specOf(meta));
-  report.progress(0, ws.size, `scoring with ${version}: ${engine.description}`);
+  const engine = await chooseInferenceEngine(modelLibrary(), version, model, spec);
+  const wanted = ids ?? ws.ids();
+  // A catalog part is scored from the rows given only when they hold every candidate of it asked
+  // for; any other part goes to scoreWorkspace whole, so that its rows cache (whole parts only)
+  // keeps serving and filling it: a big night with a few labels in every part is not recomputed.
+  const fromRows: string[] = [];
+  const others: string[] = [];
+  if (rows)
+    for (const { refs } of ws.stampRefsByPart(ids)) {
+      const to = refs.every((r) => rows.has(r.id)) ? fromRows : others;
+      for (const r of refs) to.push(r.id);
+    }
+  // undefined: the whole night.
+  const rest = fromRows.length ? others : ids;
+  const total = wanted.length;
+  report.progress(0, total, `scoring with ${version}: ${engine.description}`);
   report.inference?.(engine.name, engine.description);
+  const progress = (done: number) => report.progress(done, total, `scoring with ${version} (${engine.name})`);
   try {
-    const { scores, cancelled, stats } = await scoreWorkspace(ws, model, specOf(meta), {
-      ids,
-      batchSize,
-      signal,
-      predict: engine.predict,
-      // Cache notes (a stale part rebuilt, a full disk) go to the job's log with the night named.
-      log: (line) => console.warn(`[skysift] scoring ${ws.dir}: ${line}`),
-      onProgress: (done, total) => report.progress(done, total, `scoring with ${version} (${engine.name})`),
-    });
+    const predict =
+      engine.predict ??
+      ((x: Float32Array, n: number) =>
+        predictRows(model, x, n, [spec.inputSize[0], spec.inputSize[1], spec.channels.length]));
+    const got = new Map<string, number>();
+    let cancelled = false;
+    const size = batchSize ?? 256;
+    const buf = new Float32Array(fromRows.length ? size * rows!.rowLength : 0);
+    // Those parts' rows are read from the rows given, a batch at a time.
+    for (let i = 0; i < fromRows.length && !cancelled; i += size) {
+      if (signal?.aborted) cancelled = true;
+      else {
+        const slice = fromRows.slice(i, i + size);
+        rows!.read(slice, buf);
+        const values = await predict(buf, slice.length);
+        slice.forEach((id, k) => got.set(id, values[k]));
+        progress(got.size);
+      }
+    }
+    const stats = { cachedRows: 0, computedRows: 0 };
+    if (!cancelled && (rest === undefined || rest.length > 0)) {
+      const done = got.size;
+      const r = await scoreWorkspace(ws, model, spec, {
+        ids: rest,
+        batchSize,
+        signal,
+        predict: engine.predict,
+        // Cache notes (a stale part rebuilt, a full disk) go to the job's log with the night named.
+        log: (line) => console.warn(`[skysift] scoring ${ws.dir}: ${line}`),
+        onProgress: (d) => progress(done + d),
+      });
+      for (const [id, v] of r.scores) got.set(id, v);
+      cancelled = r.cancelled;
+      Object.assign(stats, { cachedRows: r.stats.cachedRows, computedRows: r.stats.computedRows });
+    }
+    // In catalog order, as scoreWorkspace gives them.
+    const scores = fromRows.length
+      ? new Map(wanted.filter((id) => got.has(id)).map((id) => [id, got.get(id)!]))
+      : got;
     // Scores of appended candidates go on the version's journal: their cost is the chunk's, not the night's.
     if (!cancelled) await (kept.size > 0 ? ws.addScores(version, scores) : ws.writeScores(version, scores));
     return {
@@ -222,6 +290,7 @@ async function scoreVersion(
       engine: engine.name,
       cachedRows: stats.cachedRows,
       computedRows: stats.computedRows,
+      fromTrainingRows: fromRows.length,
     };
   } finally {
     model.dispose();
@@ -233,7 +302,11 @@ export async function runScore(ws: Workspace, raw: unknown, report: EngineReport
   const p = ScoreJobParamsSchema.parse(raw);
   const backend = await selectBackend(p.backend as BackendName | 'auto');
   report.backend(backend);
-  const scored = await scoreVersion(ws, p.version, report, signal, p.batchSize, p.onlyMissing);
+  const scored = await scoreVersion(ws, p.version, report, {
+    signal,
+    batchSize: p.batchSize,
+    onlyMissing: p.onlyMissing,
+  });
   if (scored.cancelled) return { cancelled: true, result: {} };
   return {
     cancelled: false,

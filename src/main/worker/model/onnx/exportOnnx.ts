@@ -67,18 +67,40 @@ export function tfPads(
   return { pads: [h.before, w.before, h.after, w.after], out: [h.out, w.out] };
 }
 
-function weightsOf(layer: tfl.layers.Layer): Map<string, tfc.Tensor> {
-  const tensors = layer.getWeights();
-  const out = new Map<string, tfc.Tensor>();
+/**
+ * Where the exported weights come from: by default the layers' own tensors; a trainer that holds
+ * the weights outside the model (training/ortTrainer.ts) gives them by layer name and index in
+ * layer.weights, in tfjs's layouts. A weight it does not give is read from the layer.
+ */
+export type WeightSource = (layer: string, index: number) => Float32Array | undefined;
+
+interface Weight {
+  shape: number[];
+  data: Float32Array;
+}
+
+function weightsOf(layer: tfl.layers.Layer, source: WeightSource | undefined): Map<string, Weight> {
+  let tensors: tfc.Tensor[] | null = null;
+  const out = new Map<string, Weight>();
   layer.weights.forEach((v, i) => {
     const short = v.name.split('/').pop()!.replace(/_\d+$/, '');
-    out.set(short, tensors[i]);
+    const shape = v.shape as number[];
+    const given = source?.(layer.name, i);
+    if (given && given.length !== shape.reduce((a, b) => a * b, 1))
+      throw new Error(
+        `ONNX export: ${layer.name}.${short} given ${given.length} values for shape [${v.shape}]`,
+      );
+    out.set(short, {
+      shape,
+      data: given ?? Float32Array.from((tensors ??= layer.getWeights())[i].dataSync()),
+    });
   });
   return out;
 }
 
-function values(t: tfc.Tensor | undefined): Float32Array | null {
-  return t ? Float32Array.from(t.dataSync()) : null;
+/** A copy: the emitters fold batch norms into it, and a given weight belongs to its trainer. */
+function values(t: Weight | undefined): Float32Array | null {
+  return t ? t.data.slice() : null;
 }
 
 const ACTIVATIONS: Record<string, string | null> = {
@@ -121,6 +143,7 @@ class GraphBuilder {
 /** Where the chain is: the current value, its layout and its shape. */
 interface ChainState {
   g: GraphBuilder;
+  weights: WeightSource | undefined;
   x: string;
   layout: Layout;
   /** Spatial size and channels while NCHW. */
@@ -151,13 +174,13 @@ function emitConv2D(st: ChainState, info: LayerInfo, next: LayerInfo | undefined
   need(st, info, 'nchw');
   if (config.dataFormat && config.dataFormat !== 'channelsLast')
     throw new Error(`ONNX export: ${name} is not channels-last`);
-  const wts = weightsOf(layer);
+  const wts = weightsOf(layer, st.weights);
   const kernel = wts.get('kernel')!;
-  const [kh, kw, ci, co] = kernel.shape as number[];
+  const [kh, kw, ci, co] = kernel.shape;
   const strides = pair(config.strides, 1);
   const dil = pair(config.dilationRate, 1);
   const { pads, out } = tfPads(config.padding, [st.h, st.w], [kh, kw], strides, dil);
-  const k = kernel.dataSync();
+  const k = kernel.data;
   const oihw = new Float32Array(co * ci * kh * kw);
   for (let y = 0; y < kh; y++)
     for (let xx = 0; xx < kw; xx++)
@@ -169,7 +192,7 @@ function emitConv2D(st: ChainState, info: LayerInfo, next: LayerInfo | undefined
   const act = config.activation ?? 'linear';
   let consumed = 0;
   if (next?.className === 'BatchNormalization' && act === 'linear' && bnFoldable(next)) {
-    const { scale, shift } = bnScaleShift(next.layer, next.config, co);
+    const { scale, shift } = bnScaleShift(next.layer, next.config, co, st.weights);
     for (let o = 0; o < co; o++) {
       const base = o * ci * kh * kw;
       for (let j = 0; j < ci * kh * kw; j++) oihw[base + j] *= scale[o];
@@ -197,7 +220,7 @@ function emitBatchNorm(st: ChainState, info: LayerInfo): void {
   const name = layer.name;
   need(st, info, 'nchw');
   if (!bnFoldable(info)) throw new Error(`ONNX export: ${name} normalises an axis other than channels`);
-  const { scale, shift } = bnScaleShift(layer, config, st.c);
+  const { scale, shift } = bnScaleShift(layer, config, st.c, st.weights);
   // y = x * scale + shift, per channel, as BatchNormalization(mean 0, var 1-eps would be
   // inexact): use Mul/Add with [C,1,1] constants instead.
   const s = st.g.init(`${name}_scale`, [st.c, 1, 1], scale);
@@ -241,11 +264,11 @@ function emitDense(st: ChainState, info: LayerInfo): void {
   const { layer, config } = info;
   const name = layer.name;
   need(st, info, 'flat');
-  const wts = weightsOf(layer);
+  const wts = weightsOf(layer, st.weights);
   const kernel = wts.get('kernel')!;
-  const [nIn, nOut] = kernel.shape as number[];
+  const [nIn, nOut] = kernel.shape;
   if (nIn !== st.features) throw new Error(`ONNX export: ${name} expects ${nIn} inputs, got ${st.features}`);
-  const wName = st.g.init(`${name}_W`, [nIn, nOut], Float32Array.from(kernel.dataSync()));
+  const wName = st.g.init(`${name}_W`, [nIn, nOut], kernel.data);
   const bName = st.g.init(`${name}_B`, [nOut], values(wts.get('bias')) ?? new Float32Array(nOut));
   st.x = st.g.node('Gemm', [st.x, wName, bName], name, { transB: 0 });
   st.x = st.g.activation(config.activation, st.x, name);
@@ -280,13 +303,17 @@ const EMITTERS: Record<string, Emitter> = {
   Dense: emitDense,
 };
 
-/** Serialises `model` (a chain of supported layers) as an ONNX model; see the header for the contract. */
-export function exportOnnx(model: tfl.LayersModel, spec: ModelSpec): Uint8Array {
+/**
+ * Serialises `model` (a chain of supported layers) as an ONNX model; see the header for the
+ * contract. `weights` replaces the layers' own values (see WeightSource).
+ */
+export function exportOnnx(model: tfl.LayersModel, spec: ModelSpec, weights?: WeightSource): Uint8Array {
   const inShape = model.inputs[0].shape; // [null, H, W, C]
   if (inShape.length !== 4) throw new Error(`ONNX export: expected a 4-D image input, got ${inShape}`);
   const g = new GraphBuilder();
   const st: ChainState = {
     g,
+    weights,
     x: g.node('Transpose', [ONNX_INPUT], 'to_nchw', { perm: [0, 3, 1, 2] }),
     layout: 'nchw',
     h: Number(inShape[1]),
@@ -356,8 +383,9 @@ function bnScaleShift(
   layer: tfl.layers.Layer,
   config: Record<string, unknown>,
   channels: number,
+  source: WeightSource | undefined,
 ): { scale: Float32Array; shift: Float32Array } {
-  const wts = weightsOf(layer);
+  const wts = weightsOf(layer, source);
   const eps = Number(config.epsilon ?? 1e-3);
   const gamma = values(wts.get('gamma'));
   const beta = values(wts.get('beta'));

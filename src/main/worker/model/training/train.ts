@@ -16,6 +16,7 @@ import { NightsCache } from './nightsCache';
 import { nightBackgrounds } from './replay';
 import { predictCachedWith, retrainLoop, type TrainProgress } from './retrainLoop';
 import { predictRows } from './trainEngine';
+import { chooseInferenceEngine } from '../onnx/inferenceEngine';
 
 export type { TrainProgress } from './retrainLoop';
 
@@ -179,7 +180,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     signal: opts.signal,
   });
   const { curves, best, replay, cancelled, keptParent, guard } = loop;
-  await loop.engine.finish(); // the model now holds the best epoch's weights (or the parent's)
+  // The test split is scored on the engine with the kept (best epoch's, or the parent's) weights,
+  // before finish() releases it: the scores the stored model gives, without a tfjs pass.
+  const { engine } = loop;
   report({
     ...idle,
     ...quiet,
@@ -187,13 +190,18 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     samples: loop.samples,
     message: 'evaluating on the held-out test split',
   });
-  const testScores = await predictCached(
-    model,
-    cache,
-    spec,
-    split.test.map((t) => t.id),
-    batchSize,
-  );
+  let testScores: Float32Array;
+  try {
+    engine.useKept();
+    testScores = await predictCachedWith(
+      engine,
+      cache,
+      split.test.map((t) => t.id),
+      batchSize,
+    );
+  } finally {
+    await engine.finish(); // the model now holds the kept weights
+  }
   const evaluation = split.test.length
     ? evaluateScores(
         testScores,
@@ -279,7 +287,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   };
 }
 
-/** Another version's figures on the same held-out labels (its own preprocessing, its own cache). */
+/**
+ * Another version's figures on the same held-out labels (its own preprocessing, its own cache),
+ * scored by the engine that scores its nights (ONNX Runtime on CPU backends; chooseInferenceEngine).
+ */
 async function judgeOnHeldOut(
   opts: TrainOptions,
   version: string,
@@ -289,11 +300,24 @@ async function judgeOnHeldOut(
 ): Promise<ModelMeta['comparedWith']> {
   if (!test.length || !opts.registry.has(version)) return null;
   const { model, meta } = await opts.registry.load(version);
+  const spec = meta.spec as ModelSpec;
+  const engine = await chooseInferenceEngine(opts.registry, version, model, spec).catch((err: unknown) => {
+    model.dispose();
+    throw err;
+  });
   try {
-    const cache = new NightsCache(opts.nights, meta.spec as ModelSpec);
+    const cache = new NightsCache(opts.nights, spec);
     const ids = test.map((t) => t.id);
     await cache.ensure(ids, undefined, opts.signal);
-    const scores = await predictCached(model, cache, meta.spec as ModelSpec, ids, batchSize);
+    const predict = engine.predict;
+    const scores = predict
+      ? await predictCachedWith(
+          { predict: async (x, n) => Float32Array.from(await predict(x, n)) },
+          cache,
+          ids,
+          batchSize,
+        )
+      : await predictCached(model, cache, spec, ids, batchSize);
     return {
       version,
       evaluation: evaluateScores(
@@ -304,5 +328,6 @@ async function judgeOnHeldOut(
     };
   } finally {
     model.dispose();
+    await engine.release();
   }
 }

@@ -23,6 +23,11 @@ export interface TrainEngine {
   /** Remembers the current weights as the best so far. */
   keep(): void;
   /**
+   * Training is over: the kept weights (with none kept, the current ones) become the current ones,
+   * so that predict() scores as the stored model will (the test split, before finish()).
+   */
+  useKept(): void;
+  /**
    * Ends training: the model gets the kept weights (or, with none kept, the current ones), layers
    * are trainable again, and native sessions are released. Call once, also after an error.
    */
@@ -126,6 +131,10 @@ function ortEngine(
     keep() {
       kept = ort.snapshot();
     },
+    useKept() {
+      if (kept) ort.restore(kept);
+      kept = null;
+    },
     async finish() {
       try {
         if (kept) ort.restore(kept);
@@ -150,6 +159,13 @@ function tfjsEngine(
   const vars = model.trainableWeights.map((v) => v.read() as tfc.Variable);
   const optimizer = tfc.train.adam(o.learningRate);
   let kept: tfc.Tensor[] | null = null;
+  const useKept = () => {
+    if (kept) {
+      model.setWeights(kept);
+      kept.forEach((t) => t.dispose());
+      kept = null;
+    }
+  };
   return {
     description,
     reason,
@@ -171,12 +187,9 @@ function tfjsEngine(
       kept?.forEach((t) => t.dispose());
       kept = model.getWeights().map((t) => t.clone());
     },
+    useKept,
     async finish() {
-      if (kept) {
-        model.setWeights(kept);
-        kept.forEach((t) => t.dispose());
-        kept = null;
-      }
+      useKept();
       optimizer.dispose();
       unfreeze();
     },
