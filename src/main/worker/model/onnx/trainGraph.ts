@@ -25,16 +25,16 @@
  * caller copies them to and from the layers model unchanged.
  *
  * Modes: 'grads' outputs the loss and every gradient (for the gradient tests), 'adam' outputs the
- * loss and the updated weights, Adam moments (one flat vector each) and batch-norm statistics,
- * 'infer' the score with batch norms on their moving statistics (validation, test). The stamps come
- * in as [C, H, W, N] (TRAIN_INPUT, channelsFirst).
+ * loss and the updated weights, Adam moments (one flat vector each) and batch-norm statistics
+ * (validation and test scores run the scoring export of the same weights, exportOnnx.ts). The
+ * stamps come in as [C, H, W, N] (TRAIN_INPUT, channelsFirst).
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from '../architectures/spec';
-import { ONNX_OUTPUT, tfPads } from './exportOnnx';
+import { tfPads } from './exportOnnx';
 import { encodeModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnxProto';
 
-export type TrainGraphMode = 'grads' | 'adam' | 'infer';
+export type TrainGraphMode = 'grads' | 'adam';
 
 /** One weight of the layers model, as the graph sees it. */
 export interface GraphParam {
@@ -200,7 +200,7 @@ export interface TrainGraphOptions {
   inferenceMode?: boolean;
 }
 
-/** Builds the training-step (or weights-as-inputs inference) graph of a chain model. */
+/** Builds the training-step graph of a chain model. */
 export function buildTrainGraph(
   model: tfl.LayersModel,
   spec: ModelSpec,
@@ -212,9 +212,8 @@ export function buildTrainGraph(
     throw new Error(`ONNX training graph: expected a 4-D image input, got ${inShape}`);
   let [h, w, c] = [Number(inShape[1]), Number(inShape[2]), Number(inShape[3])];
   const g = new G();
-  const training = mode !== 'infer';
-  // Batch statistics and dropout only when training in training mode.
-  const batchStatistics = training && !opts.inferenceMode;
+  // Batch statistics and dropout in training mode; fine-tuning runs on the moving statistics.
+  const batchStatistics = !opts.inferenceMode;
   const params: GraphParam[] = [];
   const dropouts: DropoutInput[] = [];
   const grads: { param: GraphParam; grad: string }[] = [];
@@ -226,9 +225,9 @@ export function buildTrainGraph(
     const out = new Map<string, GraphParam>();
     layer.weights.forEach((v, index) => {
       const short = (v.originalName ?? v.name).split('/').pop()!.replace(/_\d+$/, '');
-      // Moving statistics are read only when batch norms run on them while training.
+      // Moving statistics are read only when batch norms run on them.
       const role: GraphParam['role'] = short.startsWith('moving_')
-        ? training && !batchStatistics
+        ? !batchStatistics
           ? 'fixed'
           : 'moving'
         : v.trainable
@@ -407,22 +406,21 @@ export function buildTrainGraph(
           const xin = x;
           const scaleR = g.op('Reshape', [scale, cshape]);
           x = g.op('Add', [g.op('Mul', [xin, scaleR]), g.op('Reshape', [shift, cshape])]);
-          if (training)
-            // A fixed affine map: dgamma = sum(dy xhat), dbeta = sum(dy), dx = dy scale.
-            tapes.push({
-              back: (dy) => {
-                const sumDy = g.op('ReduceSum', [dy, g.ints([1, 2, 3])], { keepdims: 0 });
-                if (gamma) {
-                  // sum(dy xhat) = (sum(dy x) - moving_mean sum(dy)) invstd: per channel, no xhat pass.
-                  const sumDyX = g.op('ReduceSum', [g.op('Mul', [dy, xin]), g.ints([1, 2, 3])], {
-                    keepdims: 0,
-                  });
-                  addGrad(gamma, g.op('Mul', [g.op('Sub', [sumDyX, g.op('Mul', [sumDy, mm.name])]), invstd]));
-                }
-                if (beta) addGrad(beta, sumDy);
-                return inputNeedsGrad ? g.op('Mul', [dy, scaleR]) : null;
-              },
-            });
+          // A fixed affine map: dgamma = sum(dy xhat), dbeta = sum(dy), dx = dy scale.
+          tapes.push({
+            back: (dy) => {
+              const sumDy = g.op('ReduceSum', [dy, g.ints([1, 2, 3])], { keepdims: 0 });
+              if (gamma) {
+                // sum(dy xhat) = (sum(dy x) - moving_mean sum(dy)) invstd: per channel, no xhat pass.
+                const sumDyX = g.op('ReduceSum', [g.op('Mul', [dy, xin]), g.ints([1, 2, 3])], {
+                  keepdims: 0,
+                });
+                addGrad(gamma, g.op('Mul', [g.op('Sub', [sumDyX, g.op('Mul', [sumDy, mm.name])]), invstd]));
+              }
+              if (beta) addGrad(beta, sumDy);
+              return inputNeedsGrad ? g.op('Mul', [dy, scaleR]) : null;
+            },
+          });
           break;
         }
         const shape4 = g.ints([c, 1, 1, 1]);
@@ -572,98 +570,87 @@ export function buildTrainGraph(
   ];
   for (const p of params) inputs.push({ name: p.name, shape: p.shape });
 
-  if (!training) {
-    g.op('Identity', [x], undefined, ONNX_OUTPUT);
-    outputs.push({ name: ONNX_OUTPUT, shape: ['N', 1] });
-  } else {
-    inputs.push({ name: LABELS_INPUT, shape: ['N', 1] }, { name: SAMPLE_WEIGHTS_INPUT, shape: ['N', 1] });
-    for (const d of dropouts) inputs.push({ name: d.name, shape: ['N', d.features] });
-    // Loss: -sum(w (y log p + (1 - y) log(1 - p))) / sum(w), p clipped to [eps, 1 - eps].
-    const p = x;
-    const pc = g.op('Clip', [p, g.f(BCE_EPS), g.f(1 - BCE_EPS)]);
-    const y = LABELS_INPUT;
-    const sw = SAMPLE_WEIGHTS_INPUT;
-    const ll = g.op('Add', [
-      g.op('Mul', [y, g.op('Log', [pc])]),
-      g.op('Mul', [g.op('Sub', [g.f(1), y]), g.op('Log', [g.op('Sub', [g.f(1), pc])])]),
-    ]);
-    const sumW = g.op('ReduceSum', [sw, g.ints([0, 1])], { keepdims: 0 });
-    const wSum = g.op('ReduceSum', [g.op('Mul', [ll, sw]), g.ints([0, 1])], { keepdims: 0 });
-    g.op('Neg', [g.op('Div', [wSum, sumW])], undefined, LOSS_OUTPUT);
-    outputs.push({ name: LOSS_OUTPUT, shape: [] });
-    // dL/dlogit, with the clip's zero gradient where p was clipped (as tfjs's clipByValue).
-    const inRange = g.op(
-      'Cast',
-      [g.op('And', [g.op('GreaterOrEqual', [p, g.f(BCE_EPS)]), g.op('LessOrEqual', [p, g.f(1 - BCE_EPS)])])],
-      { to: 1 },
-    );
-    let dy: string | null = g.op('Mul', [
-      g.op('Div', [g.op('Mul', [g.op('Sub', [p, y]), sw]), sumW]),
-      inRange,
-    ]);
-    for (let i = tapes.length - 1; i >= 0 && dy !== null; i--) dy = tapes[i].back(dy);
+  inputs.push({ name: LABELS_INPUT, shape: ['N', 1] }, { name: SAMPLE_WEIGHTS_INPUT, shape: ['N', 1] });
+  for (const d of dropouts) inputs.push({ name: d.name, shape: ['N', d.features] });
+  // Loss: -sum(w (y log p + (1 - y) log(1 - p))) / sum(w), p clipped to [eps, 1 - eps].
+  const p = x;
+  const pc = g.op('Clip', [p, g.f(BCE_EPS), g.f(1 - BCE_EPS)]);
+  const y = LABELS_INPUT;
+  const sw = SAMPLE_WEIGHTS_INPUT;
+  const ll = g.op('Add', [
+    g.op('Mul', [y, g.op('Log', [pc])]),
+    g.op('Mul', [g.op('Sub', [g.f(1), y]), g.op('Log', [g.op('Sub', [g.f(1), pc])])]),
+  ]);
+  const sumW = g.op('ReduceSum', [sw, g.ints([0, 1])], { keepdims: 0 });
+  const wSum = g.op('ReduceSum', [g.op('Mul', [ll, sw]), g.ints([0, 1])], { keepdims: 0 });
+  g.op('Neg', [g.op('Div', [wSum, sumW])], undefined, LOSS_OUTPUT);
+  outputs.push({ name: LOSS_OUTPUT, shape: [] });
+  // dL/dlogit, with the clip's zero gradient where p was clipped (as tfjs's clipByValue).
+  const inRange = g.op(
+    'Cast',
+    [g.op('And', [g.op('GreaterOrEqual', [p, g.f(BCE_EPS)]), g.op('LessOrEqual', [p, g.f(1 - BCE_EPS)])])],
+    { to: 1 },
+  );
+  let dy: string | null = g.op('Mul', [g.op('Div', [g.op('Mul', [g.op('Sub', [p, y]), sw]), sumW]), inRange]);
+  for (let i = tapes.length - 1; i >= 0 && dy !== null; i--) dy = tapes[i].back(dy);
 
-    if (mode === 'grads') {
-      for (const { param, grad } of grads) {
-        g.op('Identity', [grad], undefined, gradName(param.name));
-        outputs.push({ name: gradName(param.name), shape: param.shape });
-      }
-      for (const { param, value } of updates) {
-        g.op('Identity', [value], undefined, newName(param.name));
-        outputs.push({ name: newName(param.name), shape: param.shape });
-      }
-    } else {
-      inputs.push({ name: ADAM_LR, shape: [] }, { name: ADAM_C1, shape: [] }, { name: ADAM_C2, shape: [] });
-      grads.sort((a, b) => params.indexOf(a.param) - params.indexOf(b.param));
-      // Adam over ONE flat vector of every trained weight: a dozen passes in all instead of a
-      // dozen tiny ops per weight tensor (compact has 20 of them).
-      const sizes = grads.map(({ param }) => param.shape.reduce((a, b) => a * b, 1));
-      const total = sizes.reduce((a, b) => a + b, 0);
-      const flat = (names: string[]) =>
-        g.op(
-          'Concat',
-          names.map((n) => g.op('Reshape', [n, g.ints([-1])])),
-          { axis: 0 },
-        );
-      const grad = flat(grads.map((x) => x.grad));
-      const weights = flat(grads.map((x) => x.param.name));
-      inputs.push({ name: ADAM_M, shape: [total] }, { name: ADAM_V, shape: [total] });
-      const m2 = g.op(
-        'Add',
-        [g.op('Mul', [ADAM_M, g.f(ADAM_BETA1)]), g.op('Mul', [grad, g.f(1 - ADAM_BETA1)])],
-        undefined,
-        newName(ADAM_M),
-      );
-      const v2 = g.op(
-        'Add',
-        [
-          g.op('Mul', [ADAM_V, g.f(ADAM_BETA2)]),
-          g.op('Mul', [g.op('Mul', [grad, grad]), g.f(1 - ADAM_BETA2)]),
-        ],
-        undefined,
-        newName(ADAM_V),
-      );
-      outputs.push({ name: newName(ADAM_M), shape: [total] }, { name: newName(ADAM_V), shape: [total] });
-      const denom = g.op('Add', [g.op('Sqrt', [g.op('Mul', [v2, ADAM_C2])]), g.f(ADAM_EPSILON)]);
-      const stepSize = g.op('Mul', [g.op('Div', [g.op('Mul', [m2, ADAM_C1]), denom]), ADAM_LR]);
-      const next = g.op('Sub', [weights, stepSize]);
-      // Back to the weights by Slice (one Split with 20 outputs exceeds WebGPU's 16 storage buffers).
-      let at = 0;
-      grads.forEach(({ param }, i) => {
-        const piece = g.op('Slice', [next, g.ints([at]), g.ints([(at += sizes[i])])]);
-        g.op('Reshape', [piece, g.ints(param.shape)], undefined, newName(param.name));
-        outputs.push({ name: newName(param.name), shape: param.shape });
-      });
-      for (const { param, value } of updates) {
-        g.op('Identity', [value], undefined, newName(param.name));
-        outputs.push({ name: newName(param.name), shape: param.shape });
-      }
+  if (mode === 'grads') {
+    for (const { param, grad } of grads) {
+      g.op('Identity', [grad], undefined, gradName(param.name));
+      outputs.push({ name: gradName(param.name), shape: param.shape });
     }
-    const trained = new Set(grads.map((x) => x.param.name));
-    const missing = params.filter((p) => p.role === 'train' && !trained.has(p.name));
-    if (missing.length)
-      throw new Error(`ONNX training graph: no gradient reaches ${missing.map((p) => p.name).join(', ')}`);
+    for (const { param, value } of updates) {
+      g.op('Identity', [value], undefined, newName(param.name));
+      outputs.push({ name: newName(param.name), shape: param.shape });
+    }
+  } else {
+    inputs.push({ name: ADAM_LR, shape: [] }, { name: ADAM_C1, shape: [] }, { name: ADAM_C2, shape: [] });
+    grads.sort((a, b) => params.indexOf(a.param) - params.indexOf(b.param));
+    // Adam over ONE flat vector of every trained weight: a dozen passes in all instead of a
+    // dozen tiny ops per weight tensor (compact has 20 of them).
+    const sizes = grads.map(({ param }) => param.shape.reduce((a, b) => a * b, 1));
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const flat = (names: string[]) =>
+      g.op(
+        'Concat',
+        names.map((n) => g.op('Reshape', [n, g.ints([-1])])),
+        { axis: 0 },
+      );
+    const grad = flat(grads.map((x) => x.grad));
+    const weights = flat(grads.map((x) => x.param.name));
+    inputs.push({ name: ADAM_M, shape: [total] }, { name: ADAM_V, shape: [total] });
+    const m2 = g.op(
+      'Add',
+      [g.op('Mul', [ADAM_M, g.f(ADAM_BETA1)]), g.op('Mul', [grad, g.f(1 - ADAM_BETA1)])],
+      undefined,
+      newName(ADAM_M),
+    );
+    const v2 = g.op(
+      'Add',
+      [g.op('Mul', [ADAM_V, g.f(ADAM_BETA2)]), g.op('Mul', [g.op('Mul', [grad, grad]), g.f(1 - ADAM_BETA2)])],
+      undefined,
+      newName(ADAM_V),
+    );
+    outputs.push({ name: newName(ADAM_M), shape: [total] }, { name: newName(ADAM_V), shape: [total] });
+    const denom = g.op('Add', [g.op('Sqrt', [g.op('Mul', [v2, ADAM_C2])]), g.f(ADAM_EPSILON)]);
+    const stepSize = g.op('Mul', [g.op('Div', [g.op('Mul', [m2, ADAM_C1]), denom]), ADAM_LR]);
+    const next = g.op('Sub', [weights, stepSize]);
+    // Back to the weights by Slice (one Split with 20 outputs exceeds WebGPU's 16 storage buffers).
+    let at = 0;
+    grads.forEach(({ param }, i) => {
+      const piece = g.op('Slice', [next, g.ints([at]), g.ints([(at += sizes[i])])]);
+      g.op('Reshape', [piece, g.ints(param.shape)], undefined, newName(param.name));
+      outputs.push({ name: newName(param.name), shape: param.shape });
+    });
+    for (const { param, value } of updates) {
+      g.op('Identity', [value], undefined, newName(param.name));
+      outputs.push({ name: newName(param.name), shape: param.shape });
+    }
   }
+  const trained = new Set(grads.map((x) => x.param.name));
+  const missing = params.filter((p) => p.role === 'train' && !trained.has(p.name));
+  if (missing.length)
+    throw new Error(`ONNX training graph: no gradient reaches ${missing.map((p) => p.name).join(', ')}`);
 
   const bytes = encodeModel(
     {
@@ -675,7 +662,7 @@ export function buildTrainGraph(
     },
     {
       producerName: 'skysift',
-      docString: `skysift ${spec.id} ${mode === 'infer' ? 'inference with weights as inputs' : `training step (${mode})`}`,
+      docString: `skysift ${spec.id} training step (${mode})`,
       metadata: { 'skysift.architecture': spec.id, 'skysift.graph': mode },
     },
   );
