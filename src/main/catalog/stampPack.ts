@@ -170,7 +170,8 @@ function viewImage(buf: Buffer, off: number, slot: number, scratch: TripletScrat
     data = scratch.floats(slot, n);
     new Uint8Array(data.buffer, data.byteOffset, n * 4).set(buf.subarray(off, off + n * 4));
   }
-  const mask = buf.subarray(off + n * 4, off + n * 5);
+  // A plain Uint8Array (not a Buffer, a subclass): preprocessing's loops then see one kind of mask.
+  const mask = new Uint8Array(buf.buffer, at + n * 4, n);
   return [{ width, height, data, mask }, off + n * 5];
 }
 
