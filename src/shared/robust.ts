@@ -215,9 +215,46 @@ let origin = 0;
 
 /** Lays the buckets out from the sample; false when its middle 90% is a single key. */
 function layout(): boolean {
-  sample.sort();
-  const lo = sample[3];
-  const span = sample[SAMPLE - 4] - lo;
+  // The 4th smallest and 4th largest keys, kept in two short sorted lists as the sample goes by:
+  // a few insertions, where sorting the whole sample (a call into the runtime) cost about as
+  // much as a tenth of the selection.
+  let s0 = 0x7fffffff;
+  let s1 = 0x7fffffff;
+  let s2 = 0x7fffffff;
+  let s3 = 0x7fffffff;
+  let l0 = -0x80000000;
+  let l1 = -0x80000000;
+  let l2 = -0x80000000;
+  let l3 = -0x80000000;
+  for (let i = 0; i < SAMPLE; i++) {
+    const key = sample[i];
+    if (key < s3) {
+      if (key < s2) {
+        s3 = s2;
+        if (key < s1) {
+          s2 = s1;
+          if (key < s0) {
+            s1 = s0;
+            s0 = key;
+          } else s1 = key;
+        } else s2 = key;
+      } else s3 = key;
+    }
+    if (key > l3) {
+      if (key > l2) {
+        l3 = l2;
+        if (key > l1) {
+          l2 = l1;
+          if (key > l0) {
+            l1 = l0;
+            l0 = key;
+          } else l1 = key;
+        } else l2 = key;
+      } else l3 = key;
+    }
+  }
+  const lo = s3;
+  const span = l3 - lo;
   if (span === 0) return false;
   // At least 4 keys a bucket: (key >> 2) - origin then stays well within int32 (no overflow into
   // a wrong clamp), whatever the keys.
