@@ -57,10 +57,10 @@ export function median(values: ArrayLike<number>): number {
 /**
  * Median and median absolute deviation of `a`, overwriting it with the absolute deviations; NaN
  * for both when empty. Image-sized float32 samples (the preprocessing of every stamp) take the
- * radix selection below, which gives the same order statistics without data-dependent branches.
+ * bucket selection below (falling back to the radix one), which give the same order statistics.
  */
 export function medianMadInPlace(a: Float32Array | Float64Array): { median: number; mad: number } {
-  if (a instanceof Float32Array && a.length >= RADIX_MIN) return medianMadRadix(a);
+  if (a instanceof Float32Array && a.length >= RADIX_MIN) return medianMadBuckets(a);
   const med = medianInPlace(a);
   for (let i = 0; i < a.length; i++) a[i] = Math.abs(a[i] - med);
   return { median: med, mad: medianInPlace(a) };
@@ -114,19 +114,29 @@ function selectKey(n: number, k: number): number {
     if (((key >>> 10) & 2047) === b2) low[key & 1023]++;
   }
   const [b3] = bucketOf(low, k);
-  return ((b1 << 21) | (b2 << 10) | b3) >>> 0;
+  const prefix = (b1 << 21) | (b2 << 10);
+  // Rank k - 1 in the same last-level run (the usual case): its key without another pass.
+  radixLowerKey = k > 0 ? (prefix | bucketOf(low, k - 1)[0]) >>> 0 : -1;
+  return (prefix | b3) >>> 0;
+}
+
+/** The key of rank k - 1 when selectKey found it beside rank k, else -1. */
+let radixLowerKey = -1;
+
+function radixKeyValue(key: number): number {
+  oneBits[0] = key & 0x80000000 ? key ^ 0x80000000 : ~key;
+  return oneFloat[0];
 }
 
 /** The median of a[0..n) whose keys are in `keys`; an even count averages the two middle values. */
 function medianOfKeys(a: Float32Array): number {
   const n = a.length;
   const mid = n >> 1;
-  const key = selectKey(n, mid);
-  oneBits[0] = key & 0x80000000 ? key ^ 0x80000000 : ~key;
-  const upper = oneFloat[0];
+  const upper = radixKeyValue(selectKey(n, mid));
   if (n % 2) return upper;
-  // The lower middle value: the upper one again when fewer than `mid` values lie below it, else the
-  // largest of those below.
+  if (radixLowerKey >= 0) return 0.5 * (radixKeyValue(radixLowerKey) + upper);
+  // The lower middle value below the upper one's run (a pass that mispredicts half the time): the
+  // upper one again when fewer than `mid` values lie below it, else the largest of those below.
   let below = 0;
   let lower = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -139,24 +149,227 @@ function medianOfKeys(a: Float32Array): number {
   return 0.5 * ((below < mid ? upper : lower) + upper);
 }
 
-function medianMadRadix(a: Float32Array): { median: number; mad: number } {
+/**
+ * Median and MAD by the three-level radix selection alone: the fallback of the bucket selection,
+ * exported as the reference of the tests and the benchmark.
+ */
+export function medianMadRadix(a: Float32Array): { median: number; mad: number } {
   const n = a.length;
-  if (keys.length < n) {
-    keys = new Uint32Array(n);
-    kept = new Uint32Array(n);
-  }
+  if (n === 0) return { median: Number.NaN, mad: Number.NaN };
+  ensureKeys(n);
   const bits = new Uint32Array(a.buffer, a.byteOffset, n);
   for (let i = 0; i < n; i++) {
     const b = bits[i];
     keys[i] = b & 0x80000000 ? ~b : b | 0x80000000;
   }
   const med = medianOfKeys(a);
+  return { median: med, mad: radixMadOfDeviations(a, med) };
+}
+
+function ensureKeys(n: number): void {
+  if (keys.length < n) {
+    keys = new Uint32Array(n);
+    kept = new Uint32Array(n);
+  }
+}
+
+/** Stores the absolute deviations from `med` into `a` and returns their median by radix selection. */
+function radixMadOfDeviations(a: Float32Array, med: number): number {
+  const n = a.length;
+  ensureKeys(n);
+  const bits = new Uint32Array(a.buffer, a.byteOffset, n);
   // Deviations are >= 0 (Math.abs gives +0), so their keys are their patterns with the sign bit set.
   for (let i = 0; i < n; i++) {
     a[i] = Math.abs(a[i] - med);
     keys[i] = bits[i] | 0x80000000;
   }
-  return { median: med, mad: medianOfKeys(a) };
+  return medianOfKeys(a);
+}
+
+/*
+ * Bucket selection: the radix selection's first level is 11 fixed bits of the pattern, so the sky
+ * of a stamp (a few hundred DN about one level) falls into one or two buckets and the next levels
+ * pass over nearly every pixel again. Here the first level is laid out from a sample of 64 keys:
+ * the middle 90% of the sample spans at most half of 2048 buckets, keys beyond either end are
+ * clamped into the end buckets. The k-th key's bucket then holds a few pixels, which one more pass
+ * picks out and a sort of those few orders: two passes a selection instead of three or four, each
+ * without a data-dependent branch but the rarely taken pick. Keys are signed 32-bit here (the
+ * float order: negatives' magnitude bits flipped), so that the bucket of a key is int32 shifts and
+ * masks, never decreasing in the key: counting and picking agree, and the picked keys are exactly
+ * those of ranks [before, before + picked). A bucket holding too many (ties, flat images) or a
+ * sample that cannot lay out buckets falls back to the radix selection, with the same result.
+ */
+const BUCKETS = 2048;
+const LAST = BUCKETS - 1;
+const MAX_PICKED = 512;
+const SAMPLE = 64;
+const counts = new Int32Array(BUCKETS);
+const sample = new Int32Array(SAMPLE);
+const picked = new Int32Array(MAX_PICKED);
+const sampleDev = new Float32Array(1);
+const sampleDevBits = new Int32Array(sampleDev.buffer);
+
+/** Bucket layout: bucket(key) = clamp((key >> shift) - origin, 0, LAST). */
+let shift = 2;
+let origin = 0;
+
+/** Lays the buckets out from the sample; false when its middle 90% is a single key. */
+function layout(): boolean {
+  // The 4th smallest and 4th largest keys, kept in two short sorted lists as the sample goes by:
+  // a few insertions, where sorting the whole sample (a call into the runtime) cost about as
+  // much as a tenth of the selection.
+  let s0 = 0x7fffffff;
+  let s1 = 0x7fffffff;
+  let s2 = 0x7fffffff;
+  let s3 = 0x7fffffff;
+  let l0 = -0x80000000;
+  let l1 = -0x80000000;
+  let l2 = -0x80000000;
+  let l3 = -0x80000000;
+  for (let i = 0; i < SAMPLE; i++) {
+    const key = sample[i];
+    if (key < s3) {
+      if (key < s2) {
+        s3 = s2;
+        if (key < s1) {
+          s2 = s1;
+          if (key < s0) {
+            s1 = s0;
+            s0 = key;
+          } else s1 = key;
+        } else s2 = key;
+      } else s3 = key;
+    }
+    if (key > l3) {
+      if (key > l2) {
+        l3 = l2;
+        if (key > l1) {
+          l2 = l1;
+          if (key > l0) {
+            l1 = l0;
+            l0 = key;
+          } else l1 = key;
+        } else l2 = key;
+      } else l3 = key;
+    }
+  }
+  const lo = s3;
+  const span = l3 - lo;
+  if (span === 0) return false;
+  // At least 4 keys a bucket: (key >> 2) - origin then stays well within int32 (no overflow into
+  // a wrong clamp), whatever the keys.
+  shift = 2;
+  while (span >= (BUCKETS / 2) * 2 ** shift) shift++;
+  origin = (lo >> shift) - BUCKETS / 4;
+  return true;
+}
+
+/** The keys found by pick(). */
+let upperKey = 0;
+let lowerKey = 0;
+
+/**
+ * Picks the keys of ranks k (and k - 1 when `pair`) of src[0..n), whose buckets are in `counts`;
+ * false when those buckets hold more than MAX_PICKED keys.
+ */
+function pick(src: Int32Array, signed: boolean, n: number, k: number, pair: boolean): boolean {
+  const kLow = pair ? k - 1 : k;
+  let before = 0;
+  let b = 0;
+  while (before + counts[b] <= kLow) before += counts[b++];
+  const bLow = b;
+  const beforeLow = before;
+  while (before + counts[b] <= k) before += counts[b++];
+  const bHigh = b;
+  // No key lies between ranks k - 1 and k, so the buckets between bLow and bHigh are empty.
+  const m = counts[bHigh] + (bLow === bHigh ? 0 : counts[bLow]);
+  if (m > MAX_PICKED) return false;
+  // The keys of buckets bLow..bHigh are one range of keys (the end buckets reach to either end),
+  // tested with one unsigned comparison: `from <= key && key <= to` branches twice, and its first
+  // test is a coin toss for the pixels (half lie above the median), mispredicted half the time.
+  const width = 2 ** shift;
+  const from = bLow === 0 ? -0x80000000 : (bLow + origin) * width;
+  const span = (bHigh === LAST ? 0x7fffffff : (bHigh + 1 + origin) * width - 1) - from;
+  let j = 0;
+  if (signed) {
+    for (let i = 0; i < n; i++) {
+      const b = src[i];
+      const key = b ^ ((b >> 31) & 0x7fffffff);
+      if (((key - from) | 0) >>> 0 <= span) picked[j++] = key;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const key = src[i];
+      if (((key - from) | 0) >>> 0 <= span) picked[j++] = key;
+    }
+  }
+  for (let i = 1; i < m; i++) {
+    const key = picked[i];
+    let p = i - 1;
+    while (p >= 0 && picked[p] > key) {
+      picked[p + 1] = picked[p];
+      p--;
+    }
+    picked[p + 1] = key;
+  }
+  upperKey = picked[k - beforeLow];
+  lowerKey = picked[kLow - beforeLow];
+  return true;
+}
+
+/** The float of a signed key (the mapping is its own inverse). */
+function keyToValue(key: number): number {
+  sampleDevBits[0] = key ^ ((key >> 31) & 0x7fffffff);
+  return sampleDev[0];
+}
+
+function medianMadBuckets(a: Float32Array): { median: number; mad: number } {
+  const n = a.length;
+  const mid = n >> 1;
+  const even = n % 2 === 0;
+  const bits = new Int32Array(a.buffer, a.byteOffset, n);
+  // Median: the sample's keys, the layout, then every key and the bucket counts in one pass.
+  for (let s = 0; s < SAMPLE; s++) {
+    const b = bits[Math.floor(((s + 0.5) * n) / SAMPLE)];
+    sample[s] = b ^ ((b >> 31) & 0x7fffffff);
+  }
+  if (!layout()) return medianMadRadix(a);
+  counts.fill(0);
+  let sh = shift;
+  let o = origin;
+  for (let i = 0; i < n; i++) {
+    const b = bits[i];
+    const key = b ^ ((b >> 31) & 0x7fffffff);
+    const d = (key >> sh) - o;
+    const t = LAST - (d & ~(d >> 31));
+    counts[LAST - (t & ~(t >> 31))]++;
+  }
+  if (!pick(bits, true, n, mid, even)) return medianMadRadix(a);
+  const upper = keyToValue(upperKey);
+  const med = even ? 0.5 * (keyToValue(lowerKey) + upper) : upper;
+  // MAD: the deviations are >= +0, so their patterns are their keys.
+  for (let s = 0; s < SAMPLE; s++) {
+    sampleDev[0] = Math.abs(a[Math.floor(((s + 0.5) * n) / SAMPLE)] - med);
+    sample[s] = sampleDevBits[0];
+  }
+  if (!layout()) return { median: med, mad: radixMadOfDeviations(a, med) };
+  counts.fill(0);
+  sh = shift;
+  o = origin;
+  for (let i = 0; i < n; i++) {
+    a[i] = Math.abs(a[i] - med);
+    const d = (bits[i] >> sh) - o;
+    const t = LAST - (d & ~(d >> 31));
+    counts[LAST - (t & ~(t >> 31))]++;
+  }
+  if (!pick(bits, false, n, mid, even)) {
+    // The deviations are in `a` already: their median by radix selection.
+    ensureKeys(n);
+    for (let i = 0; i < n; i++) keys[i] = bits[i] | 0x80000000;
+    return { median: med, mad: medianOfKeys(a) };
+  }
+  const up = keyToValue(upperKey);
+  return { median: med, mad: even ? 0.5 * (keyToValue(lowerKey) + up) : up };
 }
 
 /**

@@ -140,3 +140,53 @@ export function decodeTriplet(buf: Buffer): StampTriplet {
   const [difference] = decodeImage(buf, off);
   return { search, template, difference };
 }
+
+/**
+ * Arrays reused by viewTriplet from one record to the next (one per image slot), so that reading
+ * a run of records for scoring allocates nothing per image.
+ */
+export class TripletScratch {
+  readonly data: Float32Array[] = [new Float32Array(0), new Float32Array(0), new Float32Array(0)];
+
+  floats(slot: number, n: number): Float32Array {
+    if (this.data[slot].length < n) this.data[slot] = new Float32Array(n);
+    return this.data[slot].subarray(0, n);
+  }
+}
+
+function viewImage(buf: Buffer, off: number, slot: number, scratch: TripletScratch): [StampImage, number] {
+  if (off + 4 > buf.length) throw new Error('packed stamp record is truncated');
+  const width = buf.readUInt16LE(off);
+  const height = buf.readUInt16LE(off + 2);
+  const n = width * height;
+  off += 4;
+  if (off + n * 5 > buf.length) throw new Error('packed stamp record is truncated');
+  const at = buf.byteOffset + off;
+  // Pixels on a 4-byte boundary are read in place; others (after an odd-sized image) are copied
+  // into the slot's scratch, a plain byte copy: the same floats, bit for bit.
+  let data: Float32Array;
+  if (at % 4 === 0) data = new Float32Array(buf.buffer, at, n);
+  else {
+    data = scratch.floats(slot, n);
+    new Uint8Array(data.buffer, data.byteOffset, n * 4).set(buf.subarray(off, off + n * 4));
+  }
+  // A plain Uint8Array (not a Buffer, a subclass): preprocessing's loops then see one kind of mask.
+  const mask = new Uint8Array(buf.buffer, at + n * 4, n);
+  return [{ width, height, data, mask }, off + n * 5];
+}
+
+/**
+ * The triplet of a record without copying it: masks are views of `buf`, pixel data views of `buf`
+ * or of `scratch`. Valid until `buf` or `scratch` is used again: for reading a run of records one
+ * at a time (scoring), where decodeTriplet's fresh arrays per image cost as much as the read.
+ */
+export function viewTriplet(buf: Buffer, scratch: TripletScratch): StampTriplet {
+  if (buf.length < 8 || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a packed stamp record');
+  const hasTemplate = (buf.readUInt8(4) & 1) === 1;
+  const [search, o1] = viewImage(buf, 8, 0, scratch);
+  let off = o1;
+  let template: StampImage | null = null;
+  if (hasTemplate) [template, off] = viewImage(buf, off, 1, scratch);
+  const [difference] = viewImage(buf, off, 2, scratch);
+  return { search, template, difference };
+}

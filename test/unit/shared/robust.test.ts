@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/main/util/prng';
-import { median, medianInPlace, medianMadInPlace, robustStats } from '../../../src/shared/robust';
+import {
+  median,
+  medianInPlace,
+  medianMadInPlace,
+  medianMadRadix,
+  robustStats,
+} from '../../../src/shared/robust';
 
 /** The textbook median, by a full sort: what the quickselect must agree with. */
 function sortedMedian(values: number[]): number {
@@ -102,6 +108,84 @@ describe('the two selection routes', () => {
       const dev = Float64Array.from(f32, (x) => Math.fround(Math.abs(x - med)));
       expect(radix.median + 0, `trial ${trial}`).toBe(med + 0);
       expect(radix.mad, `trial ${trial}`).toBe(medianInPlace(dev));
+    }
+  });
+});
+
+describe('the bucket selection against a sort, value for value', () => {
+  /** Median and MAD by sorting (typed-array sort: -0 before +0, as the selections order keys). */
+  function sortedMedianMad(v: Float32Array): { median: number; mad: number; deviations: Float32Array } {
+    const mid = v.length >> 1;
+    const pickMiddle = (s: Float32Array) => (s.length % 2 ? s[mid] : 0.5 * (s[mid - 1] + s[mid]));
+    const med = pickMiddle(Float32Array.from(v).sort());
+    const deviations = Float32Array.from(v, (x) => Math.abs(x - med));
+    return { median: med, mad: pickMiddle(Float32Array.from(deviations).sort()), deviations };
+  }
+
+  it('gives the same median, MAD and deviations as a sort and as the radix route, zeros signed', () => {
+    const next = seededRandom(31);
+    const gauss = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+    const kinds: [string, (i: number, n: number) => number][] = [
+      ['sky noise', () => 1500 + 30 * gauss()],
+      ['sky and a bright source', (i) => (i % 13 < 3 ? 1e4 * next() : 200 + 8 * gauss())],
+      ['difference image about 0', () => 20 * gauss()],
+      ['quantised (ties)', () => Math.round(4 * gauss())],
+      ['all equal', () => 7],
+      ['more than half equal', (i) => (i % 3 ? -2.5 : -2.5 + next())],
+      ['signed zeros and small integers', (i) => [0, -0, 1, -1, 0, -0, 2][i % 7] * (i % 11 ? 1 : next())],
+      ['two far clusters', (i) => (i % 2 ? 1e-3 * gauss() : 1e30 + 1e24 * gauss())],
+      ['heavy tails', () => Math.tan(Math.PI * (next() - 0.5))],
+      ['subnormal', () => 1e-42 * gauss()],
+      ['near the float32 limits', (i) => (i % 2 ? 3.4e38 : -3.4e38) * next()],
+      ['infinities among sky', (i) => (i % 17 === 0 ? (i % 2 ? Infinity : -Infinity) : 100 + gauss())],
+      ['sorted ramp (a strided sample sees it all)', (i, n) => i / n],
+      ['sample-blind: a spike between the sampled pixels', (i, n) => (i % Math.floor(n / 64) ? 5 : 1e6 + i)],
+    ];
+    for (const [kind, f] of kinds) {
+      for (const n of [1, 2, 3, 255, 256, 257, 300, 1000, 2600, 2601, 4096, 6561]) {
+        const v = Float32Array.from({ length: n }, (_, i) => f(i, n));
+        const want = sortedMedianMad(v);
+        const got = Float32Array.from(v);
+        const r = medianMadInPlace(got);
+        const radixInput = Float32Array.from(v);
+        const radix = n >= 1 ? medianMadRadix(radixInput) : null;
+        const what = `${kind}, n ${n}`;
+        if (n >= 256) {
+          // Both selections order keys, so even the sign of a zero median agrees with the sort.
+          expect(Object.is(r.median, want.median), `${what}: median ${r.median} vs ${want.median}`).toBe(
+            true,
+          );
+          expect(Object.is(r.mad, want.mad), `${what}: MAD ${r.mad} vs ${want.mad}`).toBe(true);
+          expect(Object.is(radix!.median, r.median), `${what}: radix median`).toBe(true);
+          expect(Object.is(radix!.mad, r.mad), `${what}: radix MAD`).toBe(true);
+          expect(radixInput, `${what}: radix deviations`).toEqual(got);
+          expect(got, `${what}: deviations`).toEqual(want.deviations);
+        } else {
+          // The quickselect below 256 values may return either zero of a +-0 tie.
+          expect(r.median + 0, what).toBe(want.median + 0);
+          expect(r.mad, what).toBe(want.mad);
+        }
+      }
+    }
+  });
+
+  it('agrees on many random samples of every size from 256 to 7000', () => {
+    const next = seededRandom(2031);
+    for (let trial = 0; trial < 400; trial++) {
+      const n = 256 + Math.floor(next() * 6744);
+      const level = (next() - 0.5) * 10 ** Math.floor(next() * 8);
+      const noise = 10 ** Math.floor(next() * 6 - 3);
+      const quant = trial % 5 === 0 ? 1 / noise : 0;
+      const v = Float32Array.from({ length: n }, () => {
+        const x = level + noise * (next() + next() + next() - 1.5) * (next() < 0.05 ? 1000 : 1);
+        return quant ? Math.round(x * quant) / quant : x;
+      });
+      const want = sortedMedianMad(v);
+      const got = Float32Array.from(v);
+      const r = medianMadInPlace(got);
+      expect(Object.is(r.median, want.median), `trial ${trial}: median`).toBe(true);
+      expect(Object.is(r.mad, want.mad), `trial ${trial}: MAD`).toBe(true);
+      expect(got, `trial ${trial}: deviations`).toEqual(want.deviations);
     }
   });
 });

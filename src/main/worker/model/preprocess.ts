@@ -53,9 +53,8 @@ function writeStandard(
   channels: number,
   [th, tw]: [number, number],
 ): void {
-  // Zero the channel first: padding, masked pixels and a missing image all read as 0.
-  for (let i = 0; i < th * tw; i++) out[base + i * channels + c] = 0;
-  if (!img) return;
+  // Padding, masked pixels and a missing image all read as 0.
+  if (!img) return zeroChannel(out, base, c, channels, th * tw);
   const y0 = Math.floor((img.height - th) / 2); // source row of target row 0 (negative = padding)
   const x0 = Math.floor((img.width - tw) / 2);
   const rowStart = Math.max(0, -y0);
@@ -72,7 +71,7 @@ function writeStandard(
       if (img.mask[src + col]) values[n++] = img.data[src + col];
     }
   }
-  if (n === 0) return;
+  if (n === 0) return zeroChannel(out, base, c, channels, th * tw);
   const valid = values.subarray(0, n);
   // Selection, not a sort: the two medians per image are most of preprocessing time. `valid`
   // holds the absolute deviations afterwards.
@@ -86,15 +85,29 @@ function writeStandard(
     sigma = sum > 0 ? (1.2533 * sum) / n : 1;
   }
   const inv = 1 / sigma;
-  for (let r = rowStart; r < rowEnd; r++) {
-    const src = (r + y0) * img.width + x0;
+  // Every pixel of the channel written once: padding rows and columns, masked pixels 0.
+  for (let r = 0; r < th; r++) {
     const dst = base + r * tw * channels + c;
+    if (r < rowStart || r >= rowEnd) {
+      for (let col = 0; col < tw; col++) out[dst + col * channels] = 0;
+      continue;
+    }
+    const src = (r + y0) * img.width + x0;
+    for (let col = 0; col < colStart; col++) out[dst + col * channels] = 0;
     for (let col = colStart; col < colEnd; col++) {
-      if (!img.mask[src + col]) continue;
+      if (!img.mask[src + col]) {
+        out[dst + col * channels] = 0;
+        continue;
+      }
       const v = (img.data[src + col] - med) * inv;
       out[dst + col * channels] = v > STANDARD_CLIP ? STANDARD_CLIP : v < -STANDARD_CLIP ? -STANDARD_CLIP : v;
     }
+    for (let col = colEnd; col < tw; col++) out[dst + col * channels] = 0;
   }
+}
+
+function zeroChannel(out: Float32Array, base: number, c: number, channels: number, pixels: number): void {
+  for (let i = 0; i < pixels; i++) out[base + i * channels + c] = 0;
 }
 
 /** braai: rows L2-normalised over the true width, then the 1e-9 padding at the high-index end. */

@@ -4,7 +4,7 @@
  * of model rows. Fresh, so that a worker can hand its buffer over (transfer) instead of copying it.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { decodeTriplet } from '../../catalog/stampPack';
+import { TripletScratch, viewTriplet } from '../../catalog/stampPack';
 import type { ModelSpec } from './architectures/spec';
 import { preprocessInto, stampInputLength } from './preprocess';
 
@@ -25,7 +25,7 @@ export function computeRows(job: RowsJob, out?: Float32Array): Float32Array {
   const start = job.spans[0][0];
   const end = Math.max(...job.spans.map(([o, l]) => o + l));
   // One read for the whole run: the records of a batch sit side by side in the part file.
-  const bytes = Buffer.allocUnsafe(end - start);
+  const bytes = readBuffer(end - start);
   const fd = openSync(job.file, 'r');
   try {
     let got = 0;
@@ -42,11 +42,24 @@ export function computeRows(job: RowsJob, out?: Float32Array): Float32Array {
   job.spans.forEach(([offset, length], i) => {
     let triplet;
     try {
-      triplet = decodeTriplet(bytes.subarray(offset - start, offset - start + length));
+      // Views of the read bytes (no arrays per image): used up by preprocessInto before the next.
+      triplet = viewTriplet(bytes.subarray(offset - start, offset - start + length), scratch);
     } catch (e) {
       throw new Error(`${job.file}: record at byte ${offset}: ${(e as Error).message}; re-ingest its files`);
     }
     preprocessInto(job.spec, triplet, rows, i);
   });
   return rows;
+}
+
+const scratch = new TripletScratch();
+let readBytes = Buffer.alloc(0);
+
+/**
+ * The read buffer, reused from run to run (a batch's records are ~10 MB: a fresh buffer each time
+ * costs its page faults); nothing of it outlives computeRows, which copies out what it keeps.
+ */
+function readBuffer(n: number): Buffer {
+  if (readBytes.length < n) readBytes = Buffer.allocUnsafeSlow(Math.max(n, 2 * readBytes.length));
+  return readBytes.subarray(0, n);
 }
