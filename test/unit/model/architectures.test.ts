@@ -122,6 +122,26 @@ describe('architectures and modelCost', () => {
     model.dispose();
   });
 
+  // A from-scratch retrain names its seed in the version's record: the same seed must give the same
+  // starting weights, every layer (compact's score layer once took tfjs's unseeded default).
+  it.each(Object.keys(ARCHITECTURES))('%s: one seed, one set of starting weights', (id) => {
+    const arch = getArchitecture(id);
+    const weights = (seed: number) => {
+      const m = arch.build(seed);
+      const out = m.getWeights().map((w) => Array.from(w.dataSync()));
+      m.dispose();
+      return out;
+    };
+    const [a, b, c] = [weights(3), weights(3), weights(4)];
+    expect(a).toEqual(b);
+    const trained = arch.build(3).layers.filter((l) => l.trainableWeights.length > 0);
+    expect(trained.length).toBeGreaterThan(0);
+    // Every kernel differs under another seed (a layer left unseeded would differ under the same one).
+    a.forEach((w, i) => {
+      if (w.some((v) => v !== 0 && v !== 1)) expect(w, `weight ${i}`).not.toEqual(c[i]);
+    });
+  });
+
   it('counts dense and pooling layers', () => {
     const model = tfl.sequential({
       layers: [

@@ -31,7 +31,7 @@ export function buildCompact(seed = 1): tf.Sequential {
   const [h, w] = COMPACT_SPEC.inputSize;
   const init = (k: number) => tf.initializers.heNormal({ seed: seed * 1000 + k });
   const model = tf.sequential({ name: 'compact' });
-  addConvBlocks(model, {
+  const k = addConvBlocks(model, {
     filters: COMPACT_FILTERS,
     inputShape: [h, w, COMPACT_SPEC.channels.length],
     init,
@@ -40,6 +40,14 @@ export function buildCompact(seed = 1): tf.Sequential {
   });
   model.add(tf.layers.globalAveragePooling2d({ name: 'gap' }));
   model.add(tf.layers.dropout({ rate: 0.3, seed, name: 'dropout' }));
-  model.add(tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'score' }));
+  // Seeded like every other weight (glorot, the dense default), so that a seed gives one model.
+  model.add(
+    tf.layers.dense({
+      units: 1,
+      activation: 'sigmoid',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 1000 + k }),
+      name: 'score',
+    }),
+  );
   return model;
 }
