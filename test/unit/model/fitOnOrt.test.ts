@@ -165,7 +165,6 @@ describe.skipIf(!ORT)(`fitModel on ONNX Runtime ${ORT_MISSING}`, () => {
       batchSize: policy.batchSize,
       maxEpochs: policy.maxEpochs,
       patience: policy.patience,
-      targetMdr: 0.01,
       onProgress: () => {},
     });
     await loop.engine.finish();

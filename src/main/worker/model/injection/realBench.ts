@@ -213,7 +213,6 @@ async function coldStartDraw(
       batchSize: merged.batchSize,
       maxEpochs: merged.maxEpochs,
       patience: merged.patience,
-      targetMdr: 0.01,
       onProgress: () => {},
     });
     await loop.engine.finish();

@@ -97,7 +97,7 @@ export function bce(scores: ArrayLike<number>, y: readonly number[]): number {
 }
 
 /** Validation loss and AUC (null unless both classes are present; soft targets split at 0.5). */
-function validationFigures(scores: Float32Array, y: readonly number[]) {
+export function validationFigures(scores: Float32Array, y: readonly number[]) {
   const hard = y.map((t) => (t >= 0.5 ? 1 : 0));
   const both = hard.includes(0) && hard.includes(1);
   return { valLoss: bce(scores, y), valAuc: both ? auc(scores, hard) : null };

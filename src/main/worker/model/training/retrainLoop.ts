@@ -8,11 +8,10 @@
  * and kept unless an epoch beats it.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { evaluateScores } from '../../../library/evaluate';
 import type { ModelSpec } from '../architectures/spec';
 import type { ModelMeta } from '../registry';
 import { applyDihedral } from './augment';
-import { bce, better } from './fit';
+import { better, validationFigures } from './fit';
 import type { FineTunePolicy } from './fineTune';
 import {
   injectionReplay,
@@ -106,7 +105,6 @@ export interface RetrainLoopOptions {
   batchSize: number;
   maxEpochs: number;
   patience: number;
-  targetMdr: number;
   onProgress: (p: TrainProgress) => void;
   signal?: AbortSignal;
 }
@@ -183,13 +181,8 @@ export async function retrainLoop(o: RetrainLoopOptions): Promise<RetrainLoopRes
     const valLabels = split.validation.map((x) => x.label);
     const valHasBoth = valLabels.includes(0) && valLabels.includes(1);
     // The validation labels judge the parent and every epoch, with the engine's current weights.
-    const judge = async () => {
-      const out = await predictCachedWith(engine, rows, valIds, batchSize);
-      return {
-        valLoss: bce(out, valLabels),
-        valAuc: valHasBoth ? evaluateScores(out, valLabels, o.targetMdr).auc : null,
-      };
-    };
+    const judge = async () =>
+      validationFigures(await predictCachedWith(engine, rows, valIds, batchSize), valLabels);
     const nReal = split.train.filter((x) => x.label === 1).length;
     const nBogus = split.train.length - nReal;
     // Class weights: each class contributes equally to the loss whatever the balance of the labels.

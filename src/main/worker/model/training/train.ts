@@ -175,7 +175,6 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     batchSize,
     maxEpochs,
     patience,
-    targetMdr,
     onProgress: report,
     signal: opts.signal,
   });
