@@ -111,34 +111,42 @@ export function encodeTriplet(t: StampTriplet): Buffer {
   return buf;
 }
 
-function decodeImage(buf: Buffer, off: number): [StampImage, number] {
+/** An image's head: its size, where its pixels start, and the check that the record holds them. */
+function imageHead(buf: Buffer, off: number): { width: number; height: number; n: number; at: number } {
+  if (off + 4 > buf.length) throw new Error('packed stamp record is truncated');
   const width = buf.readUInt16LE(off);
   const height = buf.readUInt16LE(off + 2);
   const n = width * height;
-  off += 4;
-  if (off + n * 5 > buf.length) throw new Error('packed stamp record is truncated');
+  if (off + 4 + n * 5 > buf.length) throw new Error('packed stamp record is truncated');
+  return { width, height, n, at: off + 4 };
+}
+
+/** Reads the image at `off` (of image slot `slot`: 0 search, 1 template, 2 difference); returns it and the offset past it. */
+type ImageReader = (buf: Buffer, off: number, slot: number) => [StampImage, number];
+
+/** The record walk both readers share: magic, template flag, then the images in order. */
+function readTriplet(buf: Buffer, image: ImageReader): StampTriplet {
+  if (buf.length < 8 || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a packed stamp record');
+  const hasTemplate = (buf.readUInt8(4) & 1) === 1;
+  const [search, o1] = image(buf, 8, 0);
+  let off = o1;
+  let template: StampImage | null = null;
+  if (hasTemplate) [template, off] = image(buf, off, 1);
+  const [difference] = image(buf, off, 2);
+  return { search, template, difference };
+}
+
+function decodeImage(buf: Buffer, off: number): [StampImage, number] {
+  const { width, height, n, at } = imageHead(buf, off);
   // Copy so the result is aligned and independent of the read buffer.
   const data = new Float32Array(n);
-  Buffer.from(data.buffer).set(buf.subarray(off, off + n * 4));
-  off += n * 4;
-  const mask = new Uint8Array(buf.subarray(off, off + n));
-  return [{ width, height, data, mask }, off + n];
+  Buffer.from(data.buffer).set(buf.subarray(at, at + n * 4));
+  const mask = new Uint8Array(buf.subarray(at + n * 4, at + n * 5));
+  return [{ width, height, data, mask }, at + n * 5];
 }
 
 export function decodeTriplet(buf: Buffer): StampTriplet {
-  if (buf.length < 8 || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a packed stamp record');
-  const hasTemplate = (buf.readUInt8(4) & 1) === 1;
-  let off = 8;
-  const [search, o1] = decodeImage(buf, off);
-  off = o1;
-  let template: StampImage | null = null;
-  if (hasTemplate) {
-    const [t, o2] = decodeImage(buf, off);
-    template = t;
-    off = o2;
-  }
-  const [difference] = decodeImage(buf, off);
-  return { search, template, difference };
+  return readTriplet(buf, decodeImage);
 }
 
 /**
@@ -155,24 +163,19 @@ export class TripletScratch {
 }
 
 function viewImage(buf: Buffer, off: number, slot: number, scratch: TripletScratch): [StampImage, number] {
-  if (off + 4 > buf.length) throw new Error('packed stamp record is truncated');
-  const width = buf.readUInt16LE(off);
-  const height = buf.readUInt16LE(off + 2);
-  const n = width * height;
-  off += 4;
-  if (off + n * 5 > buf.length) throw new Error('packed stamp record is truncated');
-  const at = buf.byteOffset + off;
+  const { width, height, n, at: start } = imageHead(buf, off);
+  const at = buf.byteOffset + start;
   // Pixels on a 4-byte boundary are read in place; others (after an odd-sized image) are copied
   // into the slot's scratch, a plain byte copy: the same floats, bit for bit.
   let data: Float32Array;
   if (at % 4 === 0) data = new Float32Array(buf.buffer, at, n);
   else {
     data = scratch.floats(slot, n);
-    new Uint8Array(data.buffer, data.byteOffset, n * 4).set(buf.subarray(off, off + n * 4));
+    new Uint8Array(data.buffer, data.byteOffset, n * 4).set(buf.subarray(start, start + n * 4));
   }
   // A plain Uint8Array (not a Buffer, a subclass): preprocessing's loops then see one kind of mask.
   const mask = new Uint8Array(buf.buffer, at + n * 4, n);
-  return [{ width, height, data, mask }, off + n * 5];
+  return [{ width, height, data, mask }, start + n * 5];
 }
 
 /**
@@ -181,12 +184,5 @@ function viewImage(buf: Buffer, off: number, slot: number, scratch: TripletScrat
  * at a time (scoring), where decodeTriplet's fresh arrays per image cost as much as the read.
  */
 export function viewTriplet(buf: Buffer, scratch: TripletScratch): StampTriplet {
-  if (buf.length < 8 || buf.readUInt32LE(0) !== MAGIC) throw new Error('not a packed stamp record');
-  const hasTemplate = (buf.readUInt8(4) & 1) === 1;
-  const [search, o1] = viewImage(buf, 8, 0, scratch);
-  let off = o1;
-  let template: StampImage | null = null;
-  if (hasTemplate) [template, off] = viewImage(buf, off, 1, scratch);
-  const [difference] = viewImage(buf, off, 2, scratch);
-  return { search, template, difference };
+  return readTriplet(buf, (b, off, slot) => viewImage(b, off, slot, scratch));
 }
