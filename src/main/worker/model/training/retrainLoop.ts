@@ -63,10 +63,10 @@ export function rowsInMemory(ids: readonly string[], x: Float32Array, rowLength:
 
 /**
  * Scores for rows by any predictor: a training engine's (or ORT trainer's) current weights while
- * it trains, or a tfjs model's (train.ts predictCached).
+ * it trains, an inference engine's, or a tfjs model's (train.ts predictCached).
  */
 export async function predictCachedWith(
-  engine: Pick<TrainEngine, 'predict'>,
+  engine: { predict(x: Float32Array, n: number): Promise<ArrayLike<number>> },
   rows: RowSource,
   ids: readonly string[],
   batchSize: number,

@@ -308,14 +308,9 @@ async function judgeOnHeldOut(
     const cache = new NightsCache(opts.nights, spec);
     const ids = test.map((t) => t.id);
     await cache.ensure(ids, undefined, opts.signal);
-    const predict = engine.predict;
+    const { predict } = engine;
     const scores = predict
-      ? await predictCachedWith(
-          { predict: async (x, n) => Float32Array.from(await predict(x, n)) },
-          cache,
-          ids,
-          batchSize,
-        )
+      ? await predictCachedWith({ predict }, cache, ids, batchSize)
       : await predictCached(model, cache, spec, ids, batchSize);
     return {
       version,
