@@ -31,6 +31,7 @@ import {
   selectionSplit,
   type RobustnessRow,
   simulatedDraw,
+  simulatedNightZoom,
   heldOutRecord,
   SN2021RHU_OBJECT,
   standInLabel,
@@ -54,6 +55,7 @@ import { evaluateOnStamps } from '../../main/worker/model/injection/pretrain';
 import { bce } from '../../main/worker/model/training/fit';
 import { trainerPreference } from '../../main/worker/model/training/trainerChoice';
 import { ModelRegistry } from '../../main/worker/model/registry';
+import { describeSeeing } from '../../main/worker/model/seeing';
 import { writeFileAtomic } from '../../main/util/atomicWrite';
 import { fmt, pct } from './common';
 
@@ -143,7 +145,10 @@ function printRobustness(title: string, rows: RobustnessRow[]) {
   for (const r of rows)
     console.log(
       `    ${r.view.padEnd(34)} n ${String(r.n).padStart(4)}  AUC ${fmt(r.auc)}  FPR at 1% MDR ${pct(r.fpr)}  ` +
-        `flagged reals ${r.flaggedReals}, bogus ${r.flaggedBogus}  search FWHM ${r.medianFwhm === null ? '-' : r.medianFwhm.toFixed(2)} px`,
+        `flagged reals ${r.flaggedReals}, bogus ${r.flaggedBogus}  search FWHM ${r.medianFwhm === null ? '-' : r.medianFwhm.toFixed(2)} px  ` +
+        (r.seeing.zoom === 1
+          ? 'not resampled'
+          : `resampled x${r.seeing.zoom.toFixed(3)} (night seeing ${r.seeing.fwhmPx!.toFixed(2)} px); as they come: AUC ${fmt(r.aucAsIs)}`),
     );
 }
 
@@ -306,7 +311,7 @@ export async function pretrain(argv: string[]) {
         const flagged = y.filter((v, i) => v === 1 && sc[i] >= meta.threshold).length;
         const bogusFlagged = y.filter((v, i) => v === 0 && sc[i] >= meta.threshold).length;
         console.log(
-          `  simulated demo night (1,000 candidates, generator seed 7000202, difficulty 0.5): AUC ${fmt(e.auc)}, ` +
+          `  simulated demo night (1,000 candidates, generator seed 7000202, difficulty 0.5, resampled x${simulatedNightZoom().toFixed(3)} as the app resamples it): AUC ${fmt(e.auc)}, ` +
             `flagged at the model's threshold: reals ${flagged}/${reals}, bogus ${bogusFlagged}/${y.length - reals}`,
         );
       }
@@ -318,6 +323,8 @@ export async function pretrain(argv: string[]) {
         ] as const) {
           const t = await surveyTable(dir, set);
           console.log(`  per survey (${name}); flagged = score >= ${fmt(t.threshold)}`);
+          for (const [survey, seeing] of t.seeing)
+            console.log(`    ${survey.padEnd(16)} ${describeSeeing(seeing)}`);
           for (const r of t.rows)
             console.log(
               `    ${r.survey.padEnd(16)} ${r.group.padEnd(24)} n ${String(r.n).padStart(3)}  median ${fmt(r.median, 3)}  flagged ${r.flagged}/${r.n}`,

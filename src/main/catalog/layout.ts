@@ -14,6 +14,9 @@
  *   cache/<preprocessing>.*   preprocessed model inputs for training (stampCache.ts)
  *   cache/rows-<spec>/part-NNNNNN.rows  preprocessed rows of whole catalog parts for scoring
  *                             again (scoreCache.ts; checksummed, rebuilt when stale or damaged)
+ *   cache/seeing.json         the night's seeing in pixels and the resampling it gets before
+ *                             preprocessing (worker/model/seeing.ts); the row caches of a resampled
+ *                             night carry the factor in their names (-zoom<factor>)
  *   demo-stamps/              the simulated stamps of a demo night
  *   models/                   versions trained before models lived in the home (moved to its library on open)
  */

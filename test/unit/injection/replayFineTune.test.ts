@@ -58,7 +58,7 @@ describe.skipIf(!HAVE_SHARED)('replay of injections in the app retrain (real sta
 
   it('never reads a held-out stamp as a background', async () => {
     const exclude = new Set(heldOut.map((l) => l.id));
-    const bgs = await nightBackgrounds([ws], exclude, 1, 10_000);
+    const bgs = await nightBackgrounds([ws], exclude, 1, [], 10_000);
     expect(bgs.length).toBe(ws.size - exclude.size);
     expect(bgs.some((b) => exclude.has(b.id))).toBe(false);
     expect(new Set(bgs.map((b) => b.survey)).size).toBeGreaterThan(2);

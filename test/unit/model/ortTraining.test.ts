@@ -73,7 +73,7 @@ describe.skipIf(!ORT)(`training on ONNX Runtime through train.ts ${ORT_MISSING}`
     // The stored model against ORT's scoring of the same weights.
     const { model, meta: loaded } = await registry.load(meta.version);
     const spec = loaded.spec;
-    const cache = new NightsCache([ws], spec);
+    const cache = await NightsCache.open([ws], spec);
     // The held-out figures, scored on the engine before finish(), are the stored model's.
     const testIds = meta.data!.split.test;
     const stored = evaluateScores(

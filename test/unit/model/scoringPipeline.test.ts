@@ -27,6 +27,7 @@ import { preprocessInto, stampInputLength } from '../../../src/main/worker/model
 import { checksumWords, rowsCacheDir } from '../../../src/main/worker/model/scoreCache';
 import { runOrdered, scoreWorkspace, type ScoreOptions } from '../../../src/main/worker/model/scoring';
 import { runIngest } from '../../../src/main/worker/ingest/ingest';
+import { nightZoom } from '../../../src/main/worker/model/seeing';
 
 const ROW = stampInputLength(COMPACT_SPEC);
 /** A model stand-in that is a pure function of each row's exact bits: any misplaced row shows. */
@@ -41,7 +42,7 @@ async function sequential(ws: Workspace, ids?: string[]): Promise<[string, numbe
   const out: [string, number][] = [];
   const row = new Float32Array(ROW);
   for await (const { entry, triplet } of ws.iterateTriplets(ids)) {
-    preprocessInto(COMPACT_SPEC, triplet, row, 0);
+    preprocessInto(COMPACT_SPEC, triplet, row, 0, zoom);
     out.push([entry.id, (await rowHash(row, 1))[0]]);
   }
   return out;
@@ -49,6 +50,8 @@ async function sequential(ws: Workspace, ids?: string[]): Promise<[string, numbe
 
 let ws: Workspace;
 let worker: string;
+/** The demo night's resampling (seeing.ts: DECam-like pixels, ~0.5): every path must apply it alike. */
+let zoom: number;
 
 beforeAll(async () => {
   const base = mkdtempSync(path.join(os.tmpdir(), 'skysift-scorepipe-'));
@@ -56,6 +59,7 @@ beforeAll(async () => {
   ws = await Workspace.open(path.join(base, 'ws'), { create: true, simulated: true });
   // Three catalog parts (30, 30, 10): batches must not cross them, order must still be the catalog's.
   await runIngest(ws, path.join(base, 'stamps'), { chunkSize: 30, decoder: null });
+  zoom = await nightZoom(ws, COMPACT_SPEC);
   const { build } = await import('rolldown');
   worker = path.join(base, 'decodeWorker.cjs');
   await build({
@@ -206,7 +210,7 @@ describe('scoreWorkspace pipeline', () => {
 });
 
 describe('rows cache', () => {
-  const files = () => readdirSync(rowsCacheDir(ws.dir, COMPACT_SPEC)).sort();
+  const files = () => readdirSync(rowsCacheDir(ws.dir, COMPACT_SPEC, zoom)).sort();
 
   it('is written on the first scoring and read on the next, with the same scores', async () => {
     const want = await sequential(ws);
@@ -257,7 +261,7 @@ describe('rows cache', () => {
     ];
     for (const [, hurt, why] of damage) {
       await score();
-      hurt(path.join(rowsCacheDir(ws.dir, COMPACT_SPEC), 'part-000001.rows'));
+      hurt(path.join(rowsCacheDir(ws.dir, COMPACT_SPEC, zoom), 'part-000001.rows'));
       const r = await score({ decoder: worker, threads: 1 });
       expect(r.logs).toEqual([expect.stringMatching(why)]);
       expect(r.stats).toMatchObject({ cachedRows: 40, computedRows: 30 });
@@ -270,7 +274,7 @@ describe('rows cache', () => {
 
   it('removes the files of parts the night no longer holds, and only those', async () => {
     await score();
-    const dir = rowsCacheDir(ws.dir, COMPACT_SPEC);
+    const dir = rowsCacheDir(ws.dir, COMPACT_SPEC, zoom);
     // As if part 7 had been in the night once: a valid-looking file of a part that is gone.
     copyFileSync(path.join(dir, 'part-000003.rows'), path.join(dir, 'part-000007.rows'));
     writeFileSync(path.join(dir, 'notes.txt'), 'not ours to remove');
@@ -286,7 +290,7 @@ describe('rows cache', () => {
   it('scores on, with a log line, where the cache cannot be written', async () => {
     const other = { ...COMPACT_SPEC, inputSize: [45, 45] as [number, number] };
     // A file where the cache folder should be: nothing under it can be created.
-    writeFileSync(rowsCacheDir(ws.dir, other), 'in the way');
+    writeFileSync(rowsCacheDir(ws.dir, other, zoom), 'in the way');
     const logs: string[] = [];
     const r = await scoreWorkspace(ws, noModel, other, {
       predict: async (_b, n) => new Float32Array(n).fill(0.5),

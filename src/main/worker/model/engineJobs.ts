@@ -23,6 +23,7 @@ import { stratifiedSplit, type LabelledId } from './training/split';
 import { qualifyId } from './training/nightsCache';
 import { trainModel, type TrainProgress } from './training/train';
 import { StampCache } from './training/stampCache';
+import { describeSeeing, nightSeeing, nightZoom, zoomFor } from './seeing';
 import { predictRows } from './training/trainEngine';
 import { libraryRoot } from '../../home/home';
 
@@ -173,9 +174,10 @@ export async function runTrain(
   if (result.cancelled) return { cancelled: true, result: {} };
   // Score the night with the new version right away: comparing and adopting then need no waiting.
   // Its labelled candidates' rows are in the stamp cache the training just filled.
+  const spec = specOf(result.meta);
   const scored = await scoreVersion(ws, result.meta.version, report, {
     signal,
-    rows: new StampCache(ws, specOf(result.meta)),
+    rows: new StampCache(ws, spec, await nightZoom(ws, spec)),
   });
   return {
     cancelled: scored.cancelled,
@@ -200,7 +202,7 @@ export interface ScoreVersionOptions {
    * preprocessing their stamps again (the same preprocessInto, so the same rows); the other parts
    * go through scoreWorkspace.
    */
-  rows?: Pick<StampCache, 'has' | 'read' | 'rowLength'>;
+  rows?: Pick<StampCache, 'has' | 'read' | 'rowLength' | 'zoom'>;
 }
 
 /** Scores a night with a version and stores the scores; the counts say where the rows came from. */
@@ -225,12 +227,16 @@ export async function scoreVersion(
   // ONNX Runtime on CPU backends when installed, else tfjs; the progress line says which and why.
   const engine = await chooseInferenceEngine(modelLibrary(), version, model, spec);
   const wanted = ids ?? ws.ids();
+  // Measured once per night (cache/seeing.json): a night of finer pixels is resampled for the model.
+  const seeing = await nightSeeing(ws);
+  const zoom = zoomFor(spec, seeing);
   // A catalog part is scored from the rows given only when they hold every candidate of it asked
   // for; any other part goes to scoreWorkspace whole, so that its rows cache (whole parts only)
   // keeps serving and filling it: a big night with a few labels in every part is not recomputed.
   const fromRows: string[] = [];
   const others: string[] = [];
-  if (rows)
+  // Rows preprocessed at another resampling than the night's are not this night's rows: unused.
+  if (rows && rows.zoom === zoom)
     for (const { refs } of ws.stampRefsByPart(ids)) {
       const to = refs.every((r) => rows.has(r.id)) ? fromRows : others;
       for (const r of refs) to.push(r.id);
@@ -238,7 +244,11 @@ export async function scoreVersion(
   // undefined: the whole night.
   const rest = fromRows.length ? others : ids;
   const total = wanted.length;
-  report.progress(0, total, `scoring with ${version}: ${engine.description}`);
+  report.progress(
+    0,
+    total,
+    `scoring with ${version}: ${engine.description}; night ${describeSeeing(seeing)}`,
+  );
   report.inference?.(engine.name, engine.description);
   const progress = (done: number) => report.progress(done, total, `scoring with ${version} (${engine.name})`);
   try {
@@ -269,6 +279,7 @@ export async function scoreVersion(
         batchSize,
         signal,
         predict: engine.predict,
+        zoom,
         // Cache notes (a stale part rebuilt, a full disk) go to the job's log with the night named.
         log: (line) => console.warn(`[skysift] scoring ${ws.dir}: ${line}`),
         onProgress: (d) => progress(done + d),

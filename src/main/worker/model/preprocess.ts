@@ -19,6 +19,7 @@
 import { MAD_TO_SIGMA, medianMadInPlace } from '../../../shared/robust';
 import type { StampImage, StampTriplet } from '../../../shared/stamp';
 import type { ChannelName, ModelSpec } from './architectures/spec';
+import { zoomTriplet } from './injection/transform';
 
 export const STANDARD_CLIP = 30;
 const BRAAI_PAD_VALUE = 1e-9;
@@ -149,13 +150,19 @@ export function stampInputLength(spec: ModelSpec): number {
   return spec.inputSize[0] * spec.inputSize[1] * spec.channels.length;
 }
 
-/** Writes one triplet at position `index` of a batch buffer laid out [N, H, W, C]. */
+/**
+ * Writes one triplet at position `index` of a batch buffer laid out [N, H, W, C]. `zoom` < 1 first
+ * resamples the standard preprocessing's images to a coarser pixel scale (the night's seeing
+ * brought to the models', see seeing.ts); braai takes ZTF's stamps as they come.
+ */
 export function preprocessInto(
   spec: ModelSpec,
   triplet: StampTriplet,
   out: Float32Array,
   index: number,
+  zoom = 1,
 ): void {
+  if (zoom !== 1 && spec.preprocessing === 'standard') triplet = zoomTriplet(triplet, zoom);
   const channels = spec.channels.length;
   const base = index * stampInputLength(spec);
   if (base + stampInputLength(spec) > out.length) {
@@ -166,15 +173,17 @@ export function preprocessInto(
 }
 
 /**
- * Fills (or allocates) a batch buffer for `triplets`; pass `out` to reuse one buffer across batches.
+ * Fills (or allocates) a batch buffer for `triplets`; pass `out` to reuse one buffer across batches
+ * (`zoom`: see preprocessInto).
  * Make the tensor with tf.tensor4d(out.subarray(0, n * stampInputLength(spec)), [n, H, W, C]).
  */
 export function preprocessBatch(
   spec: ModelSpec,
   triplets: readonly StampTriplet[],
   out?: Float32Array,
+  zoom = 1,
 ): Float32Array {
   const buffer = out ?? new Float32Array(triplets.length * stampInputLength(spec));
-  triplets.forEach((t, i) => preprocessInto(spec, t, buffer, i));
+  triplets.forEach((t, i) => preprocessInto(spec, t, buffer, i, zoom));
   return buffer;
 }

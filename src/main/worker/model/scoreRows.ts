@@ -14,6 +14,8 @@ export interface RowsJob {
   /** [offset, length] of each record, ascending and contiguous or not. */
   spans: [number, number][];
   spec: ModelSpec;
+  /** The night's resampling (seeing.ts); absent: 1. */
+  zoom?: number;
 }
 
 /** Decodes and preprocesses the job's records into `out` (or a fresh buffer), row i = span i. */
@@ -47,7 +49,7 @@ export function computeRows(job: RowsJob, out?: Float32Array): Float32Array {
     } catch (e) {
       throw new Error(`${job.file}: record at byte ${offset}: ${(e as Error).message}; re-ingest its files`);
     }
-    preprocessInto(job.spec, triplet, rows, i);
+    preprocessInto(job.spec, triplet, rows, i, job.zoom);
   });
   return rows;
 }

@@ -16,6 +16,7 @@ import type { ModelSpec } from './architectures/spec';
 import { stampInputLength } from './preprocess';
 import { RowsCache, type CachedPart, type PartWriter, type RowsCacheOptions } from './scoreCache';
 import { computeRows, type RowsJob } from './scoreRows';
+import { nightZoom } from './seeing';
 
 export interface ScoreOptions {
   /** Score only these candidates (default: every candidate of the night). */
@@ -43,6 +44,8 @@ export interface ScoreOptions {
   cache?: boolean | RowsCacheOptions;
   /** Where cache notes go (a rebuilt or skipped part); default console.warn. */
   log?: (line: string) => void;
+  /** The night's resampling to the models' seeing (seeing.ts); default: measured (nightZoom). */
+  zoom?: number;
 }
 
 export interface ScoreResult {
@@ -125,6 +128,7 @@ interface PartCache {
 function* planJobs(
   ws: Workspace,
   spec: ModelSpec,
+  zoom: number,
   ids: readonly string[] | undefined,
   batchSize: number,
   cache: boolean,
@@ -140,6 +144,7 @@ function* planJobs(
       yield {
         file,
         spec,
+        zoom,
         spans: batch.map((e) => [e.stamp.offset, e.stamp.length]),
         part,
         ids: batch.map((e) => e.id),
@@ -166,13 +171,18 @@ export async function scoreWorkspace(
     for (const id of opts.ids) if (ws.has(id)) wanted++;
   }
   const total = opts.ids?.length ?? ws.size;
+  const zoom = opts.zoom ?? (await nightZoom(ws, spec));
   const useCache = opts.cache !== false;
   const cache = useCache
-    ? new RowsCache(ws.dir, spec, { log: opts.log, ...(typeof opts.cache === 'object' ? opts.cache : {}) })
+    ? new RowsCache(ws.dir, spec, {
+        log: opts.log,
+        ...(typeof opts.cache === 'object' ? opts.cache : {}),
+        zoom,
+      })
     : null;
   cache?.prune((part) => ws.countInPart(part) > 0);
   const parts: PartCache[] = [];
-  const jobs = planJobs(ws, spec, opts.ids, batchSize, useCache, parts);
+  const jobs = planJobs(ws, spec, zoom, opts.ids, batchSize, useCache, parts);
 
   const decoder = opts.decoder === undefined ? bundledDecoder() : opts.decoder;
   const threads = opts.threads ?? defaultDecoderThreads();
@@ -227,7 +237,7 @@ export async function scoreWorkspace(
     if (threads) {
       try {
         // Only what the thread needs crosses: the job also holds this thread's cache state.
-        return await threads.rows({ file: job.file, spans: job.spans, spec: job.spec });
+        return await threads.rows({ file: job.file, spans: job.spans, spec: job.spec, zoom: job.zoom });
       } catch (e) {
         // A damaged part fails the same way here; a dead thread only costs speed: compute in-process.
         if (!/decoder (thread failed|pool closed)/.test((e as Error).message)) throw e;

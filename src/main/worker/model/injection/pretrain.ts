@@ -24,7 +24,9 @@ import {
 } from './inject';
 import { distinctStamps, foldOf, surveyLabel, type RealStamp } from './realStamps';
 import { measureFwhm } from './psf';
-import { ROBUSTNESS_VIEWS, type RobustnessView } from './transform';
+import { ROBUSTNESS_VIEWS, zoomTriplet, type RobustnessView } from './transform';
+import { SEEING_SAMPLE, setSeeing, zoomFor, type Seeing } from '../seeing';
+import { auc } from '../../../../shared/metrics';
 
 /** The spectroscopic SN Ia whose 34 ZTF epochs are the one set known to be real: never trained on. */
 export const SN2021RHU_OBJECT = 'ZTF21abiuvdk';
@@ -152,12 +154,14 @@ export async function scoreTriplets(
   model: tfl.LayersModel,
   spec: ModelSpec,
   triplets: readonly StampTriplet[],
+  /** Resampling to the models' seeing (seeing.ts), as the app applies to a night of these stamps. */
+  zoom = 1,
 ): Promise<Float32Array> {
   const [h, w] = spec.inputSize;
   const out = new Float32Array(triplets.length);
   for (let i = 0; i < triplets.length; i += 256) {
     const part = triplets.slice(i, i + 256);
-    const x = preprocessBatch(spec, part);
+    const x = preprocessBatch(spec, part, undefined, zoom);
     out.set(await predictRows(model, x, part.length, [h, w, spec.channels.length]), i);
   }
   return out;
@@ -217,6 +221,10 @@ export interface RobustnessRow {
   flaggedBogus: number;
   /** Median seeing of the search images as transformed (px; over the stamps with a measurable star). */
   medianFwhm: number | null;
+  /** The view's stamps taken as one night: their seeing (seeing.ts) and the resampling it gets. */
+  seeing: Seeing;
+  /** AUC with the stamps as they come, not resampled (= auc when seeing.zoom is 1). */
+  aucAsIs: number | null;
 }
 
 /**
@@ -235,8 +243,12 @@ export async function robustnessTable(
   const both = labels.includes(0) && labels.includes(1);
   for (const view of views) {
     const seen = triplets.map((t) => view.apply(t));
-    const scores = await scoreTriplets(model, spec, seen);
+    // Scored as the app scores a night of them: resampled when their seeing is much wider.
+    const seeing = setSeeing(seen);
+    const zoom = zoomFor(spec, seeing);
+    const scores = await scoreTriplets(model, spec, seen, zoom);
     const e = both ? evaluateScores(scores, [...labels]) : null;
+    const asIs = zoom === 1 ? scores : await scoreTriplets(model, spec, seen);
     const fwhms = seen.map((t) => measureFwhm(t.search)).filter((f): f is number => f !== null);
     rows.push({
       view: view.name,
@@ -246,6 +258,8 @@ export async function robustnessTable(
       flaggedReals: labels.filter((y, i) => y === 1 && scores[i] >= threshold).length,
       flaggedBogus: labels.filter((y, i) => y === 0 && scores[i] >= threshold).length,
       medianFwhm: fwhms.length ? fwhms.sort((a, b) => a - b)[fwhms.length >> 1] : null,
+      seeing,
+      aucAsIs: both ? auc(asIs, labels) : null,
     });
   }
   return rows;
@@ -463,6 +477,16 @@ export function averageWeights(target: tfl.LayersModel, others: readonly tfl.Lay
 
 /** Candidates of the simulated DES-like demo night, made in memory (difficulty 0.5, half real). */
 export function simulatedDraw(seed: number): () => { triplet: StampTriplet; label: 0 | 1 } {
+  const raw = rawSimulatedDraw(seed);
+  // As the app sees a demo night: resampled from the simulation's DES-like seeing to the models' (seeing.ts).
+  const zoom = simulatedNightZoom();
+  return () => {
+    const e = raw();
+    return zoom === 1 ? e : { ...e, triplet: zoomTriplet(e.triplet, zoom) };
+  };
+}
+
+function rawSimulatedDraw(seed: number): () => { triplet: StampTriplet; label: 0 | 1 } {
   const aw = { ...DEFAULT_ARTIFACT_WEIGHTS };
   const rw = { ...DEFAULT_REAL_WEIGHTS };
   let id = 1;
@@ -472,6 +496,17 @@ export function simulatedDraw(seed: number): () => { triplet: StampTriplet; labe
     const c = simulateCandidate(simSeed, id++, k.real, k.kind, 0.5);
     return { triplet: candidateTriplet(c), label: k.real ? 1 : 0 };
   };
+}
+
+let simulatedZoom: number | null = null;
+
+/** The resampling a night of the simulation gets (its seeing measured as nightSeeing does: 256 stamps). */
+export function simulatedNightZoom(): number {
+  if (simulatedZoom === null) {
+    const draw = rawSimulatedDraw(0);
+    simulatedZoom = setSeeing(Array.from({ length: SEEING_SAMPLE }, () => draw().triplet)).zoom;
+  }
+  return simulatedZoom;
 }
 
 function preprocessBatchRow(spec: ModelSpec, t: StampTriplet, out: Float32Array, i: number) {

@@ -12,6 +12,7 @@ import { median } from '../../../../shared/robust';
 import type { ModelSpec } from '../architectures/spec';
 import { fileSystemLoadHandler } from '../importModel';
 import { preprocessBatch, stampInputLength } from '../preprocess';
+import { setSeeing, zoomFor, type Seeing } from '../seeing';
 import { ModelMetaSchema, type ModelMeta } from '../registry';
 import { fineTunePolicy, type FineTunePolicy } from '../training/fineTune';
 import { retrainLoop, rowsInMemory } from '../training/retrainLoop';
@@ -260,14 +261,21 @@ export interface SurveyRow {
 export async function surveyTable(
   versionDir: string,
   stamps: readonly RealStamp[],
-): Promise<{ rows: SurveyRow[]; threshold: number }> {
+): Promise<{ rows: SurveyRow[]; threshold: number; seeing: Map<string, Seeing> }> {
   const { model, meta } = await loadVersionFolder(versionDir);
   try {
-    const scores = await scoreTriplets(
-      model,
-      meta.spec as ModelSpec,
-      stamps.map((s) => s.triplet),
-    );
+    // Each survey's stamps scored as a night of that survey would be: at its own seeing (seeing.ts).
+    const spec = meta.spec as ModelSpec;
+    const scores = new Float32Array(stamps.length);
+    const seeing = new Map<string, Seeing>();
+    for (const survey of new Set(stamps.map((s) => s.survey))) {
+      const at = stamps.flatMap((s, i) => (s.survey === survey ? [i] : []));
+      const triplets = at.map((i) => stamps[i].triplet);
+      const night = setSeeing(triplets);
+      seeing.set(survey, night);
+      const got = await scoreTriplets(model, spec, triplets, zoomFor(spec, night));
+      at.forEach((i, k) => (scores[i] = got[k]));
+    }
     const groups = new Map<string, number[]>();
     stamps.forEach((s, i) => {
       const survey = s.objectId === SN2021RHU_OBJECT ? 'ztf SN 2021rhu' : s.survey;
@@ -296,7 +304,7 @@ export async function surveyTable(
         };
       })
       .sort((a, b) => (a.survey + a.group).localeCompare(b.survey + b.group));
-    return { rows, threshold: meta.threshold };
+    return { rows, threshold: meta.threshold, seeing };
   } finally {
     model.dispose();
   }

@@ -6,6 +6,7 @@
  */
 import type { Workspace } from '../../../catalog/workspace';
 import type { ModelSpec } from '../architectures/spec';
+import { nightZoom } from '../seeing';
 import { StampCache } from './stampCache';
 
 import { unqualifyId } from '../../../library/nightIds';
@@ -15,12 +16,23 @@ export { qualifyId, unqualifyId } from '../../../library/nightIds';
 export class NightsCache {
   private readonly caches: StampCache[];
 
-  constructor(
+  /** Use NightsCache.open: each night's rows are preprocessed at that night's resampling (seeing.ts). */
+  private constructor(
     readonly nights: readonly Workspace[],
     spec: ModelSpec,
+    zooms: readonly number[],
   ) {
+    this.caches = nights.map((ws, k) => new StampCache(ws, spec, zooms[k]));
+  }
+
+  static async open(nights: readonly Workspace[], spec: ModelSpec): Promise<NightsCache> {
     if (nights.length === 0) throw new Error('no night to read stamps from');
-    this.caches = nights.map((ws) => new StampCache(ws, spec));
+    return new NightsCache(nights, spec, await Promise.all(nights.map((ws) => nightZoom(ws, spec))));
+  }
+
+  /** Each night's resampling, in `nights` order. */
+  get zooms(): number[] {
+    return this.caches.map((c) => c.zoom);
   }
 
   get rowLength(): number {

@@ -11,8 +11,10 @@ import { writeFileAtomicSync } from '../../../util/atomicWrite';
 import type { ModelSpec } from '../architectures/spec';
 import { preprocessInto, stampInputLength } from '../preprocess';
 
-export function cacheKey(spec: ModelSpec): string {
-  return `${spec.preprocessing}-${spec.inputSize[0]}x${spec.inputSize[1]}-${spec.channels.join('.')}`;
+/** Names a preprocessing's rows; a night resampled to the models' seeing (seeing.ts) has rows of its own. */
+export function cacheKey(spec: ModelSpec, zoom = 1): string {
+  const key = `${spec.preprocessing}-${spec.inputSize[0]}x${spec.inputSize[1]}-${spec.channels.join('.')}`;
+  return zoom === 1 ? key : `${key}-zoom${zoom}`;
 }
 
 export class StampCache {
@@ -24,9 +26,11 @@ export class StampCache {
   constructor(
     private readonly ws: Workspace,
     readonly spec: ModelSpec,
+    /** The night's resampling (seeing.ts nightSeeing + zoomFor). */
+    readonly zoom = 1,
   ) {
     this.rowFloats = stampInputLength(spec);
-    const base = path.join(ws.dir, 'cache', cacheKey(spec));
+    const base = path.join(ws.dir, 'cache', cacheKey(spec, zoom));
     this.dataFile = `${base}.f32`;
     this.indexFile = `${base}.json`;
     if (existsSync(this.indexFile)) {
@@ -76,7 +80,7 @@ export class StampCache {
       };
       for await (const { entry, triplet } of this.ws.iterateTriplets(missing)) {
         if (signal?.aborted) break;
-        preprocessInto(this.spec, triplet, buf, pendingIds.length);
+        preprocessInto(this.spec, triplet, buf, pendingIds.length, this.zoom);
         pendingIds.push(entry.id);
         done++;
         if (pendingIds.length === chunk) {

@@ -132,7 +132,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     );
   }
 
-  const cache = new NightsCache(opts.nights, spec);
+  const cache = await NightsCache.open(opts.nights, spec);
   const allIds = [...split.train, ...split.validation, ...split.test].map((x) => x.id);
   const idle = { epoch: 0, maxEpochs, batch: 0, batches: 0, samples: 0, totalSamples: 0 };
   const quiet = { loss: null, valLoss: null, valAuc: null, samplesPerSecond: 0 };
@@ -167,7 +167,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     parent: parentMeta,
     // Replay backgrounds: the night's stamps, never those of the test labels (nor the validation's).
     backgrounds: (exclude) =>
-      nightBackgrounds(opts.nights, new Set([...exclude, ...split.test.map((x) => x.id)]), seed),
+      nightBackgrounds(opts.nights, new Set([...exclude, ...split.test.map((x) => x.id)]), seed, cache.zooms),
     backend: opts.backend,
     trainer: opts.trainer,
     seed,
@@ -305,7 +305,7 @@ async function judgeOnHeldOut(
     throw err;
   });
   try {
-    const cache = new NightsCache(opts.nights, spec);
+    const cache = await NightsCache.open(opts.nights, spec);
     const ids = test.map((t) => t.id);
     await cache.ensure(ids, undefined, opts.signal);
     const { predict } = engine;

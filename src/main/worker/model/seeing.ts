@@ -1,0 +1,145 @@
+/**
+ * A night's seeing in pixels, and the resampling that brings finer-pixelled cameras to the scale
+ * our models learnt. Why: the shipped models were trained on ZTF-like stamps (1"/px, templates'
+ * median FWHM 2.4 px); the same sky on DECam's 0.263"/px or Rubin's 0.2"/px has 1.5-2x wider
+ * point sources in pixels, and the default lost 0.16-0.22 AUC on ZTF stamps seen through 1.5-2x
+ * finer pixels (TRAINED_BY.md). Downsampling such a night to 2.4 px before the standard
+ * preprocessing gives most of it back. Measured per night, not per stamp: a stamp holds a few
+ * stars at best, and one noisy measurement must not rescale a stamp of a ZTF night; the camera,
+ * the thing that differs, is the same for the whole night.
+ *
+ * Only downsampling: coarser pixels (undersampled, e.g. ATLAS's 1.86"/px) cannot be made finer
+ * by interpolation, and nights within RESAMPLE_ABOVE of the model's seeing stay as they are (ZTF
+ * and the surveys we have stamps of), so their rows are unchanged to the bit.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Workspace } from '../../catalog/workspace';
+import { workspaceLayout } from '../../catalog/layout';
+import { median } from '../../../shared/robust';
+import type { StampTriplet } from '../../../shared/stamp';
+import { writeFileAtomic } from '../../util/atomicWrite';
+import type { ModelSpec } from './architectures/spec';
+import { measureFwhm } from './injection/psf';
+
+/** The templates' median FWHM (px) of the real stamps the shipped models learnt from (ZTF). */
+export const MODEL_SEEING_PX = 2.4;
+/** A night whose seeing is this many times the model's (or more) is resampled. */
+export const RESAMPLE_ABOVE = 1.3;
+/** Stamps measured per night, spread evenly over its catalog. */
+export const SEEING_SAMPLE = 256;
+
+export interface Seeing {
+  /** Median FWHM (px) over the stamps with a measurable star; null when none had one. */
+  fwhmPx: number | null;
+  /** Stamps looked at, and how many of them had a measurable star. */
+  sampled: number;
+  measured: number;
+  /** Factor the night's images are resampled by before preprocessing (1: as they are). */
+  zoom: number;
+}
+
+/**
+ * A stamp's seeing: its template's stars (a deep coadd: the most and sharpest stars), else its
+ * search image's (no template, as ATLAS sends).
+ */
+export function stampSeeing(t: StampTriplet): number | null {
+  return measureFwhm(t.template) ?? measureFwhm(t.search);
+}
+
+/** Resampling factor for a night of this seeing: MODEL_SEEING_PX / fwhm when it is wide enough, else 1. */
+export function seeingZoom(fwhmPx: number | null): number {
+  if (fwhmPx === null || !(fwhmPx >= RESAMPLE_ABOVE * MODEL_SEEING_PX)) return 1;
+  // Rounded so that the factor names a cache (cacheKey) and reads back the same from seeing.json.
+  return Math.round((MODEL_SEEING_PX / fwhmPx) * 1e4) / 1e4;
+}
+
+/** The seeing of a set of stamps taken as one night (e.g. one survey's stamps of a manifest). */
+export function setSeeing(triplets: readonly StampTriplet[]): Seeing {
+  const fwhms = triplets.map(stampSeeing).filter((f): f is number => f !== null);
+  const fwhmPx = fwhms.length ? median(fwhms) : null;
+  return { fwhmPx, sampled: triplets.length, measured: fwhms.length, zoom: seeingZoom(fwhmPx) };
+}
+
+/** The zoom that `spec`'s preprocessing applies to this seeing: braai (ZTF's own model) takes stamps as they come. */
+export function zoomFor(spec: ModelSpec, seeing: Pick<Seeing, 'zoom'>): number {
+  return spec.preprocessing === 'standard' ? seeing.zoom : 1;
+}
+
+interface SeeingFile extends Seeing {
+  format: 1;
+  /** The night's size when measured: a night that grew is measured again while its sample was short. */
+  size: number;
+}
+
+function seeingFile(ws: Workspace): string {
+  return path.join(workspaceLayout(ws.dir).cache, 'seeing.json');
+}
+
+function readSeeingFile(file: string): SeeingFile | null {
+  if (!existsSync(file)) return null;
+  try {
+    const s = JSON.parse(readFileSync(file, 'utf8')) as Partial<SeeingFile>;
+    const ok =
+      s.format === 1 &&
+      (s.fwhmPx === null || (typeof s.fwhmPx === 'number' && s.fwhmPx > 0)) &&
+      typeof s.zoom === 'number' &&
+      s.zoom > 0 &&
+      s.zoom <= 1 &&
+      Number.isInteger(s.sampled) &&
+      Number.isInteger(s.measured) &&
+      Number.isInteger(s.size);
+    // A damaged file is measured again (it is derived data), never trusted.
+    return ok ? (s as SeeingFile) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The night's seeing, measured once on SEEING_SAMPLE stamps spread over its catalog and kept in
+ * cache/seeing.json, so that every later scoring and training of the night resamples alike. Measured
+ * again only while the first sample was short of SEEING_SAMPLE and the night has grown since.
+ */
+export async function nightSeeing(ws: Workspace): Promise<Seeing> {
+  const file = seeingFile(ws);
+  const kept = readSeeingFile(file);
+  if (kept && (kept.sampled >= SEEING_SAMPLE || kept.size >= ws.size)) {
+    return { fwhmPx: kept.fwhmPx, sampled: kept.sampled, measured: kept.measured, zoom: kept.zoom };
+  }
+  const ids = ws.ids();
+  const step = Math.max(1, ids.length / SEEING_SAMPLE);
+  const sample: string[] = [];
+  for (let k = 0; k < Math.min(SEEING_SAMPLE, ids.length); k++) sample.push(ids[Math.floor(k * step)]);
+  // One positioned read per stamp: a part of a big night is gigabytes, and 256 records are ~8 MB.
+  const triplets: StampTriplet[] = [];
+  for (const id of sample) {
+    try {
+      triplets.push(await ws.readTriplet(id));
+    } catch {
+      // A damaged record is scoring's to report (it names the part file and byte); here it is left out.
+    }
+  }
+  const seeing = setSeeing(triplets);
+  if (ids.length > 0) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const record: SeeingFile = { format: 1, ...seeing, size: ids.length };
+    await writeFileAtomic(file, JSON.stringify(record, null, 2));
+  }
+  return seeing;
+}
+
+/** The resampling `spec`'s preprocessing applies to this night's stamps. */
+export async function nightZoom(ws: Workspace, spec: ModelSpec): Promise<number> {
+  return spec.preprocessing === 'standard' ? (await nightSeeing(ws)).zoom : 1;
+}
+
+/** One line for job logs: what the night's seeing is and what scoring does about it. */
+export function describeSeeing(s: Seeing): string {
+  if (s.fwhmPx === null)
+    return `seeing not measurable (no star in ${s.sampled} stamps): stamps used as they are`;
+  const what = `seeing ${s.fwhmPx.toFixed(2)} px (median of ${s.measured} of ${s.sampled} stamps)`;
+  return s.zoom < 1
+    ? `${what}: stamps resampled x${s.zoom.toFixed(3)} to the models' ${MODEL_SEEING_PX} px`
+    : `${what}: stamps used as they are`;
+}
