@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fineTunePolicy } from '../../../src/main/worker/model/training/fineTune';
-import { MIN_GUARD_LABELS } from '../../../src/main/worker/model/training/retrainLoop';
+import { MIN_GUARD_LABELS, rankedBetter } from '../../../src/main/worker/model/training/retrainLoop';
 import { makeSplit } from '../../../src/main/worker/model/training/train';
 import { stratifiedSplit, type LabelledId } from '../../../src/main/worker/model/training/split';
 
@@ -50,5 +50,18 @@ describe('the retrain split', () => {
     expect(s.validation).toHaveLength(300);
     expect(s.test).toHaveLength(300);
     expect(s.train).toHaveLength(1400);
+  });
+});
+
+describe('the guard against the parent', () => {
+  it('lets an epoch replace the parent only when it ranks the validation labels strictly better', () => {
+    const parent = { valAuc: 0.972, valLoss: 0.3 };
+    expect(rankedBetter({ valAuc: 0.98, valLoss: 0.5 }, parent)).toBe(true);
+    // A tie won on loss is no evidence on a dozen labels.
+    expect(rankedBetter({ valAuc: 0.972, valLoss: 0.1 }, parent)).toBe(false);
+    expect(rankedBetter({ valAuc: 1, valLoss: 0.01 }, { valAuc: 1, valLoss: 0.2 })).toBe(false);
+    expect(rankedBetter({ valAuc: 0.9, valLoss: 0.1 }, parent)).toBe(false);
+    // Without an AUC on either side, the loss decides.
+    expect(rankedBetter({ valAuc: null, valLoss: 0.2 }, { valAuc: null, valLoss: 0.3 })).toBe(true);
   });
 });

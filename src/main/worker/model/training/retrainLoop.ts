@@ -259,8 +259,13 @@ export async function retrainLoop(o: RetrainLoopOptions): Promise<RetrainLoopRes
       const v = await judge();
       const seconds = (Date.now() - te) / 1000;
       curves.push({ epoch, loss: lossSum / lossN, ...v, seconds, samplesPerSecond: lossN / seconds });
-      // Fine-tuning is judged on AUC first (the ranking is what the desk uses), loss breaking ties.
-      const improved = guarded ? better(v, best) : v.valLoss < best.valLoss - 1e-6;
+      // Fine-tuning is judged on AUC first (the ranking is what the desk uses), loss breaking ties
+      // between epochs; but only an epoch that ranks the validation labels strictly better than the
+      // parent may replace it. A tie won on loss is no evidence: on 12-20 labels such epochs lowered
+      // the ranking of the unseen stamps and cost SN 2021rhu up to 7 of its 34 epochs (cold start).
+      const improved = guarded
+        ? rankedBetter(v, parentVal!) && better(v, best)
+        : v.valLoss < best.valLoss - 1e-6;
       if (improved || split.validation.length === 0) {
         engine.keep();
         best = { ...v, epoch };
@@ -309,4 +314,13 @@ export async function retrainLoop(o: RetrainLoopOptions): Promise<RetrainLoopRes
     await engine.finish();
     throw err;
   }
+}
+
+/** A higher validation AUC than the parent's (loss decides only where neither has an AUC). */
+export function rankedBetter(
+  v: { valAuc: number | null; valLoss: number },
+  parent: { valAuc: number | null; valLoss: number },
+): boolean {
+  if (v.valAuc === null || parent.valAuc === null) return better(v, parent);
+  return v.valAuc > parent.valAuc + 1e-9;
 }
