@@ -28,35 +28,42 @@ export function zoomImage(img: StampImage, zoom: number): StampImage {
   const H = zoomedSide(h, zoom);
   const out = new Float32Array(W * H);
   const outMask = new Uint8Array(W * H);
-  const cx = (w - 1) / 2;
-  const cy = (h - 1) / 2;
-  const cX = (W - 1) / 2;
-  const cY = (H - 1) / 2;
+  // Every output column's two source columns and weights, worked out once: scoring resamples
+  // every stamp of a night of fine pixels, so this loop is on the hot path.
+  const cols = bilinearTaps(w, W, zoom);
+  const rows = bilinearTaps(h, H, zoom);
   const gain = 1 / (zoom * zoom);
   for (let Y = 0; Y < H; Y++) {
-    // Source coordinates, clamped to the stamp (the outermost half pixel repeats the edge).
-    const y = Math.min(h - 1, Math.max(0, cy + (Y - cY) / zoom));
-    const y0 = Math.min(h - 2, Math.floor(y));
-    const fy = h > 1 ? y - y0 : 0;
+    const ra = rows.a[Y] * w;
+    const rb = rows.b[Y] * w;
+    const wya = rows.wa[Y];
+    const wyb = rows.wb[Y];
     for (let X = 0; X < W; X++) {
-      const x = Math.min(w - 1, Math.max(0, cx + (X - cX) / zoom));
-      const x0 = Math.min(w - 2, Math.floor(x));
-      const fx = w > 1 ? x - x0 : 0;
+      const xa = cols.a[X];
+      const xb = cols.b[X];
+      const wxa = cols.wa[X];
+      const wxb = cols.wb[X];
+      // The four taps in a fixed order, zero weights skipped (a masked pixel there does not mask).
       let v = 0;
       let ok = 1;
-      for (const [dy, wy] of [
-        [0, 1 - fy],
-        [1, fy],
-      ] as const) {
-        if (wy === 0) continue;
-        for (const [dx, wx] of [
-          [0, 1 - fx],
-          [1, fx],
-        ] as const) {
-          if (wx === 0) continue;
-          const i = Math.max(0, y0 + dy) * w + Math.max(0, x0 + dx);
-          if (!mask[i]) ok = 0;
-          else v += wy * wx * data[i];
+      if (wya !== 0) {
+        if (wxa !== 0) {
+          if (!mask[ra + xa]) ok = 0;
+          else v += wya * wxa * data[ra + xa];
+        }
+        if (wxb !== 0) {
+          if (!mask[ra + xb]) ok = 0;
+          else v += wya * wxb * data[ra + xb];
+        }
+      }
+      if (wyb !== 0) {
+        if (wxa !== 0) {
+          if (!mask[rb + xa]) ok = 0;
+          else v += wyb * wxa * data[rb + xa];
+        }
+        if (wxb !== 0) {
+          if (!mask[rb + xb]) ok = 0;
+          else v += wyb * wxb * data[rb + xb];
         }
       }
       out[Y * W + X] = ok ? v * gain : 0;
@@ -64,6 +71,30 @@ export function zoomImage(img: StampImage, zoom: number): StampImage {
     }
   }
   return { width: W, height: H, data: out, mask: outMask };
+}
+
+/**
+ * For each of `m` output positions along an axis of `n` source pixels: the two source pixels it
+ * interpolates between (a, b) and their weights, about the centres, clamped to the stamp (the
+ * outermost half pixel repeats the edge).
+ */
+function bilinearTaps(n: number, m: number, zoom: number) {
+  const a = new Int32Array(m);
+  const b = new Int32Array(m);
+  const wa = new Float64Array(m);
+  const wb = new Float64Array(m);
+  const c = (n - 1) / 2;
+  const C = (m - 1) / 2;
+  for (let k = 0; k < m; k++) {
+    const x = Math.min(n - 1, Math.max(0, c + (k - C) / zoom));
+    const x0 = Math.min(n - 2, Math.floor(x));
+    const f = n > 1 ? x - x0 : 0;
+    a[k] = Math.max(0, x0);
+    b[k] = Math.max(0, x0 + 1);
+    wa[k] = 1 - f;
+    wb[k] = f;
+  }
+  return { a, b, wa, wb };
 }
 
 /** Every image of the triplet zoomed (see zoomImage). */
