@@ -312,10 +312,17 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     const real = selection.length + injectedVal.filter((e) => e.kind !== 'simulated').length;
     // The bilinear zooms and the blur, as the sampler draws them (not the sky-noise view: a check only).
     const views = ROBUSTNESS_VIEWS.filter((v) => /bilinear|seeing/.test(v.name));
-    for (let i = 0; i < real; i++) {
-      valTriplets.push(views[i % views.length].apply(valTriplets[i]));
-      valLabels.push(valLabels[i]);
-    }
+    // Each view's examples taken as one night and resampled as the app would resample it (seeing.ts).
+    views.forEach((view, k) => {
+      const at: number[] = [];
+      for (let i = k; i < real; i += views.length) at.push(i);
+      const seen = at.map((i) => view.apply(valTriplets[i]));
+      const zoom = zoomFor(spec, setSeeing(seen));
+      seen.forEach((t, j) => {
+        valTriplets.push(zoom === 1 ? t : zoomTriplet(t, zoom));
+        valLabels.push(valLabels[at[j]]);
+      });
+    });
     log(`validation: ${real} examples again through ${views.map((v) => v.name).join(', ')}`);
   }
   const validation = { x: preprocessBatch(spec, valTriplets), y: valLabels };
