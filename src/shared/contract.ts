@@ -47,6 +47,14 @@ export const WorkspaceSummarySchema = z.object({
   scored: z.number().int().nonnegative(),
   /** The home's active model for this night's stamps: what scores it (and anything appended) on open. */
   homeModel: z.string().nullable(),
+  /**
+   * The night's seeing (median FWHM in pixels) as scoring measured it, and the factor its stamps are
+   * resampled by for the models (1: as they are); null until the night is first scored.
+   */
+  seeing: z
+    .object({ fwhmPx: z.number().positive().nullable(), zoom: z.number().positive().max(1) })
+    .nullable()
+    .optional(),
 });
 
 const LabelCountsSchema = z.object({

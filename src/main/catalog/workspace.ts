@@ -35,6 +35,7 @@ import {
 import { CatalogIndex, asPartIndex, indexOfEntries, type PartIndex, type StampRef } from './catalogIndex';
 import { decodeTriplet, encodeTriplet } from './stampPack';
 import { WORKSPACE_FOLDERS, workspaceLayout } from './layout';
+import { readSeeingRecord } from './seeingFile';
 
 export const CatalogEntrySchema = z.object({
   id: z.string(),
@@ -719,8 +720,14 @@ export class Workspace {
       threshold: this.file.threshold,
       scored: this.scoredCount(this.file.activeModel),
       homeModel,
+      seeing: seeingOf(this.dir),
     };
   }
+}
+
+function seeingOf(dir: string): WorkspaceSummary['seeing'] {
+  const r = readSeeingRecord(dir);
+  return r ? { fwhmPx: r.fwhmPx, zoom: r.zoom } : null;
 }
 
 /** Size and mtime: enough to see that another process replaced the file (atomic rename). */

@@ -122,7 +122,10 @@ describe('a night of DES-like pixels in a workspace', () => {
     const file = path.join(ws.dir, 'cache', 'seeing.json');
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 1, zoom: first.zoom, size: 40 });
     expect(await nightSeeing(ws)).toEqual(first);
+    // The night's summary says it (the Night panel's seeing note).
+    expect(ws.summary(null).seeing).toEqual({ fwhmPx: first.fwhmPx, zoom: first.zoom });
     writeFileSync(file, '{"format":1,"zoom":7}');
+    expect(ws.summary(null).seeing).toBeNull();
     expect(await nightSeeing(ws)).toEqual(first);
     expect(await nightZoom(ws, { ...COMPACT_SPEC, preprocessing: 'braai' } as ModelSpec)).toBe(1);
   });

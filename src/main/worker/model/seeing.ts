@@ -12,10 +12,10 @@
  * by interpolation, and nights within RESAMPLE_ABOVE of the model's seeing stay as they are (ZTF
  * and the surveys we have stamps of), so their rows are unchanged to the bit.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Workspace } from '../../catalog/workspace';
-import { workspaceLayout } from '../../catalog/layout';
+import { readSeeingRecord, seeingFile, type SeeingRecord } from '../../catalog/seeingFile';
 import { median } from '../../../shared/robust';
 import type { StampTriplet } from '../../../shared/stamp';
 import { writeFileAtomic } from '../../util/atomicWrite';
@@ -66,44 +66,14 @@ export function zoomFor(spec: ModelSpec, seeing: Pick<Seeing, 'zoom'>): number {
   return spec.preprocessing === 'standard' ? seeing.zoom : 1;
 }
 
-interface SeeingFile extends Seeing {
-  format: 1;
-  /** The night's size when measured: a night that grew is measured again while its sample was short. */
-  size: number;
-}
-
-function seeingFile(ws: Workspace): string {
-  return path.join(workspaceLayout(ws.dir).cache, 'seeing.json');
-}
-
-function readSeeingFile(file: string): SeeingFile | null {
-  if (!existsSync(file)) return null;
-  try {
-    const s = JSON.parse(readFileSync(file, 'utf8')) as Partial<SeeingFile>;
-    const ok =
-      s.format === 1 &&
-      (s.fwhmPx === null || (typeof s.fwhmPx === 'number' && s.fwhmPx > 0)) &&
-      typeof s.zoom === 'number' &&
-      s.zoom > 0 &&
-      s.zoom <= 1 &&
-      Number.isInteger(s.sampled) &&
-      Number.isInteger(s.measured) &&
-      Number.isInteger(s.size);
-    // A damaged file is measured again (it is derived data), never trusted.
-    return ok ? (s as SeeingFile) : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The night's seeing, measured once on SEEING_SAMPLE stamps spread over its catalog and kept in
  * cache/seeing.json, so that every later scoring and training of the night resamples alike. Measured
  * again only while the first sample was short of SEEING_SAMPLE and the night has grown since.
  */
 export async function nightSeeing(ws: Workspace): Promise<Seeing> {
-  const file = seeingFile(ws);
-  const kept = readSeeingFile(file);
+  const file = seeingFile(ws.dir);
+  const kept = readSeeingRecord(ws.dir);
   if (kept && (kept.sampled >= SEEING_SAMPLE || kept.size >= ws.size)) {
     return { fwhmPx: kept.fwhmPx, sampled: kept.sampled, measured: kept.measured, zoom: kept.zoom };
   }
@@ -123,7 +93,7 @@ export async function nightSeeing(ws: Workspace): Promise<Seeing> {
   const seeing = setSeeing(triplets);
   if (ids.length > 0) {
     mkdirSync(path.dirname(file), { recursive: true });
-    const record: SeeingFile = { format: 1, ...seeing, size: ids.length };
+    const record: SeeingRecord = { format: 1, ...seeing, size: ids.length };
     await writeFileAtomic(file, JSON.stringify(record, null, 2));
   }
   return seeing;

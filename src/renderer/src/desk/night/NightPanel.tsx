@@ -38,8 +38,15 @@ export function ScoringLine(props: { workspace: WorkspaceSummary | null; scoring
       {activeModel && homeModel && activeModel !== homeModel
         ? ` The home's active model is ${homeModel}: adopt or score with it in the Model panel.`
         : ''}
+      {seeingNote(workspace.seeing)}
     </p>
   );
+}
+
+/** What the models see of this night's stamps: resampled when its seeing is much wider than theirs. */
+export function seeingNote(seeing: WorkspaceSummary['seeing']): string {
+  if (!seeing || seeing.fwhmPx === null || seeing.zoom === 1) return '';
+  return ` Seeing ${seeing.fwhmPx.toFixed(1)} px: the models see its stamps resampled x${seeing.zoom.toFixed(2)}, to the scale they were trained at.`;
 }
 
 /**
