@@ -49,6 +49,7 @@ import {
   coldStartCurveCv,
   keptParentCount,
   loadVersionFolder,
+  meanPartAuc,
   REPLAY_MODES,
   type ReplayMode,
   surveyTable,
@@ -155,6 +156,7 @@ function printCvCurve(points: CvPoint[], counts: number[], evalFold: number, par
     console.log(
       `    L=${String(L).padStart(3)} draws ${p.length}: judged ${p.map((x) => x.n).join('/')}: AUC ${spread(p.map((x) => x.auc))}; default ${spread(p.map((x) => x.parentAuc))}; ` +
         `FPR@1%MDR ${spread(p.map((x) => x.fpr))} (default ${spread(p.map((x) => x.parentFpr))}); ` +
+        `mean of the parts' own AUCs ${spread(p.map((x) => meanPartAuc(x).tuned))} (default ${spread(p.map((x) => meanPartAuc(x).parent))}); ` +
         `parent kept per draw ${p.map((x) => `${keptParentCount(x)}/${parts}`).join(', ')}; ` +
         `lower than the default in ${p.filter((x) => x.auc < x.parentAuc - 1e-9).length}/${p.length} draws`,
     );

@@ -427,6 +427,15 @@ export async function coldStartCurveCv(o: CvCurveOptions): Promise<CvPoint[]> {
   return out;
 }
 
+/**
+ * Mean over the parts of each part's own AUC (one model per part), default and fine-tuned: free of
+ * the pooled figure's mixing of k models' score scales, but on about n/k stamps each.
+ */
+export function meanPartAuc(p: CvPoint): { parent: number; tuned: number } {
+  const mean = (f: (x: ColdStartPoint) => number) => p.parts.reduce((a, x) => a + f(x), 0) / p.parts.length;
+  return { parent: mean((x) => x.parentAuc), tuned: mean((x) => x.auc) };
+}
+
 /** Parts whose guard kept the default's weights. */
 export function keptParentCount(p: CvPoint): number {
   return p.parts.filter((x) => x.kept === 'parent').length;
@@ -441,7 +450,8 @@ export function describeCvPoint(p: CvPoint): string {
   return (
     `L=${p.labels} draw ${p.draw} (${p.folds} parts pooled: ${p.folds} models' scores): judged ${p.n}: ` +
     `AUC ${p.parentAuc.toFixed(4)} -> ${p.auc.toFixed(4)}${lower ? ' (LOWER than the default)' : ''}, ` +
-    `FPR@1%MDR ${p.parentFpr.toFixed(3)} -> ${p.fpr.toFixed(3)}` +
+    `FPR@1%MDR ${p.parentFpr.toFixed(3)} -> ${p.fpr.toFixed(3)}; ` +
+    `mean of the parts' own AUCs ${meanPartAuc(p).parent.toFixed(4)} -> ${meanPartAuc(p).tuned.toFixed(4)}` +
     (p.labels > 0
       ? `; parent kept ${keptParentCount(p)}/${p.folds}; extra labels per part ${p.extraGiven.join('/')}`
       : '') +
