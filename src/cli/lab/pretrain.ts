@@ -157,7 +157,7 @@ function printCvCurve(points: CvPoint[], counts: number[], evalFold: number, par
       `    L=${String(L).padStart(3)} draws ${p.length}: judged ${p.map((x) => x.n).join('/')}: AUC ${spread(p.map((x) => x.auc))}; default ${spread(p.map((x) => x.parentAuc))}; ` +
         `FPR@1%MDR ${spread(p.map((x) => x.fpr))} (default ${spread(p.map((x) => x.parentFpr))}); ` +
         `mean of the parts' own AUCs ${spread(p.map((x) => meanPartAuc(x).tuned))} (default ${spread(p.map((x) => meanPartAuc(x).parent))}); ` +
-        `parent kept per draw ${p.map((x) => `${keptParentCount(x)}/${parts}`).join(', ')}; ` +
+        (L > 0 ? `parent kept per draw ${p.map((x) => `${keptParentCount(x)}/${parts}`).join(', ')}; ` : '') +
         `lower than the default in ${p.filter((x) => x.auc < x.parentAuc - 1e-9).length}/${p.length} draws`,
     );
     // What the fine-tunes did elsewhere (forgetting): reals flagged per draw and part, AUC over all parts.
