@@ -57,7 +57,7 @@ engine tools (act on files directly):
   skysift pretrain --manifest <index.csv> --out <library dir> [--epochs N] [--minutes M] [--init <version dir>]... [--trainer auto|tfjs|onnxruntime]
   skysift pretrain --validate --manifest <index.csv> --model <version dir>... [--seed 1] [--robustness]
   skysift pretrain --report --manifest <index.csv> --model <version dir> [--folds 2 --eval-fold 1] [--update-meta] [--robustness]
-  skysift pretrain --cold-start --manifest <index.csv> --model <version dir> [--labels 0,50,100] [--draws 3]
+  skysift pretrain --cold-start --manifest <index.csv> --model <version dir> [--labels 0,50,100] [--draws 3] [--label-pool held-out|both-folds [--cv 5]]
       Train on fake sources injected into real stamps (real backgrounds from the manifest; several
       --init: their weights averaged), compare versions on a run's training-side validation set, report
       a version's figures on real stamps it never saw (per survey; --update-meta writes the held-out

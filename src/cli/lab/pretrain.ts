@@ -15,6 +15,9 @@
  *                    resampled to finer pixels / blurred to worse seeing before injection (see InjectionOptions)
  *   skysift pretrain --cold-start --manifest <csv> --model <version dir> [--labels 0,50,100] [--draws 3] [--min-judged 20]
  *                    [--replay injection|none] (fine-tunes as the desk's Retrain does, on SKYSIFT_TRAINER's choice, default auto)
+ *                    [--label-pool held-out|both-folds [--cv 5]]: held-out (the default) draws the labels and the
+ *                    judged stamps from the held-out fold; both-folds draws the labels from both folds and judges
+ *                    every held-out stamp once per draw, in --cv parts (crossValidatedParts in realBench.ts)
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -44,11 +47,15 @@ import {
 } from '../../main/worker/model/injection/realStamps';
 import {
   coldStartCurve,
+  coldStartCurveCv,
+  keptParentCount,
   loadVersionFolder,
+  meanPartAuc,
   REPLAY_MODES,
   type ReplayMode,
   surveyTable,
   type ColdStartPoint,
+  type CvPoint,
   type WatchSet,
 } from '../../main/worker/model/injection/realBench';
 import { evaluateOnStamps } from '../../main/worker/model/injection/pretrain';
@@ -140,6 +147,35 @@ async function validate(
   }
 }
 
+/** The cross-validated curve, one block per L: pooled figures over draws, then each draw's parts. */
+function printCvCurve(points: CvPoint[], counts: number[], evalFold: number, parts: number) {
+  console.log(
+    `  cold-start curve, cross-validated (${parts} parts; judged: all of ZTF fold ${evalFold}'s labelled stamps per draw; AUC and FPR@1%MDR pooled over the parts' models):`,
+  );
+  for (const L of counts) {
+    const p = points.filter((x) => x.labels === L);
+    if (!p.length) continue;
+    console.log(
+      `    L=${String(L).padStart(3)} draws ${p.length}: judged ${p.map((x) => x.n).join('/')}: AUC ${spread(p.map((x) => x.auc))}; default ${spread(p.map((x) => x.parentAuc))}; ` +
+        `FPR@1%MDR ${spread(p.map((x) => x.fpr))} (default ${spread(p.map((x) => x.parentFpr))}); ` +
+        `mean of the parts' own AUCs ${spread(p.map((x) => meanPartAuc(x).tuned))} (default ${spread(p.map((x) => meanPartAuc(x).parent))}); ` +
+        (L > 0 ? `parent kept per draw ${p.map((x) => `${keptParentCount(x)}/${parts}`).join(', ')}; ` : '') +
+        `lower than the default in ${p.filter((x) => x.auc < x.parentAuc - 1e-9).length}/${p.length} draws`,
+    );
+    // What the fine-tunes did elsewhere (forgetting): reals flagged per draw and part, AUC over all parts.
+    const watched = p[0].parts[0]?.watch ?? [];
+    watched.forEach((w, i) => {
+      const all = p.flatMap((x) => x.parts.map((q) => q.watch[i]));
+      const aucs = all.map((q) => q.auc).filter((v): v is number => v !== null);
+      console.log(
+        `      ${w.name}: default ${w.parentAuc === null ? '' : `AUC ${w.parentAuc.toFixed(4)}, `}flagged ${w.parentFlaggedReals}/${w.reals}; ` +
+          `after, flagged per part: ${p.map((x) => `draw ${x.draw} ${x.parts.map((q) => q.watch[i].flaggedReals).join('/')}`).join(', ')}` +
+          (aucs.length ? `; AUC over the ${aucs.length} models ${spread(aucs)}` : ''),
+      );
+    });
+  }
+}
+
 function printRobustness(title: string, rows: RobustnessRow[]) {
   console.log(title);
   for (const r of rows)
@@ -163,6 +199,44 @@ function spread(xs: number[]): string {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
   return `${m.toFixed(4)} +- ${sd.toFixed(4)} (min ${Math.min(...xs).toFixed(4)}, max ${Math.max(...xs).toFixed(4)})`;
+}
+
+/** Where the cold-start's labels come from (see --label-pool). */
+export type ColdStartMode = { pool: 'held-out' } | { pool: 'both-folds'; parts: number };
+export const LABEL_POOLS = ['held-out', 'both-folds'] as const;
+
+/** --label-pool, --cv and the options they exclude, checked before anything is read. */
+export function coldStartMode(values: {
+  'cold-start'?: boolean;
+  'label-pool'?: string;
+  cv?: string;
+  'min-judged'?: string;
+}): ColdStartMode {
+  const pool = values['label-pool'];
+  if ((pool !== undefined || values.cv !== undefined) && !values['cold-start'])
+    throw new Error('--label-pool and --cv apply to --cold-start only');
+  if (pool === undefined || pool === 'held-out') {
+    if (values.cv !== undefined)
+      throw new Error(
+        '--cv applies to --label-pool both-folds only (held-out judges the stamps left unlabelled)',
+      );
+    return { pool: 'held-out' };
+  }
+  if (pool !== 'both-folds')
+    throw new Error(
+      `--label-pool must be held-out (labels and judged stamps from the held-out fold) or both-folds ` +
+        `(labels from both folds, every held-out stamp judged once per draw), got ${pool}`,
+    );
+  if (values['min-judged'] !== undefined)
+    throw new Error(
+      '--min-judged applies to --label-pool held-out only (both-folds judges every held-out stamp)',
+    );
+  const parts = values.cv === undefined ? 5 : Number(values.cv);
+  if (!Number.isInteger(parts) || parts < 2)
+    throw new Error(
+      `--cv must be an integer >= 2 (the parts the held-out fold is judged in), got ${values.cv}`,
+    );
+  return { pool: 'both-folds', parts };
 }
 
 /**
@@ -203,6 +277,8 @@ export async function pretrain(argv: string[]) {
       labels: { type: 'string', default: '0,50,100,200,500' },
       draws: { type: 'string' },
       'min-judged': { type: 'string' },
+      'label-pool': { type: 'string' },
+      cv: { type: 'string' },
       replay: { type: 'string', default: 'injection' },
       epochs: { type: 'string' },
       steps: { type: 'string' },
@@ -225,6 +301,7 @@ export async function pretrain(argv: string[]) {
     throw new Error('pretrain needs --manifest <index.csv> (e.g. ../shared/data/real-stamps/index.csv)');
   if (!REPLAY_MODES.includes(values.replay as ReplayMode))
     throw new Error(`--replay must be one of ${REPLAY_MODES.join(', ')}, got ${values.replay}`);
+  const coldStart = coldStartMode(values);
   // Checked before anything is read; fitModel's trainer choice reads it (trainerChoice.ts).
   const trainer = trainerPreference(values.trainer);
   const backend = await selectBackend(values.backend as BackendName | 'auto');
@@ -331,7 +408,33 @@ export async function pretrain(argv: string[]) {
             );
         }
       }
-      if (values['cold-start']) {
+      if (values['cold-start'] && coldStart.pool === 'both-folds') {
+        const counts = values.labels.split(',').map((s) => intArg('labels', s.trim(), 0));
+        const labelled = (s: RealStamp) =>
+          s.survey === 'ztf' && s.objectId !== SN2021RHU_OBJECT && standInLabel(s) !== null;
+        const judgedPool = heldZtf.filter(labelled);
+        const extra = partitionStamps(stamps, folds, evalFold).train.filter(labelled);
+        const otherFolds = folds === 2 ? `fold ${1 - evalFold}` : `the folds other than ${evalFold}`;
+        console.log(
+          `  cross-validated cold-start: labels drawn from ZTF ${otherFolds} (${extra.length} labelled stamps, seen by the default in its ` +
+            `pretraining: trained on or used to pick its epochs; labels an astronomer could give, less informative) and from fold ${evalFold} ` +
+            `less the judged part; judged: fold ${evalFold}'s ${judgedPool.length} labelled ZTF stamps, never seen by the default, each once ` +
+            `per draw, in ${coldStart.parts} parts; a pooled AUC mixes the ${coldStart.parts} fine-tuned models' scores (replay: ${values.replay}` +
+            `${values.replay === 'injection' ? `: as at the desk, the night's unlabelled stamps, here the judged part's, are among the injection backgrounds, never their labels` : ''})`,
+        );
+        const points = await coldStartCurveCv({
+          versionDir: dir,
+          judgedPool,
+          extraLabels: extra,
+          labelCounts: counts,
+          draws: intArg('draws', values.draws, 3),
+          folds: coldStart.parts,
+          log: (l) => console.log(`  ${l}`),
+          replay: values.replay as ReplayMode,
+          watch: watchSets(stamps),
+        });
+        printCvCurve(points, counts, evalFold, coldStart.parts);
+      } else if (values['cold-start']) {
         const counts = values.labels.split(',').map((s) => intArg('labels', s.trim(), 0));
         const points: ColdStartPoint[] = await coldStartCurve(
           dir,

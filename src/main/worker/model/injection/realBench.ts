@@ -121,7 +121,7 @@ export async function coldStartCurve(
       const order = shuffleInPlace([...labelled], seededRandom(1000 + d));
       const given = order.slice(0, L);
       const judged = order.slice(L);
-      const point = await coldStartDraw(versionDir, given, judged, L, d, policy, replay, watch);
+      const { point } = await coldStartDraw(versionDir, given, judged, L, d, policy, replay, watch);
       log(
         `L=${L} draw ${d}: judged ${point.n}: AUC ${point.parentAuc.toFixed(4)} -> ${point.auc.toFixed(4)}, FPR@1%MDR ${point.parentFpr.toFixed(3)} -> ${point.fpr.toFixed(3)} (${point.reason})` +
           point.watch.map((w) => `; ${describeWatch(w)}`).join(''),
@@ -130,6 +130,14 @@ export async function coldStartCurve(
     }
   }
   return out;
+}
+
+/** A draw's figures, and the judged stamps' scores (before, after) for pooling over parts. */
+interface DrawResult {
+  point: ColdStartPoint;
+  before: Float32Array;
+  after: Float32Array;
+  judgedLabels: (0 | 1)[];
 }
 
 async function coldStartDraw(
@@ -141,7 +149,8 @@ async function coldStartDraw(
   policy: Partial<FineTunePolicy> | undefined,
   replay: ReplayMode,
   watch: readonly WatchSet[],
-): Promise<ColdStartPoint> {
+  seed = draw + 1,
+): Promise<DrawResult> {
   const { model, meta } = await loadVersionFolder(versionDir);
   const spec = meta.spec as ModelSpec;
   try {
@@ -171,23 +180,28 @@ async function coldStartDraw(
       });
     if (L === 0)
       return {
-        labels: 0,
-        draw,
-        n: judged.length,
-        parentAuc,
-        auc: parentAuc,
-        parentFpr,
-        fpr: parentFpr,
-        kept: 'no labels',
-        reason: 'the default as shipped',
-        guard: null,
-        watch: watchFigures(watchBefore),
+        point: {
+          labels: 0,
+          draw,
+          n: judged.length,
+          parentAuc,
+          auc: parentAuc,
+          parentFpr,
+          fpr: parentFpr,
+          kept: 'no labels',
+          reason: 'the default as shipped',
+          guard: null,
+          watch: watchFigures(watchBefore),
+        },
+        before,
+        after: before,
+        judgedLabels,
       };
     // The desk's retrain on these labels (train.ts): its policy, its split, its loop.
     const labels: LabelledId[] = given.map((s) => ({ id: s.id, label: standInLabel(s)! }));
     const judgedIds: LabelledId[] = judged.map((s, i) => ({ id: s.id, label: judgedLabels[i] }));
     const merged = { ...fineTunePolicy(L), ...policy };
-    const split = makeSplit(labels, judgedIds, draw + 1, merged.validationShare);
+    const split = makeSplit(labels, judgedIds, seed, merged.validationShare);
     const night = [...given, ...judged];
     const rows = rowsInMemory(
       night.map((s) => s.id),
@@ -209,7 +223,7 @@ async function coldStartDraw(
           .filter((s) => !exclude.has(s.id))
           .map((s) => ({ id: s.id, survey: s.survey, triplet: s.triplet })),
       backend: tfc.getBackend(),
-      seed: draw + 1,
+      seed,
       learningRate: merged.learningRate,
       batchSize: merged.batchSize,
       maxEpochs: merged.maxEpochs,
@@ -223,21 +237,227 @@ async function coldStartDraw(
       judged.map((s) => s.triplet),
     );
     return {
-      labels: L,
-      draw,
-      n: judged.length,
-      parentAuc,
-      auc: auc(after, judgedLabels),
-      parentFpr,
-      fpr: fprAtMdr(after, judgedLabels),
-      kept: loop.keptParent ? 'parent' : 'fine-tuned',
-      reason: `${loop.guard}; trained on ${loop.engine.description}`,
-      guard: loop.guarded ? { parentAuc: loop.parentVal!.valAuc, keptAuc: loop.best.valAuc } : null,
-      watch: watchFigures(await watchScores()),
+      point: {
+        labels: L,
+        draw,
+        n: judged.length,
+        parentAuc,
+        auc: auc(after, judgedLabels),
+        parentFpr,
+        fpr: fprAtMdr(after, judgedLabels),
+        kept: loop.keptParent ? 'parent' : 'fine-tuned',
+        reason: `${loop.guard}; trained on ${loop.engine.description}`,
+        guard: loop.guarded ? { parentAuc: loop.parentVal!.valAuc, keptAuc: loop.best.valAuc } : null,
+        watch: watchFigures(await watchScores()),
+      },
+      before,
+      after,
+      judgedLabels,
     };
   } finally {
     model.dispose();
   }
+}
+
+/** One part of a cross-validated draw: the stamps given as labels and the stamps judged. */
+export interface CvPart {
+  part: number;
+  given: RealStamp[];
+  judged: RealStamp[];
+}
+
+/** Labelled and each stamp once: what a cross-validated draw deals from. */
+function labelledDistinct(stamps: readonly RealStamp[]): RealStamp[] {
+  return distinctStamps(stamps.filter((s) => standInLabel(s) !== null));
+}
+
+/**
+ * The largest label count every part of a k-fold draw can give: the extra labels plus the judged
+ * pool less its largest part (parts differ in size by at most one).
+ */
+export function cvLabelCapacity(
+  judgedPool: readonly RealStamp[],
+  extraLabels: readonly RealStamp[],
+  folds: number,
+): number {
+  const n = labelledDistinct(judgedPool).length;
+  return labelledDistinct(extraLabels).length + n - Math.ceil(n / folds);
+}
+
+function checkParts(judgeable: number, folds: number): void {
+  if (!Number.isInteger(folds) || folds < 2 || folds > judgeable)
+    throw new Error(
+      `cross-validated cold-start: ${folds} parts asked of ${judgeable} labelled stamps to judge (2 to ${judgeable})`,
+    );
+}
+
+/**
+ * The k parts of one draw of the cross-validated cold-start: the labelled stamps of `judgedPool`
+ * (stamps the model never saw) are shuffled, seeded by the draw, and dealt into `folds` parts; part
+ * j is judged, and its labels are the first L of a seeded order of `extraLabels` (stamps the model
+ * may have seen: legitimate labels, never judged) plus the judged pool less part j. Neither order
+ * depends on L, so within a draw every L judges the same parts and the L=50 labels are among the
+ * L=100 ones: the points of the curve are paired.
+ */
+export function crossValidatedParts(
+  judgedPool: readonly RealStamp[],
+  extraLabels: readonly RealStamp[],
+  L: number,
+  folds: number,
+  draw: number,
+): CvPart[] {
+  const pool = labelledDistinct(judgedPool);
+  const poolIds = new Set(pool.map((s) => s.id));
+  const extra = labelledDistinct(extraLabels);
+  // A stamp in both would be judged after being given as a label.
+  const both = extra.find((s) => poolIds.has(s.id));
+  if (both) throw new Error(`cross-validated cold-start: stamp ${both.id} is both judged and an extra label`);
+  checkParts(pool.length, folds);
+  const capacity = cvLabelCapacity(pool, extra, folds);
+  if (!Number.isInteger(L) || L < 0 || L > capacity)
+    throw new Error(
+      `cross-validated cold-start: ${L} labels asked, each part's label pool holds at most ${capacity}`,
+    );
+  const order = shuffleInPlace([...pool], seededRandom(5000 + draw));
+  return Array.from({ length: folds }, (_, j) => {
+    const judged = order.filter((_, i) => i % folds === j);
+    const judgedIds = new Set(judged.map((s) => s.id));
+    const candidates = [...extra, ...pool.filter((s) => !judgedIds.has(s.id))];
+    const given = shuffleInPlace(candidates, seededRandom(6000 + draw, j)).slice(0, L);
+    return { part: j, given, judged };
+  });
+}
+
+/** A cross-validated draw: the k parts' judged stamps pooled (every judged-pool stamp once). */
+export interface CvPoint {
+  labels: number;
+  draw: number;
+  folds: number;
+  /** Stamps judged over all parts: the whole judged pool. */
+  n: number;
+  /** The default on the pooled stamps (the same for every draw) and the k fine-tuned models pooled. */
+  parentAuc: number;
+  auc: number;
+  parentFpr: number;
+  fpr: number;
+  /** Labels per part that came from the extra pool (stamps the default may have seen). */
+  extraGiven: number[];
+  /** Each part's own figures (judged on its part only), its guard's verdict and its watch sets. */
+  parts: ColdStartPoint[];
+}
+
+export interface CvCurveOptions {
+  versionDir: string;
+  /** Stamps the model never saw: every labelled one is judged once per draw. */
+  judgedPool: readonly RealStamp[];
+  /** Further labels (e.g. the other fold's stamps, seen in pretraining): given, never judged. */
+  extraLabels: readonly RealStamp[];
+  labelCounts: readonly number[];
+  draws: number;
+  folds: number;
+  log?: (line: string) => void;
+  policy?: Partial<FineTunePolicy>;
+  replay?: ReplayMode;
+  watch?: readonly WatchSet[];
+}
+
+/**
+ * The cold-start curve cross-validated: per L and draw, the k parts of crossValidatedParts, each
+ * fine-tuned from the default by the desk's Retrain exactly as coldStartCurve's draws are (the
+ * labels and the judged part are that fine-tune's night), and the k parts' judged scores pooled
+ * into one AUC / FPR over the whole judged pool. The pooled figure mixes k models' scores.
+ */
+export async function coldStartCurveCv(o: CvCurveOptions): Promise<CvPoint[]> {
+  const log = o.log ?? (() => {});
+  checkParts(labelledDistinct(o.judgedPool).length, o.folds);
+  const extraIds = new Set(labelledDistinct(o.extraLabels).map((s) => s.id));
+  const capacity = cvLabelCapacity(o.judgedPool, o.extraLabels, o.folds);
+  const out: CvPoint[] = [];
+  for (const L of o.labelCounts) {
+    if (L > capacity) {
+      log(
+        `L=${L}: skipped (each part's label pool holds ${capacity} labelled stamps: ${extraIds.size} extra + the judged pool less its part)`,
+      );
+      continue;
+    }
+    for (let d = 0; d < (L === 0 ? 1 : o.draws); d++) {
+      const parts = crossValidatedParts(o.judgedPool, o.extraLabels, L, o.folds, d);
+      const results: DrawResult[] = [];
+      for (const p of parts) {
+        const t0 = Date.now();
+        // Each part its own seed for the retrain's split and shuffles: k independent fine-tunes.
+        const r = await coldStartDraw(
+          o.versionDir,
+          p.given,
+          p.judged,
+          L,
+          d,
+          o.policy,
+          o.replay ?? 'injection',
+          o.watch ?? [],
+          1 + d * o.folds + p.part,
+        );
+        results.push(r);
+        if (L > 0)
+          log(
+            `L=${L} draw ${d} part ${p.part + 1}/${o.folds}: ${L} labels (${p.given.filter((s) => extraIds.has(s.id)).length} extra), judged ${p.judged.length}: ` +
+              `AUC ${r.point.parentAuc.toFixed(4)} -> ${r.point.auc.toFixed(4)} (${r.point.reason}; ${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+          );
+      }
+      const cat = (f: (r: DrawResult) => ArrayLike<number>) =>
+        Float32Array.from(results.flatMap((r) => Array.from(f(r))));
+      const labels = results.flatMap((r) => r.judgedLabels);
+      const before = cat((r) => r.before);
+      const after = cat((r) => r.after);
+      const point: CvPoint = {
+        labels: L,
+        draw: d,
+        folds: o.folds,
+        n: labels.length,
+        parentAuc: auc(before, labels),
+        auc: auc(after, labels),
+        parentFpr: fprAtMdr(before, labels),
+        fpr: fprAtMdr(after, labels),
+        extraGiven: parts.map((p) => p.given.filter((s) => extraIds.has(s.id)).length),
+        parts: results.map((r) => r.point),
+      };
+      log(describeCvPoint(point));
+      out.push(point);
+    }
+  }
+  return out;
+}
+
+/**
+ * Mean over the parts of each part's own AUC (one model per part), default and fine-tuned: free of
+ * the pooled figure's mixing of k models' score scales, but on about n/k stamps each.
+ */
+export function meanPartAuc(p: CvPoint): { parent: number; tuned: number } {
+  const mean = (f: (x: ColdStartPoint) => number) => p.parts.reduce((a, x) => a + f(x), 0) / p.parts.length;
+  return { parent: mean((x) => x.parentAuc), tuned: mean((x) => x.auc) };
+}
+
+/** Parts whose guard kept the default's weights. */
+export function keptParentCount(p: CvPoint): number {
+  return p.parts.filter((x) => x.kept === 'parent').length;
+}
+
+export function describeCvPoint(p: CvPoint): string {
+  const watched = p.parts[0]?.watch.map(
+    (w, i) =>
+      `; ${w.name} reals flagged per part ${p.parts.map((x) => x.watch[i].flaggedReals).join('/')} of ${w.reals} (default ${w.parentFlaggedReals})`,
+  );
+  const lower = p.auc < p.parentAuc - 1e-9;
+  return (
+    `L=${p.labels} draw ${p.draw} (${p.folds} parts pooled: ${p.folds} models' scores): judged ${p.n}: ` +
+    `AUC ${p.parentAuc.toFixed(4)} -> ${p.auc.toFixed(4)}${lower ? ' (LOWER than the default)' : ''}, ` +
+    `FPR@1%MDR ${p.parentFpr.toFixed(3)} -> ${p.fpr.toFixed(3)}; ` +
+    `mean of the parts' own AUCs ${meanPartAuc(p).parent.toFixed(4)} -> ${meanPartAuc(p).tuned.toFixed(4)}` +
+    (p.labels > 0
+      ? `; parent kept ${keptParentCount(p)}/${p.folds}; extra labels per part ${p.extraGiven.join('/')}`
+      : '') +
+    (watched ?? []).join('')
+  );
 }
 
 export function describeWatch(w: WatchFigures): string {
