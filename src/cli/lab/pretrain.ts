@@ -420,7 +420,7 @@ export async function pretrain(argv: string[]) {
             `pretraining: trained on or used to pick its epochs; labels an astronomer could give, less informative) and from fold ${evalFold} ` +
             `less the judged part; judged: fold ${evalFold}'s ${judgedPool.length} labelled ZTF stamps, never seen by the default, each once ` +
             `per draw, in ${coldStart.parts} parts; a pooled AUC mixes the ${coldStart.parts} fine-tuned models' scores (replay: ${values.replay}` +
-            `${values.replay === 'injection' ? `: as at the desk, the night's unlabelled stamps, here the judged part's, are among the injection backgrounds, never their labels` : ''})`,
+            `${values.replay === 'injection' ? `: injections into the labelled stamps; the judged part's stamps are never backgrounds, as the desk keeps its test labels out` : ''})`,
         );
         const points = await coldStartCurveCv({
           versionDir: dir,

@@ -84,8 +84,8 @@ export interface WatchFigures {
 
 /**
  * What each fine-tuning batch replays besides the labels: 'injection' (as the app does, replay.ts:
- * injections over the night's stamps other than the validation labels', i.e. the labelled and the
- * unlabelled ones, never their labels) or 'none'.
+ * injections over the labelled stamps other than the validation labels; the judged stamps stand for
+ * the desk's test labels, which it keeps out too) or 'none'.
  */
 export type ReplayMode = 'injection' | 'none';
 export const REPLAY_MODES: readonly ReplayMode[] = ['injection', 'none'];
@@ -94,8 +94,8 @@ export const REPLAY_MODES: readonly ReplayMode[] = ['injection', 'none'];
  * For each label count L and draw: L stamps of `pool` (random, seeded) are the astronomer's labels,
  * the rest of the pool is judged. The fine-tune is the desk's Retrain (retrainLoop.ts), with its
  * policy and its split of the labels into training and validation (the guard against the parent);
- * the pool stands for the night: its stamps other than the validation labels serve, unlabelled, as
- * replay backgrounds (see ReplayMode).
+ * the training labels' stamps serve, unlabelled, as replay backgrounds (see ReplayMode); the judged
+ * stamps never do.
  */
 export async function coldStartCurve(
   versionDir: string,
@@ -218,8 +218,10 @@ async function coldStartDraw(
       split,
       policy: replay === 'none' ? { ...merged, replayShare: 0 } : merged,
       parent: meta,
+      // As at the desk, which keeps its test labels out of the replay backgrounds: the judged stamps
+      // are never injection backgrounds, so that they stay unseen in every way.
       backgrounds: async (exclude) =>
-        night
+        given
           .filter((s) => !exclude.has(s.id))
           .map((s) => ({ id: s.id, survey: s.survey, triplet: s.triplet })),
       backend: tfc.getBackend(),
