@@ -69,7 +69,9 @@ export function zoomFor(spec: ModelSpec, seeing: Pick<Seeing, 'zoom'>): number {
 /**
  * The night's seeing, measured once on SEEING_SAMPLE stamps spread over its catalog and kept in
  * cache/seeing.json, so that every later scoring and training of the night resamples alike. Measured
- * again only while the first sample was short of SEEING_SAMPLE and the night has grown since.
+ * again only while the first sample was short of SEEING_SAMPLE and the night has grown since (a
+ * first chunk of a few stamps is a poor estimate; the candidates scored before keep their scores
+ * until the night is scored again).
  */
 export async function nightSeeing(ws: Workspace): Promise<Seeing> {
   const file = seeingFile(ws.dir);
@@ -92,9 +94,16 @@ export async function nightSeeing(ws: Workspace): Promise<Seeing> {
   }
   const seeing = setSeeing(triplets);
   if (ids.length > 0) {
-    mkdirSync(path.dirname(file), { recursive: true });
     const record: SeeingRecord = { format: 1, ...seeing, size: ids.length };
-    await writeFileAtomic(file, JSON.stringify(record, null, 2));
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      await writeFileAtomic(file, JSON.stringify(record, null, 2));
+    } catch (e) {
+      // Derived data: a night that cannot keep it is measured again next time, never left unscored.
+      console.warn(
+        `[skysift] ${file}: ${(e as Error).message}; the night's seeing is measured again next time`,
+      );
+    }
   }
   return seeing;
 }
