@@ -24,17 +24,14 @@ import { Workspace } from '../../../src/main/catalog/workspace';
 import { generateNight } from '../../../src/main/worker/demo/generator';
 import { COMPACT_SPEC } from '../../../src/main/worker/model/architectures';
 import { preprocessInto, stampInputLength } from '../../../src/main/worker/model/preprocess';
-import { checksumWords, rowsCacheDir } from '../../../src/main/worker/model/scoreCache';
+import { rowsCacheDir } from '../../../src/main/worker/model/scoreCache';
 import { runOrdered, scoreWorkspace, type ScoreOptions } from '../../../src/main/worker/model/scoring';
 import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { nightZoom } from '../../../src/main/worker/model/seeing';
+import { rowHasher } from '../helpers/rowHash';
 
 const ROW = stampInputLength(COMPACT_SPEC);
-/** A model stand-in that is a pure function of each row's exact bits: any misplaced row shows. */
-const rowHash = async (batch: Float32Array, n: number) =>
-  Array.from({ length: n }, (_, i) =>
-    checksumWords(new Int32Array(batch.buffer, batch.byteOffset + i * ROW * 4, ROW)),
-  );
+const rowHash = rowHasher(ROW);
 const noModel = null as unknown as tfl.LayersModel;
 
 /** The sequential reference: one stamp at a time, catalog order, as scoring worked before. */

@@ -28,7 +28,7 @@ import {
 } from '../../../src/main/worker/model/injection/realStamps';
 import { zoomTriplet } from '../../../src/main/worker/model/injection/transform';
 import { preprocessInto, stampInputLength } from '../../../src/main/worker/model/preprocess';
-import { checksumWords, rowsCacheDir } from '../../../src/main/worker/model/scoreCache';
+import { rowsCacheDir } from '../../../src/main/worker/model/scoreCache';
 import { scoreWorkspace } from '../../../src/main/worker/model/scoring';
 import {
   MODEL_SEEING_PX,
@@ -41,6 +41,7 @@ import { StampCache } from '../../../src/main/worker/model/training/stampCache';
 import { shippedModelDir } from '../../../src/main/util/resources';
 import { auc } from '../../../src/shared/metrics';
 import { HAVE_SHARED, sharedPath } from '../helpers/shared';
+import { rowHasher } from '../helpers/rowHash';
 
 describe('the resampling factor', () => {
   it('leaves seeing near the models alone and brings wide seeing to theirs', () => {
@@ -102,10 +103,7 @@ describe.skipIf(!HAVE_SHARED)('real stamps seen through finer pixels', () => {
 
 describe('a night of DES-like pixels in a workspace', () => {
   const ROW = stampInputLength(COMPACT_SPEC);
-  const rowHash = async (batch: Float32Array, n: number) =>
-    Array.from({ length: n }, (_, i) =>
-      checksumWords(new Int32Array(batch.buffer, batch.byteOffset + i * ROW * 4, ROW)),
-    );
+  const rowHash = rowHasher(ROW);
   let ws: Workspace;
   beforeAll(async () => {
     const base = mkdtempSync(path.join(os.tmpdir(), 'skysift-seeing-'));
