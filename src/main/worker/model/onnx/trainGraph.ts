@@ -10,13 +10,17 @@
  *                filter gradient dW = cols dZ^T (the same columns); input gradient: dcols = W dZ
  *                (dZ with a zero column appended), then per input pixel and tap a Gather of the
  *                one output column that read it (or the zero column), summed over taps.
+ *                Strided convolutions take their input gradient class by class instead (pixels
+ *                read through the same taps: strideClasses), one Gather of dZ and one Gemm each,
+ *                the layer below writing its output in that pixel order so that nothing is
+ *                reordered.
  *                Measured per step on 1 thread (CPU ms, compact / space2vec, batch 64): the
  *                earlier Pad + strided Slices + Concat im2col and padded-pieces col2im 143 / 454;
  *                ConvTranspose for the input gradient 123 / 421; this 113 / ~375.
  *   BatchNorm    batch statistics, dX = gamma invstd (dY - mean(dY) - Xhat mean(dY Xhat)), the two
  *                sums being dbeta and dgamma;
  *                moving statistics updated as tfjs does (m - (m - batch) * (1 - momentum))
- *   ReLU         dY * Cast(Y > 0)
+ *   ReLU         dY * Cast(Y > 0); after a convolution on the Gemm's output (ORT fuses the two)
  *   GAP, Flatten broadcast / reshape back
  *   Dropout      the keep mask (0 or 1/keep) is an input, drawn by the caller from a seeded PRNG
  *   Dense        Gemm both ways
@@ -186,6 +190,73 @@ class G {
   }
 }
 
+interface ConvGeometry {
+  kh: number;
+  kw: number;
+  ci: number;
+  co: number;
+  sh: number;
+  sw: number;
+  pads: number[];
+  out: [number, number];
+  useBias: boolean;
+}
+
+/** A Conv2D layer's shapes on an [h, w, c] input, with what the graph does not support refused. */
+function convGeometry(layer: tfl.layers.Layer, [h, w]: [number, number], c: number): ConvGeometry {
+  const name = layer.name;
+  const config = layer.getConfig() as Record<string, unknown>;
+  const kernel = layer.weights.find((v) => /(^|\/)kernel(_\d+)?$/.test(v.originalName ?? v.name));
+  if (!kernel) throw new Error(`ONNX training graph: ${name} has no kernel`);
+  const [kh, kw, ci, co] = kernel.shape as number[];
+  if (ci !== c) throw new Error(`ONNX training graph: ${name} expects ${ci} channels, got ${c}`);
+  const [sh, sw] = pair(config.strides, 1);
+  const dil = pair(config.dilationRate, 1);
+  if (dil[0] !== 1 || dil[1] !== 1)
+    throw new Error(`ONNX training graph: ${name}: dilated convolutions are not supported`);
+  if (sh > kh || sw > kw)
+    throw new Error(`ONNX training graph: ${name}: strides larger than the kernel are not supported`);
+  const { pads, out } = tfPads(config.padding ?? 'valid', [h, w], [kh, kw], [sh, sw]);
+  return { kh, kw, ci, co, sh, sw, pads, out, useBias: config.useBias !== false };
+}
+
+/**
+ * The input pixels of a strided convolution in classes: pixel (r, q) is read through the taps
+ * (ki, kj) with ki = r + pad (mod sh) and kj = q + pad (mod sw), so the (r + pad) mod sh,
+ * (q + pad) mod sw residues split the pixels into sh * sw classes, each with its own taps (where a
+ * window of the class runs off the output, the zero column stands in). `order` lists the pixels
+ * class after class (natural order inside a class): the input gradient comes out that way.
+ */
+function strideClasses(
+  { kh, kw, sh, sw, pads }: ConvGeometry,
+  [ih, iw]: [number, number],
+): { order: number[]; groups: { taps: number[]; start: number; count: number }[] } {
+  const order: number[] = [];
+  const groups: { taps: number[]; start: number; count: number }[] = [];
+  for (let a = 0; a < sh; a++)
+    for (let b = 0; b < sw; b++) {
+      const start = order.length;
+      for (let r = 0; r < ih; r++)
+        for (let q = 0; q < iw; q++)
+          if ((r + pads[0]) % sh === a && (q + pads[1]) % sw === b) order.push(r * iw + q);
+      const taps: number[] = [];
+      for (let ki = a; ki < kh; ki += sh) for (let kj = b; kj < kw; kj += sw) taps.push(ki * kw + kj);
+      if (order.length > start) groups.push({ taps, start, count: order.length - start });
+    }
+  return { order, groups };
+}
+
+/** Where each pixel sits in a tensor whose positions hold `order` (null: natural order). */
+function positions(order: number[] | null, n: number): number[] {
+  const pos = Array.from({ length: n }, (_, i) => i);
+  if (order) order.forEach((px, at) => (pos[px] = at));
+  return pos;
+}
+
+function sameOrder(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 interface Tape {
   /** Runs the layer's backward: takes dL/d(output), returns dL/d(input) (null: not needed). */
   back(dy: string): string | null;
@@ -253,6 +324,8 @@ export function buildTrainGraph(
   // come in that way too (channelsFirst): ORT's Transpose of [64, 51, 51, 3] took 4-5 ms a step.
   let x = TRAIN_INPUT;
   let layout: 'chwn' | 'flat' = 'chwn';
+  // x's pixel order (null: natural): see the Conv2D case.
+  let order: number[] | null = null;
   let features = 0;
   let first = true; // the first layer's input is the stamps: no gradient wanted
   const supported =
@@ -272,6 +345,20 @@ export function buildTrainGraph(
   const layers = model.layers;
   // Whether some layer below index i still learns: if none does, i's input gradient is not needed.
   const learnsBelow = layers.map((_, i) => layers.slice(0, i).some((l) => l.trainableWeights.length > 0));
+  // The pixel order layer i writes its [c, h, w] output in: that of the strided convolution that
+  // reads it next (through batch norms and activations, which do not mind the order), so that
+  // its input gradient needs no reordering; else natural.
+  const orderFor = (i: number, [oh, ow]: [number, number]): number[] | null => {
+    const co = Number(layers[i].getConfig().filters);
+    for (let j = i + 1; j < layers.length; j++) {
+      const className = layers[j].getClassName();
+      if (className === 'BatchNormalization' || className === 'ReLU' || className === 'Activation') continue;
+      if (className !== 'Conv2D' || !learnsBelow[j]) return null;
+      const geo = convGeometry(layers[j], [oh, ow], co);
+      return geo.sh > 1 || geo.sw > 1 ? strideClasses(geo, [oh, ow]).order : null;
+    }
+    return null;
+  };
   for (let li = 0; li < layers.length; li++) {
     const layer = layers[li];
     const name = layer.name;
@@ -292,32 +379,33 @@ export function buildTrainGraph(
         need('chwn');
         const ps = paramsOf(layer);
         const kernel = ps.get('kernel')!;
-        const [kh, kw, ci, co] = kernel.shape;
-        if (ci !== c) throw new Error(`ONNX training graph: ${name} expects ${ci} channels, got ${c}`);
-        const [sh, sw] = pair(config.strides, 1);
-        const dil = pair(config.dilationRate, 1);
-        if (dil[0] !== 1 || dil[1] !== 1)
-          throw new Error(`ONNX training graph: ${name}: dilated convolutions are not supported`);
-        if (sh > kh || sw > kw)
-          throw new Error(`ONNX training graph: ${name}: strides larger than the kernel are not supported`);
-        const { pads, out } = tfPads(config.padding ?? 'valid', [h, w], [kh, kw], [sh, sw]);
+        const geo = convGeometry(layer, [h, w], c);
+        const { kh, kw, ci, co, sh, sw, pads, out } = geo;
         const [ih, iw] = [h, w];
         const k = kh * kw * ci;
         const taps = kh * kw;
         const [pIn, pOut] = [ih * iw, out[0] * out[1]];
         columnFloatsPerSample += k * pOut;
+        // Pixel orders: x's positions hold the pixels xOrder lists (null: natural order); this
+        // layer writes its output in the order the strided convolution that reads it wants (see
+        // strideClasses), else in natural order. Only the tables below depend on it.
+        const xOrder = order;
+        const xPos = positions(xOrder, pIn);
+        const outOrder = orderFor(li, out);
+        const outPos = positions(outOrder, pOut);
         // im2col as ONE Gather: the input [ci, H*W (+1 zero pixel), N] gathered at a [taps, Ho*Wo]
         // table of pixel indices (the zero pixel wherever a tap reads padding) gives the columns
         // [(ci, tap), (Ho*Wo, N)] directly: whole N-float runs copied, no Pad/Slice/Concat passes.
         const table = new Array<number>(taps * pOut);
         for (let ki = 0; ki < kh; ki++)
           for (let kj = 0; kj < kw; kj++)
-            for (let i = 0; i < out[0]; i++)
-              for (let j = 0; j < out[1]; j++) {
-                const [r, q] = [sh * i + ki - pads[0], sw * j + kj - pads[1]];
-                const inside = r >= 0 && r < ih && q >= 0 && q < iw;
-                table[(ki * kw + kj) * pOut + i * out[1] + j] = inside ? r * iw + q : pIn;
-              }
+            for (let at = 0; at < pOut; at++) {
+              const px = outOrder ? outOrder[at] : at;
+              const [i, j] = [Math.floor(px / out[1]), px % out[1]];
+              const [r, q] = [sh * i + ki - pads[0], sw * j + kj - pads[1]];
+              const inside = r >= 0 && r < ih && q >= 0 && q < iw;
+              table[(ki * kw + kj) * pOut + at] = inside ? xPos[r * iw + q] : pIn;
+            }
         const xz = g.appendZeroPixel(g.op('Reshape', [x, g.ints([ci, pIn, -1])]), ci);
         const cols = g.op('Reshape', [
           g.op('Gather', [xz, g.table([taps, pOut], table)], { axis: 1 }),
@@ -328,17 +416,20 @@ export function buildTrainGraph(
           g.op('Transpose', [kernel.name], { perm: [2, 0, 1, 3] }),
           g.ints([k, co]),
         ]);
-        const bias = config.useBias !== false ? ps.get('bias') : undefined;
+        const bias = geo.useBias ? ps.get('bias') : undefined;
         const bias2 = bias ? g.op('Reshape', [bias.name, g.ints([co, 1])]) : null;
         const z2 = g.op('Gemm', bias2 ? [w2, cols, bias2] : [w2, cols], { transA: 1 }); // [co, Ho*Wo*N]
-        const z = g.op('Reshape', [z2, g.ints([co, out[0], out[1], -1])]);
-        const act = activation(config.activation, z, name);
+        // The activation on the Gemm's own output, so that ORT fuses the two (FusedGemm): one
+        // pass less over the layer's output than a ReLU after the Reshape.
+        const act = activation(config.activation, z2, name);
+        const z = g.op('Reshape', [act.y, g.ints([co, out[0], out[1], -1])]);
         if (isLast) throw new Error(`ONNX training graph: the model must end in a dense score, not ${name}`);
         const firstLayer = !inputNeedsGrad;
+        const classes = sh > 1 || sw > 1 ? strideClasses(geo, [ih, iw]) : null;
+        const byClass = classes !== null && xOrder !== null && sameOrder(xOrder, classes.order);
         tapes.push({
           back: (dy) => {
-            const dz = act.back(dy);
-            const dz2 = g.op('Reshape', [dz, g.ints([co, -1])]);
+            const dz2 = act.back(g.op('Reshape', [dy, g.ints([co, -1])]));
             if (bias) addGrad(bias, g.op('ReduceSum', [dz2, g.ints([1])], { keepdims: 0 }));
             const dw = g.op('Gemm', [cols, dz2], { transB: 1 }); // rows (ci, tap)
             addGrad(
@@ -346,27 +437,60 @@ export function buildTrainGraph(
               g.op('Transpose', [g.op('Reshape', [dw, g.ints([ci, kh, kw, co])])], { perm: [1, 2, 0, 3] }),
             );
             if (firstLayer) return null;
+            const dzz = g.appendZeroPixel(g.op('Reshape', [dz2, g.ints([co, pOut, -1])]), co);
+            // Where the input pixel at `px` (natural index) took output column `at` through tap t.
+            const hitsOf = (px: number) => {
+              const [r, q] = [Math.floor(px / iw), px % iw];
+              const list: { tap: number; at: number }[] = [];
+              for (let ki = 0; ki < kh; ki++)
+                for (let kj = 0; kj < kw; kj++) {
+                  const [a, b] = [r + pads[0] - ki, q + pads[1] - kj];
+                  const [i, j] = [a / sh, b / sw];
+                  if (a >= 0 && b >= 0 && a % sh === 0 && b % sw === 0 && i < out[0] && j < out[1])
+                    list.push({ tap: ki * kw + kj, at: outPos[i * out[1] + j] });
+                }
+              return list;
+            };
+            if (byClass) {
+              // A strided convolution's input gradient, one class of input pixels at a time: the
+              // pixels whose windows meet the kernel at the same taps (at stride 2: 1, 2, 2 or 4
+              // of 9) gather dZ at those taps and take ONE Gemm with those kernel rows. x holds
+              // its pixels class after class (orderFor), so the classes' results are concatenated
+              // as they come. The col2im below instead pads every pixel to the most taps (4 at
+              // stride 2), writes the 9-tap dcols and sums over the padding: by count, compact's
+              // stride-2 layers write and read about half as many floats this way.
+              const k3 = g.op('Reshape', [kernel.name, g.ints([taps, ci, co])]);
+              const parts = classes.groups.map(({ taps: ts, start, count }) => {
+                const t = new Array<number>(ts.length * count);
+                for (let m = 0; m < count; m++) {
+                  const found = hitsOf(classes.order[start + m]);
+                  ts.forEach((tap, s) => {
+                    t[s * count + m] = found.find((f) => f.tap === tap)?.at ?? pOut;
+                  });
+                }
+                const gathered = g.op('Reshape', [
+                  g.op('Gather', [dzz, g.table([ts.length, count], t)], { axis: 1 }),
+                  g.ints([co * ts.length, -1]),
+                ]); // [(co, tap), (pixels, N)]
+                const wc = g.op('Reshape', [
+                  g.op('Transpose', [g.op('Gather', [k3, g.ints(ts)], { axis: 0 })], { perm: [1, 2, 0] }),
+                  g.ints([ci, co * ts.length]),
+                ]); // [ci, (co, tap)]
+                return g.op('Reshape', [g.op('Gemm', [wc, gathered]), g.ints([ci, count, -1])]);
+              });
+              const dx = parts.length === 1 ? parts[0] : g.op('Concat', parts, { axis: 1 });
+              return g.op('Reshape', [dx, g.ints([ci, ih, iw, -1])]);
+            }
             // col2im as a Gather too: every input pixel takes the output columns whose windows read
             // it (one per tap that hits it: up to 9 at stride 1, 4 at stride 2), the rest of its
             // `hits` slots the zero column appended to dZ; then a sum over the slots.
             const lists: number[][] = [];
-            for (let r = 0; r < ih; r++)
-              for (let q = 0; q < iw; q++) {
-                const list: number[] = [];
-                for (let ki = 0; ki < kh; ki++)
-                  for (let kj = 0; kj < kw; kj++) {
-                    const [a, b] = [r + pads[0] - ki, q + pads[1] - kj];
-                    const [i, j] = [a / sh, b / sw];
-                    if (a >= 0 && b >= 0 && a % sh === 0 && b % sw === 0 && i < out[0] && j < out[1])
-                      list.push((ki * kw + kj) * (pOut + 1) + i * out[1] + j);
-                  }
-                lists.push(list);
-              }
+            for (let at = 0; at < pIn; at++)
+              lists.push(hitsOf(xOrder ? xOrder[at] : at).map((f) => f.tap * (pOut + 1) + f.at));
             const hits = Math.max(1, ...lists.map((l) => l.length));
             const back = new Array<number>(hits * pIn);
             for (let slot = 0; slot < hits; slot++)
               for (let px = 0; px < pIn; px++) back[slot * pIn + px] = lists[px][slot] ?? pOut;
-            const dzz = g.appendZeroPixel(g.op('Reshape', [dz, g.ints([co, pOut, -1])]), co);
             const dcols = g.op('Gemm', [w2, g.op('Reshape', [dzz, g.ints([co, -1])])]); // [k, (Ho*Wo+1)*N]
             const gathered = g.op(
               'Gather',
@@ -379,7 +503,8 @@ export function buildTrainGraph(
             ]);
           },
         });
-        x = act.y;
+        x = z;
+        order = outOrder;
         [h, w, c] = [out[0], out[1], co];
         break;
       }
@@ -495,6 +620,7 @@ export function buildTrainGraph(
       }
       case 'Flatten': {
         need('chwn');
+        if (order) throw new Error(`ONNX training graph: ${name} reads pixels out of order`);
         const [fh, fw, fc] = [h, w, c];
         // tfjs flattens NHWC: the next Dense's rows are in that order.
         x = g.op('Flatten', [g.op('Transpose', [x], { perm: [3, 1, 2, 0] })], { axis: 1 });
