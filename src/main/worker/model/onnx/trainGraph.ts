@@ -326,6 +326,9 @@ export function buildTrainGraph(
   let layout: 'chwn' | 'flat' = 'chwn';
   // x's pixel order (null: natural): see the Conv2D case.
   let order: number[] | null = null;
+  // The [c] bias of a convolution whose Gemm left it out because a batch norm on batch
+  // statistics follows (it would subtract it again): that norm's moving mean adds it back.
+  let biasBeforeNorm: string | null = null;
   let features = 0;
   let first = true; // the first layer's input is the stamps: no gradient wanted
   const supported =
@@ -417,7 +420,16 @@ export function buildTrainGraph(
           g.ints([k, co]),
         ]);
         const bias = geo.useBias ? ps.get('bias') : undefined;
-        const bias2 = bias ? g.op('Reshape', [bias.name, g.ints([co, 1])]) : null;
+        // A bias right before a batch norm on batch statistics changes neither the norm's output
+        // nor (but for rounding) any gradient: the Gemm goes without it, saving ORT's pass that
+        // fills the output with the bias first, and the norm's moving mean takes it (its
+        // gradient, the sum of dZ, is still computed below: ~0, as tfjs has it).
+        const normNext =
+          batchStatistics &&
+          (config.activation === undefined || config.activation === null || config.activation === 'linear') &&
+          layers[li + 1]?.getClassName() === 'BatchNormalization';
+        if (bias && normNext) biasBeforeNorm = bias.name;
+        const bias2 = bias && !normNext ? g.op('Reshape', [bias.name, g.ints([co, 1])]) : null;
         const z2 = g.op('Gemm', bias2 ? [w2, cols, bias2] : [w2, cols], { transA: 1 }); // [co, Ho*Wo*N]
         // The activation on the Gemm's own output, so that ORT fuses the two (FusedGemm): one
         // pass less over the layer's output than a ReLU after the Reshape.
@@ -550,19 +562,32 @@ export function buildTrainGraph(
         }
         const shape4 = g.ints([c, 1, 1, 1]);
         const [bh, bw] = [h, w];
-        const gammaR = gamma ? g.op('Reshape', [gamma.name, shape4]) : g.f(1);
-        const betaR = beta ? g.op('Reshape', [beta.name, shape4]) : g.f(0);
+        const gammaR = gamma ? g.op('Reshape', [gamma.name, shape4]) : null;
+        const betaR = beta ? g.op('Reshape', [beta.name, shape4]) : null;
         const xin = x;
+        const perPixel = g.op('Reciprocal', [
+          g.op('Cast', [g.op('Mul', [g.batch(), g.ints([bh * bw])])], { to: 1 }),
+        ]);
         const mean = g.op('ReduceMean', [xin], { axes: [1, 2, 3], keepdims: 1 });
         const d = g.op('Sub', [xin, mean]);
-        const variance = g.op('ReduceMean', [g.op('Mul', [d, d])], { axes: [1, 2, 3], keepdims: 1 });
+        // Per-pixel passes: d, its sum of squares, d * scale, + beta; xhat = d invstd is never
+        // written out (the backward pass takes d and the per-channel invstd).
+        const variance = g.op('Mul', [
+          g.op('ReduceSumSquare', [d], { axes: [1, 2, 3], keepdims: 1 }),
+          perPixel,
+        ]);
         const invstd = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [variance, g.f(eps)])])]);
-        const xhat = g.op('Mul', [d, invstd]);
-        x = g.op('Add', [g.op('Mul', [xhat, gammaR]), betaR]);
+        const scale = gammaR ? g.op('Mul', [invstd, gammaR]) : invstd;
+        x = g.op('Mul', [d, scale]);
+        if (betaR) x = g.op('Add', [x, betaR]);
         const decay = g.f(1 - momentum);
         const flatC = g.ints([c]);
+        // A convolution bias left out before this batch norm (see the Conv2D case) is in the
+        // moving mean all the same.
+        const offset = biasBeforeNorm;
+        biasBeforeNorm = null;
         for (const [p, batch] of [
-          [mm, mean],
+          [mm, offset ? g.op('Add', [g.op('Reshape', [mean, flatC]), offset]) : mean],
           [mv, variance],
         ] as const) {
           const b = g.op('Reshape', [batch, flatC]);
@@ -573,23 +598,19 @@ export function buildTrainGraph(
         }
         tapes.push({
           back: (dy) => {
-            // The sums that make dgamma and dbeta also make the input gradient, with gamma taken out
-            // of the per-pixel passes: dx = gamma invstd (dy - mean(dy) - xhat mean(dy xhat)).
+            // The sums that make dgamma and dbeta also make the input gradient:
+            // dx = scale (dy - mean(dy) - d invstd^2 mean(dy d)), scale = gamma invstd.
             const sumDy = g.op('ReduceSum', [dy, g.ints([1, 2, 3])], { keepdims: 1 });
-            const sumDyXhat = g.op('ReduceSum', [g.op('Mul', [dy, xhat]), g.ints([1, 2, 3])], {
-              keepdims: 1,
-            });
-            if (gamma) addGrad(gamma, g.op('Reshape', [sumDyXhat, flatC]));
+            const sumDyD = g.op('ReduceSum', [g.op('Mul', [dy, d]), g.ints([1, 2, 3])], { keepdims: 1 });
+            if (gamma) addGrad(gamma, g.op('Reshape', [g.op('Mul', [sumDyD, invstd]), flatC]));
             if (beta) addGrad(beta, g.op('Reshape', [sumDy, flatC]));
             if (!inputNeedsGrad) return null;
-            const perPixel = g.op('Reciprocal', [
-              g.op('Cast', [g.op('Mul', [g.batch(), g.ints([bh * bw])])], { to: 1 }),
-            ]);
+            const k = g.op('Mul', [g.op('Mul', [sumDyD, perPixel]), g.op('Mul', [invstd, invstd])]);
             const inner = g.op('Sub', [
               g.op('Sub', [dy, g.op('Mul', [sumDy, perPixel])]),
-              g.op('Mul', [xhat, g.op('Mul', [sumDyXhat, perPixel])]),
+              g.op('Mul', [d, k]),
             ]);
-            return g.op('Mul', [inner, gamma ? g.op('Mul', [invstd, gammaR]) : invstd]);
+            return g.op('Mul', [inner, scale]);
           },
         });
         break;
