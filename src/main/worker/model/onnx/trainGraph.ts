@@ -29,7 +29,7 @@
  * caller copies them to and from the layers model unchanged.
  *
  * Modes: 'grads' outputs the loss and every gradient (for the gradient tests), 'adam' outputs the
- * loss and the updated weights, Adam moments (one flat vector each) and batch-norm statistics
+ * loss and the updated weights, Adam moments (one flat vector each: ADAM_W) and batch-norm statistics
  * (validation and test scores run the scoring export of the same weights, exportOnnx.ts). The
  * stamps come in as [C, H, W, N] (TRAIN_INPUT, channelsFirst).
  */
@@ -42,7 +42,10 @@ export type TrainGraphMode = 'grads' | 'adam';
 
 /** One weight of the layers model, as the graph sees it. */
 export interface GraphParam {
-  /** Graph input name; in 'adam' mode `${name}:new` is an output (see ADAM_M for the moments). */
+  /**
+   * Graph input name. In 'adam' mode `${name}:new` is an output for batch-norm statistics; trained
+   * weights come out in `${ADAM_W}:new` (see ADAM_W, ADAM_M).
+   */
   name: string;
   layer: string;
   /** Index in layer.weights (and layer.getWeights()). */
@@ -76,6 +79,11 @@ export const LOSS_OUTPUT = 'loss';
 export const ADAM_LR = 'adam_lr';
 export const ADAM_C1 = 'adam_c1';
 export const ADAM_C2 = 'adam_c2';
+/**
+ * Every trained weight, flat, in `TrainGraph.params` order ('adam' mode): Adam reads them this way
+ * and `${ADAM_W}:new` gives them back this way (the caller's per-weight inputs can be views of it).
+ */
+export const ADAM_W = 'adam_w';
 /** Adam's first and second moments of every trained weight, flat, in `TrainGraph.params` order. */
 export const ADAM_M = 'adam_m';
 export const ADAM_V = 'adam_v';
@@ -754,18 +762,20 @@ export function buildTrainGraph(
     inputs.push({ name: ADAM_LR, shape: [] }, { name: ADAM_C1, shape: [] }, { name: ADAM_C2, shape: [] });
     grads.sort((a, b) => params.indexOf(a.param) - params.indexOf(b.param));
     // Adam over ONE flat vector of every trained weight: a dozen passes in all instead of a
-    // dozen tiny ops per weight tensor (compact has 20 of them).
+    // dozen tiny ops per weight tensor (compact has 20 of them). The weights come in flat as well
+    // (ADAM_W) and go out flat: no Concat of the weights, no Slice and Reshape per weight after.
     const sizes = grads.map(({ param }) => param.shape.reduce((a, b) => a * b, 1));
     const total = sizes.reduce((a, b) => a + b, 0);
-    const flat = (names: string[]) =>
-      g.op(
-        'Concat',
-        names.map((n) => g.op('Reshape', [n, g.ints([-1])])),
-        { axis: 0 },
-      );
-    const grad = flat(grads.map((x) => x.grad));
-    const weights = flat(grads.map((x) => x.param.name));
-    inputs.push({ name: ADAM_M, shape: [total] }, { name: ADAM_V, shape: [total] });
+    const grad = g.op(
+      'Concat',
+      grads.map((x) => g.op('Reshape', [x.grad, g.ints([-1])])),
+      { axis: 0 },
+    );
+    inputs.push(
+      { name: ADAM_W, shape: [total] },
+      { name: ADAM_M, shape: [total] },
+      { name: ADAM_V, shape: [total] },
+    );
     const m2 = g.op(
       'Add',
       [g.op('Mul', [ADAM_M, g.f(ADAM_BETA1)]), g.op('Mul', [grad, g.f(1 - ADAM_BETA1)])],
@@ -781,14 +791,8 @@ export function buildTrainGraph(
     outputs.push({ name: newName(ADAM_M), shape: [total] }, { name: newName(ADAM_V), shape: [total] });
     const denom = g.op('Add', [g.op('Sqrt', [g.op('Mul', [v2, ADAM_C2])]), g.f(ADAM_EPSILON)]);
     const stepSize = g.op('Mul', [g.op('Div', [g.op('Mul', [m2, ADAM_C1]), denom]), ADAM_LR]);
-    const next = g.op('Sub', [weights, stepSize]);
-    // Back to the weights by Slice (one Split with 20 outputs exceeds WebGPU's 16 storage buffers).
-    let at = 0;
-    grads.forEach(({ param }, i) => {
-      const piece = g.op('Slice', [next, g.ints([at]), g.ints([(at += sizes[i])])]);
-      g.op('Reshape', [piece, g.ints(param.shape)], undefined, newName(param.name));
-      outputs.push({ name: newName(param.name), shape: param.shape });
-    });
+    g.op('Sub', [ADAM_W, stepSize], undefined, newName(ADAM_W));
+    outputs.push({ name: newName(ADAM_W), shape: [total] });
     for (const { param, value } of updates) {
       g.op('Identity', [value], undefined, newName(param.name));
       outputs.push({ name: newName(param.name), shape: param.shape });
