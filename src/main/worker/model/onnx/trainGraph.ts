@@ -639,8 +639,12 @@ export function buildTrainGraph(
         x = g.op('Transpose', [g.op('ReduceMean', [xin], { axes: [1, 2], keepdims: 0 })], { perm: [1, 0] });
         tapes.push({
           back: (dy) => {
-            const dy4 = g.op('Unsqueeze', [g.op('Transpose', [dy], { perm: [1, 0] }), g.ints([1, 2])]);
-            return g.op('Mul', [g.op('Expand', [dy4, g.op('Shape', [xin])]), g.f(1 / area)]);
+            // Scaled while still [N, c]: one pass over the expanded gradient instead of two.
+            const dy4 = g.op('Unsqueeze', [
+              g.op('Transpose', [g.op('Mul', [dy, g.f(1 / area)])], { perm: [1, 0] }),
+              g.ints([1, 2]),
+            ]);
+            return g.op('Expand', [dy4, g.op('Shape', [xin])]);
           },
         });
         layout = 'flat';
