@@ -12,8 +12,10 @@
  *                one output column that read it (or the zero column), summed over taps.
  *                Strided convolutions take their input gradient class by class instead (pixels
  *                read through the same taps: strideClasses), one Gather of dZ and one Gemm each,
- *                the layer below writing its output in that pixel order so that nothing is
- *                reordered.
+ *                the layer below writing its output in that pixel order where it can (else one
+ *                Gather puts the classes back); stride-1 convolutions whose input is in natural
+ *                order by ORT's Conv of dZ with the flipped kernel (3-D, 1 wide along N); the
+ *                gathered col2im remains for the rest.
  *                Measured per step on 1 thread (CPU ms, compact / space2vec, batch 64): the
  *                earlier Pad + strided Slices + Concat im2col and padded-pieces col2im 143 / 454;
  *                ConvTranspose for the input gradient 123 / 421; this 113 / ~375.
@@ -400,9 +402,12 @@ export function buildTrainGraph(
         // Pixel orders: x's positions hold the pixels xOrder lists (null: natural order); this
         // layer writes its output in the order the strided convolution that reads it wants (see
         // strideClasses), else in natural order. Only the tables below depend on it.
-        const xOrder = order;
+        const xOrder: number[] | null = order;
         const xPos = positions(xOrder, pIn);
-        const outOrder = orderFor(li, out);
+        // A stride-1 convolution's input gradient is ORT's own convolution of dZ (convGrad below),
+        // which wants dZ, and so this layer's output, in natural order.
+        const convGrad: boolean = inputNeedsGrad && sh === 1 && sw === 1 && xOrder === null;
+        const outOrder: number[] | null = convGrad ? null : orderFor(li, out);
         const outPos = positions(outOrder, pOut);
         // im2col as ONE Gather: the input [ci, H*W (+1 zero pixel), N] gathered at a [taps, Ho*Wo]
         // table of pixel indices (the zero pixel wherever a tap reads padding) gives the columns
@@ -446,7 +451,13 @@ export function buildTrainGraph(
         if (isLast) throw new Error(`ONNX training graph: the model must end in a dense score, not ${name}`);
         const firstLayer = !inputNeedsGrad;
         const classes = sh > 1 || sw > 1 ? strideClasses(geo, [ih, iw]) : null;
-        const byClass = classes !== null && xOrder !== null && sameOrder(xOrder, classes.order);
+        // Where x is not in the classes' order, their results are put back in x's order by a Gather.
+        const natural = Array.from({ length: pIn }, (_, i) => i);
+        const classPos = classes ? positions(classes.order, pIn) : null;
+        const reorder =
+          classes === null || classPos === null || sameOrder(xOrder ?? natural, classes.order)
+            ? null
+            : (xOrder ?? natural).map((px) => classPos[px]);
         tapes.push({
           back: (dy) => {
             const dz2 = act.back(g.op('Reshape', [dy, g.ints([co, -1])]));
@@ -471,7 +482,39 @@ export function buildTrainGraph(
                 }
               return list;
             };
-            if (byClass) {
+            if (convGrad) {
+              // Stride 1: dX is the convolution of dZ with the kernel flipped and its in and out
+              // swapped, padded by kernel - 1 - pad on each side: ORT's Conv over [1, co, Ho, Wo, N]
+              // (a 3-D convolution whose kernel is 1 wide along the batch) reads dZ straight,
+              // where the col2im below writes the 9-tap dcols, gathers them and sums.
+              const flipped = g.op('Reshape', [
+                g.op(
+                  'Transpose',
+                  [
+                    g.op(
+                      'Gather',
+                      [
+                        g.op('Reshape', [kernel.name, g.ints([taps, ci, co])]),
+                        g.ints(Array.from({ length: taps }, (_, t) => taps - 1 - t)),
+                      ],
+                      { axis: 0 },
+                    ),
+                  ],
+                  { perm: [1, 2, 0] },
+                ),
+                g.ints([ci, co, kh, kw, 1]),
+              ]);
+              const dx = g.op(
+                'Conv',
+                [g.op('Reshape', [dz2, g.ints([1, co, out[0], out[1], -1])]), flipped],
+                {
+                  kernel_shape: [kh, kw, 1],
+                  pads: [kh - 1 - pads[0], kw - 1 - pads[1], 0, kh - 1 - pads[2], kw - 1 - pads[3], 0],
+                },
+              );
+              return g.op('Reshape', [dx, g.ints([ci, ih, iw, -1])]);
+            }
+            if (classes) {
               // A strided convolution's input gradient, one class of input pixels at a time: the
               // pixels whose windows meet the kernel at the same taps (at stride 2: 1, 2, 2 or 4
               // of 9) gather dZ at those taps and take ONE Gemm with those kernel rows. x holds
@@ -498,7 +541,8 @@ export function buildTrainGraph(
                 ]); // [ci, (co, tap)]
                 return g.op('Reshape', [g.op('Gemm', [wc, gathered]), g.ints([ci, count, -1])]);
               });
-              const dx = parts.length === 1 ? parts[0] : g.op('Concat', parts, { axis: 1 });
+              let dx = parts.length === 1 ? parts[0] : g.op('Concat', parts, { axis: 1 });
+              if (reorder) dx = g.op('Gather', [dx, g.table([pIn], reorder)], { axis: 1 });
               return g.op('Reshape', [dx, g.ints([ci, ih, iw, -1])]);
             }
             // col2im as a Gather too: every input pixel takes the output columns whose windows read
