@@ -15,7 +15,9 @@
  *                the layer below writing its output in that pixel order where it can (else one
  *                Gather puts the classes back); stride-1 convolutions whose input is in natural
  *                order by ORT's Conv of dZ with the flipped kernel (3-D, 1 wide along N); the
- *                gathered col2im remains for the rest.
+ *                gathered col2im remains for the rest. A convolution whose input and output are
+ *                both in natural order runs its forward pass as that ORT Conv too (its columns are
+ *                then gathered in the backward pass, for the filter gradient only).
  *                Measured per step on 1 thread (CPU ms, compact / space2vec, batch 64): the
  *                earlier Pad + strided Slices + Concat im2col and padded-pieces col2im 143 / 454;
  *                ConvTranspose for the input gradient 123 / 421; this 113 / ~375.
@@ -422,11 +424,21 @@ export function buildTrainGraph(
               const inside = r >= 0 && r < ih && q >= 0 && q < iw;
               table[(ki * kw + kj) * pOut + at] = inside ? xPos[r * iw + q] : pIn;
             }
-        const xz = g.appendZeroPixel(g.op('Reshape', [x, g.ints([ci, pIn, -1])]), ci);
-        const cols = g.op('Reshape', [
-          g.op('Gather', [xz, g.table([taps, pOut], table)], { axis: 1 }),
-          g.ints([k, -1]),
-        ]);
+        const xin = x;
+        const gatherCols = () =>
+          g.op('Reshape', [
+            g.op(
+              'Gather',
+              [
+                g.appendZeroPixel(g.op('Reshape', [xin, g.ints([ci, pIn, -1])]), ci),
+                g.table([taps, pOut], table),
+              ],
+              {
+                axis: 1,
+              },
+            ),
+            g.ints([k, -1]),
+          ]);
         // Kernel rows in the columns' (ci, tap) order: HWIO -> [ci, kh, kw, co].
         const w2 = g.op('Reshape', [
           g.op('Transpose', [kernel.name], { perm: [2, 0, 1, 3] }),
@@ -442,12 +454,37 @@ export function buildTrainGraph(
           (config.activation === undefined || config.activation === null || config.activation === 'linear') &&
           layers[li + 1]?.getClassName() === 'BatchNormalization';
         if (bias && normNext) biasBeforeNorm = bias.name;
-        const bias2 = bias && !normNext ? g.op('Reshape', [bias.name, g.ints([co, 1])]) : null;
-        const z2 = g.op('Gemm', bias2 ? [w2, cols, bias2] : [w2, cols], { transA: 1 }); // [co, Ho*Wo*N]
-        // The activation on the Gemm's own output, so that ORT fuses the two (FusedGemm): one
-        // pass less over the layer's output than a ReLU after the Reshape.
-        const act = activation(config.activation, z2, name);
-        const z = g.op('Reshape', [act.y, g.ints([co, out[0], out[1], -1])]);
+        const withBias = bias && !normNext ? bias.name : null;
+        // Input and output in natural order: the forward pass is ORT's own Conv over [1, ci, H, W, N]
+        // (3-D, 1 wide along the batch), which builds its columns tile by tile in cache; the
+        // columns for the filter gradient are gathered in the backward pass instead.
+        const convForward = xOrder === null && outOrder === null;
+        let cols: string | null = null;
+        let act: { y: string; back: (dy: string) => string };
+        let z: string;
+        if (convForward) {
+          const w5 = g.op('Reshape', [
+            g.op('Transpose', [kernel.name], { perm: [3, 2, 0, 1] }),
+            g.ints([co, ci, kh, kw, 1]),
+          ]);
+          const x5 = g.op('Reshape', [x, g.ints([1, ci, ih, iw, -1])]);
+          const conv = g.op('Conv', withBias ? [x5, w5, withBias] : [x5, w5], {
+            kernel_shape: [kh, kw, 1],
+            strides: [sh, sw, 1],
+            pads: [pads[0], pads[1], 0, pads[2], pads[3], 0],
+          });
+          // ORT fuses Conv + Relu as it does Gemm + Relu.
+          act = activation(config.activation, conv, name);
+          z = g.op('Reshape', [act.y, g.ints([co, out[0], out[1], -1])]);
+        } else {
+          cols = gatherCols();
+          const bias2 = withBias ? g.op('Reshape', [withBias, g.ints([co, 1])]) : null;
+          const z2 = g.op('Gemm', bias2 ? [w2, cols, bias2] : [w2, cols], { transA: 1 }); // [co, Ho*Wo*N]
+          // The activation on the Gemm's own output, so that ORT fuses the two (FusedGemm): one
+          // pass less over the layer's output than a ReLU after the Reshape.
+          act = activation(config.activation, z2, name);
+          z = g.op('Reshape', [act.y, g.ints([co, out[0], out[1], -1])]);
+        }
         if (isLast) throw new Error(`ONNX training graph: the model must end in a dense score, not ${name}`);
         const firstLayer = !inputNeedsGrad;
         const classes = sh > 1 || sw > 1 ? strideClasses(geo, [ih, iw]) : null;
@@ -460,9 +497,14 @@ export function buildTrainGraph(
             : (xOrder ?? natural).map((px) => classPos[px]);
         tapes.push({
           back: (dy) => {
-            const dz2 = act.back(g.op('Reshape', [dy, g.ints([co, -1])]));
+            const dz2 = convForward
+              ? g.op('Reshape', [
+                  act.back(g.op('Reshape', [dy, g.ints([1, co, out[0], out[1], -1])])),
+                  g.ints([co, -1]),
+                ])
+              : act.back(g.op('Reshape', [dy, g.ints([co, -1])]));
             if (bias) addGrad(bias, g.op('ReduceSum', [dz2, g.ints([1])], { keepdims: 0 }));
-            const dw = g.op('Gemm', [cols, dz2], { transB: 1 }); // rows (ci, tap)
+            const dw = g.op('Gemm', [cols ?? gatherCols(), dz2], { transB: 1 }); // rows (ci, tap)
             addGrad(
               kernel,
               g.op('Transpose', [g.op('Reshape', [dw, g.ints([ci, kh, kw, co])])], { perm: [1, 2, 0, 3] }),
