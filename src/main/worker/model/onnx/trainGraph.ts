@@ -10,13 +10,24 @@
  *                filter gradient dW = cols dZ^T (the same columns); input gradient: dcols = W dZ
  *                (dZ with a zero column appended), then per input pixel and tap a Gather of the
  *                one output column that read it (or the zero column), summed over taps.
+ *                Strided convolutions take their input gradient class by class instead (pixels
+ *                read through the same taps: strideClasses), one Gather of dZ and one Gemm each,
+ *                the layer below writing its output in that pixel order where it can (else one
+ *                Gather puts the classes back); stride-1 convolutions whose input is in natural
+ *                order by ORT's Conv of dZ with the flipped kernel (3-D, 1 wide along N); the
+ *                gathered col2im remains for the rest. A convolution whose input and output are
+ *                both in natural order runs its forward pass as that ORT Conv too (its columns are
+ *                then gathered in the backward pass, for the filter gradient only).
  *                Measured per step on 1 thread (CPU ms, compact / space2vec, batch 64): the
  *                earlier Pad + strided Slices + Concat im2col and padded-pieces col2im 143 / 454;
- *                ConvTranspose for the input gradient 123 / 421; this 113 / ~375.
+ *                ConvTranspose for the input gradient 123 / 421; the gathered col2im for every
+ *                layer 113 / ~375. Against that graph, same process, alternating, 2 threads, wall
+ *                per step: compact 49 vs 58 ms, space2vec 187 vs 200 ms on a quiet machine
+ *                (x0.83 / x0.94); x0.93 / x0.96 on a loaded one.
  *   BatchNorm    batch statistics, dX = gamma invstd (dY - mean(dY) - Xhat mean(dY Xhat)), the two
  *                sums being dbeta and dgamma;
  *                moving statistics updated as tfjs does (m - (m - batch) * (1 - momentum))
- *   ReLU         dY * Cast(Y > 0)
+ *   ReLU         dY * Cast(Y > 0); after a convolution on the Gemm's output (ORT fuses the two)
  *   GAP, Flatten broadcast / reshape back
  *   Dropout      the keep mask (0 or 1/keep) is an input, drawn by the caller from a seeded PRNG
  *   Dense        Gemm both ways
@@ -25,7 +36,7 @@
  * caller copies them to and from the layers model unchanged.
  *
  * Modes: 'grads' outputs the loss and every gradient (for the gradient tests), 'adam' outputs the
- * loss and the updated weights, Adam moments (one flat vector each) and batch-norm statistics
+ * loss and the updated weights, Adam moments (one flat vector each: ADAM_W) and batch-norm statistics
  * (validation and test scores run the scoring export of the same weights, exportOnnx.ts). The
  * stamps come in as [C, H, W, N] (TRAIN_INPUT, channelsFirst).
  */
@@ -38,7 +49,10 @@ export type TrainGraphMode = 'grads' | 'adam';
 
 /** One weight of the layers model, as the graph sees it. */
 export interface GraphParam {
-  /** Graph input name; in 'adam' mode `${name}:new` is an output (see ADAM_M for the moments). */
+  /**
+   * Graph input name. In 'adam' mode `${name}:new` is an output for batch-norm statistics; trained
+   * weights come out in `${ADAM_W}:new` (see ADAM_W, ADAM_M).
+   */
   name: string;
   layer: string;
   /** Index in layer.weights (and layer.getWeights()). */
@@ -72,6 +86,11 @@ export const LOSS_OUTPUT = 'loss';
 export const ADAM_LR = 'adam_lr';
 export const ADAM_C1 = 'adam_c1';
 export const ADAM_C2 = 'adam_c2';
+/**
+ * Every trained weight, flat, in `TrainGraph.params` order ('adam' mode): Adam reads them this way
+ * and `${ADAM_W}:new` gives them back this way (the caller's per-weight inputs can be views of it).
+ */
+export const ADAM_W = 'adam_w';
 /** Adam's first and second moments of every trained weight, flat, in `TrainGraph.params` order. */
 export const ADAM_M = 'adam_m';
 export const ADAM_V = 'adam_v';
@@ -186,6 +205,73 @@ class G {
   }
 }
 
+interface ConvGeometry {
+  kh: number;
+  kw: number;
+  ci: number;
+  co: number;
+  sh: number;
+  sw: number;
+  pads: number[];
+  out: [number, number];
+  useBias: boolean;
+}
+
+/** A Conv2D layer's shapes on an [h, w, c] input, with what the graph does not support refused. */
+function convGeometry(layer: tfl.layers.Layer, [h, w]: [number, number], c: number): ConvGeometry {
+  const name = layer.name;
+  const config = layer.getConfig() as Record<string, unknown>;
+  const kernel = layer.weights.find((v) => /(^|\/)kernel(_\d+)?$/.test(v.originalName ?? v.name));
+  if (!kernel) throw new Error(`ONNX training graph: ${name} has no kernel`);
+  const [kh, kw, ci, co] = kernel.shape as number[];
+  if (ci !== c) throw new Error(`ONNX training graph: ${name} expects ${ci} channels, got ${c}`);
+  const [sh, sw] = pair(config.strides, 1);
+  const dil = pair(config.dilationRate, 1);
+  if (dil[0] !== 1 || dil[1] !== 1)
+    throw new Error(`ONNX training graph: ${name}: dilated convolutions are not supported`);
+  if (sh > kh || sw > kw)
+    throw new Error(`ONNX training graph: ${name}: strides larger than the kernel are not supported`);
+  const { pads, out } = tfPads(config.padding ?? 'valid', [h, w], [kh, kw], [sh, sw]);
+  return { kh, kw, ci, co, sh, sw, pads, out, useBias: config.useBias !== false };
+}
+
+/**
+ * The input pixels of a strided convolution in classes: pixel (r, q) is read through the taps
+ * (ki, kj) with ki = r + pad (mod sh) and kj = q + pad (mod sw), so the (r + pad) mod sh,
+ * (q + pad) mod sw residues split the pixels into sh * sw classes, each with its own taps (where a
+ * window of the class runs off the output, the zero column stands in). `order` lists the pixels
+ * class after class (natural order inside a class): the input gradient comes out that way.
+ */
+function strideClasses(
+  { kh, kw, sh, sw, pads }: ConvGeometry,
+  [ih, iw]: [number, number],
+): { order: number[]; groups: { taps: number[]; start: number; count: number }[] } {
+  const order: number[] = [];
+  const groups: { taps: number[]; start: number; count: number }[] = [];
+  for (let a = 0; a < sh; a++)
+    for (let b = 0; b < sw; b++) {
+      const start = order.length;
+      for (let r = 0; r < ih; r++)
+        for (let q = 0; q < iw; q++)
+          if ((r + pads[0]) % sh === a && (q + pads[1]) % sw === b) order.push(r * iw + q);
+      const taps: number[] = [];
+      for (let ki = a; ki < kh; ki += sh) for (let kj = b; kj < kw; kj += sw) taps.push(ki * kw + kj);
+      if (order.length > start) groups.push({ taps, start, count: order.length - start });
+    }
+  return { order, groups };
+}
+
+/** Where each pixel sits in a tensor whose positions hold `order` (null: natural order). */
+function positions(order: number[] | null, n: number): number[] {
+  const pos = Array.from({ length: n }, (_, i) => i);
+  if (order) order.forEach((px, at) => (pos[px] = at));
+  return pos;
+}
+
+function sameOrder(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 interface Tape {
   /** Runs the layer's backward: takes dL/d(output), returns dL/d(input) (null: not needed). */
   back(dy: string): string | null;
@@ -253,6 +339,11 @@ export function buildTrainGraph(
   // come in that way too (channelsFirst): ORT's Transpose of [64, 51, 51, 3] took 4-5 ms a step.
   let x = TRAIN_INPUT;
   let layout: 'chwn' | 'flat' = 'chwn';
+  // x's pixel order (null: natural): see the Conv2D case.
+  let order: number[] | null = null;
+  // The [c] bias of a convolution whose Gemm left it out because a batch norm on batch
+  // statistics follows (it would subtract it again): that norm's moving mean adds it back.
+  let biasBeforeNorm: string | null = null;
   let features = 0;
   let first = true; // the first layer's input is the stamps: no gradient wanted
   const supported =
@@ -272,6 +363,20 @@ export function buildTrainGraph(
   const layers = model.layers;
   // Whether some layer below index i still learns: if none does, i's input gradient is not needed.
   const learnsBelow = layers.map((_, i) => layers.slice(0, i).some((l) => l.trainableWeights.length > 0));
+  // The pixel order layer i writes its [c, h, w] output in: that of the strided convolution that
+  // reads it next (through batch norms and activations, which do not mind the order), so that
+  // its input gradient needs no reordering; else natural.
+  const orderFor = (i: number, [oh, ow]: [number, number]): number[] | null => {
+    const co = Number(layers[i].getConfig().filters);
+    for (let j = i + 1; j < layers.length; j++) {
+      const className = layers[j].getClassName();
+      if (className === 'BatchNormalization' || className === 'ReLU' || className === 'Activation') continue;
+      if (className !== 'Conv2D' || !learnsBelow[j]) return null;
+      const geo = convGeometry(layers[j], [oh, ow], co);
+      return geo.sh > 1 || geo.sw > 1 ? strideClasses(geo, [oh, ow]).order : null;
+    }
+    return null;
+  };
   for (let li = 0; li < layers.length; li++) {
     const layer = layers[li];
     const name = layer.name;
@@ -292,81 +397,209 @@ export function buildTrainGraph(
         need('chwn');
         const ps = paramsOf(layer);
         const kernel = ps.get('kernel')!;
-        const [kh, kw, ci, co] = kernel.shape;
-        if (ci !== c) throw new Error(`ONNX training graph: ${name} expects ${ci} channels, got ${c}`);
-        const [sh, sw] = pair(config.strides, 1);
-        const dil = pair(config.dilationRate, 1);
-        if (dil[0] !== 1 || dil[1] !== 1)
-          throw new Error(`ONNX training graph: ${name}: dilated convolutions are not supported`);
-        if (sh > kh || sw > kw)
-          throw new Error(`ONNX training graph: ${name}: strides larger than the kernel are not supported`);
-        const { pads, out } = tfPads(config.padding ?? 'valid', [h, w], [kh, kw], [sh, sw]);
+        const geo = convGeometry(layer, [h, w], c);
+        const { kh, kw, ci, co, sh, sw, pads, out } = geo;
         const [ih, iw] = [h, w];
         const k = kh * kw * ci;
         const taps = kh * kw;
         const [pIn, pOut] = [ih * iw, out[0] * out[1]];
         columnFloatsPerSample += k * pOut;
+        // Pixel orders: x's positions hold the pixels xOrder lists (null: natural order); this
+        // layer writes its output in the order the strided convolution that reads it wants (see
+        // strideClasses), else in natural order. Only the tables below depend on it.
+        const xOrder: number[] | null = order;
+        const xPos = positions(xOrder, pIn);
+        // A stride-1 convolution's input gradient is ORT's own convolution of dZ (convGrad below),
+        // which wants dZ, and so this layer's output, in natural order.
+        const convGrad: boolean = inputNeedsGrad && sh === 1 && sw === 1 && xOrder === null;
+        const outOrder: number[] | null = convGrad ? null : orderFor(li, out);
+        const outPos = positions(outOrder, pOut);
         // im2col as ONE Gather: the input [ci, H*W (+1 zero pixel), N] gathered at a [taps, Ho*Wo]
         // table of pixel indices (the zero pixel wherever a tap reads padding) gives the columns
         // [(ci, tap), (Ho*Wo, N)] directly: whole N-float runs copied, no Pad/Slice/Concat passes.
         const table = new Array<number>(taps * pOut);
         for (let ki = 0; ki < kh; ki++)
           for (let kj = 0; kj < kw; kj++)
-            for (let i = 0; i < out[0]; i++)
-              for (let j = 0; j < out[1]; j++) {
-                const [r, q] = [sh * i + ki - pads[0], sw * j + kj - pads[1]];
-                const inside = r >= 0 && r < ih && q >= 0 && q < iw;
-                table[(ki * kw + kj) * pOut + i * out[1] + j] = inside ? r * iw + q : pIn;
-              }
-        const xz = g.appendZeroPixel(g.op('Reshape', [x, g.ints([ci, pIn, -1])]), ci);
-        const cols = g.op('Reshape', [
-          g.op('Gather', [xz, g.table([taps, pOut], table)], { axis: 1 }),
-          g.ints([k, -1]),
-        ]);
+            for (let at = 0; at < pOut; at++) {
+              const px = outOrder ? outOrder[at] : at;
+              const [i, j] = [Math.floor(px / out[1]), px % out[1]];
+              const [r, q] = [sh * i + ki - pads[0], sw * j + kj - pads[1]];
+              const inside = r >= 0 && r < ih && q >= 0 && q < iw;
+              table[(ki * kw + kj) * pOut + at] = inside ? xPos[r * iw + q] : pIn;
+            }
+        const xin = x;
+        const gatherCols = () =>
+          g.op('Reshape', [
+            g.op(
+              'Gather',
+              [
+                g.appendZeroPixel(g.op('Reshape', [xin, g.ints([ci, pIn, -1])]), ci),
+                g.table([taps, pOut], table),
+              ],
+              {
+                axis: 1,
+              },
+            ),
+            g.ints([k, -1]),
+          ]);
         // Kernel rows in the columns' (ci, tap) order: HWIO -> [ci, kh, kw, co].
         const w2 = g.op('Reshape', [
           g.op('Transpose', [kernel.name], { perm: [2, 0, 1, 3] }),
           g.ints([k, co]),
         ]);
-        const bias = config.useBias !== false ? ps.get('bias') : undefined;
-        const bias2 = bias ? g.op('Reshape', [bias.name, g.ints([co, 1])]) : null;
-        const z2 = g.op('Gemm', bias2 ? [w2, cols, bias2] : [w2, cols], { transA: 1 }); // [co, Ho*Wo*N]
-        const z = g.op('Reshape', [z2, g.ints([co, out[0], out[1], -1])]);
-        const act = activation(config.activation, z, name);
+        const bias = geo.useBias ? ps.get('bias') : undefined;
+        // A bias right before a batch norm on batch statistics changes neither the norm's output
+        // nor (but for rounding) any gradient: the Gemm goes without it, saving ORT's pass that
+        // fills the output with the bias first, and the norm's moving mean takes it (its
+        // gradient, the sum of dZ, is still computed below: ~0, as tfjs has it).
+        const normNext =
+          batchStatistics &&
+          (config.activation === undefined || config.activation === null || config.activation === 'linear') &&
+          layers[li + 1]?.getClassName() === 'BatchNormalization';
+        if (bias && normNext) biasBeforeNorm = bias.name;
+        const withBias = bias && !normNext ? bias.name : null;
+        // Input and output in natural order: the forward pass is ORT's own Conv over [1, ci, H, W, N]
+        // (3-D, 1 wide along the batch), which builds its columns tile by tile in cache; the
+        // columns for the filter gradient are gathered in the backward pass instead.
+        const convForward = xOrder === null && outOrder === null;
+        let cols: string | null = null;
+        let act: { y: string; back: (dy: string) => string };
+        let z: string;
+        if (convForward) {
+          const w5 = g.op('Reshape', [
+            g.op('Transpose', [kernel.name], { perm: [3, 2, 0, 1] }),
+            g.ints([co, ci, kh, kw, 1]),
+          ]);
+          const x5 = g.op('Reshape', [x, g.ints([1, ci, ih, iw, -1])]);
+          const conv = g.op('Conv', withBias ? [x5, w5, withBias] : [x5, w5], {
+            kernel_shape: [kh, kw, 1],
+            strides: [sh, sw, 1],
+            pads: [pads[0], pads[1], 0, pads[2], pads[3], 0],
+          });
+          // ORT fuses Conv + Relu as it does Gemm + Relu.
+          act = activation(config.activation, conv, name);
+          z = g.op('Reshape', [act.y, g.ints([co, out[0], out[1], -1])]);
+        } else {
+          cols = gatherCols();
+          const bias2 = withBias ? g.op('Reshape', [withBias, g.ints([co, 1])]) : null;
+          const z2 = g.op('Gemm', bias2 ? [w2, cols, bias2] : [w2, cols], { transA: 1 }); // [co, Ho*Wo*N]
+          // The activation on the Gemm's own output, so that ORT fuses the two (FusedGemm): one
+          // pass less over the layer's output than a ReLU after the Reshape.
+          act = activation(config.activation, z2, name);
+          z = g.op('Reshape', [act.y, g.ints([co, out[0], out[1], -1])]);
+        }
         if (isLast) throw new Error(`ONNX training graph: the model must end in a dense score, not ${name}`);
         const firstLayer = !inputNeedsGrad;
+        const classes = sh > 1 || sw > 1 ? strideClasses(geo, [ih, iw]) : null;
+        // Where x is not in the classes' order, their results are put back in x's order by a Gather.
+        const natural = Array.from({ length: pIn }, (_, i) => i);
+        const classPos = classes ? positions(classes.order, pIn) : null;
+        const reorder =
+          classes === null || classPos === null || sameOrder(xOrder ?? natural, classes.order)
+            ? null
+            : (xOrder ?? natural).map((px) => classPos[px]);
         tapes.push({
           back: (dy) => {
-            const dz = act.back(dy);
-            const dz2 = g.op('Reshape', [dz, g.ints([co, -1])]);
+            const dz2 = convForward
+              ? g.op('Reshape', [
+                  act.back(g.op('Reshape', [dy, g.ints([1, co, out[0], out[1], -1])])),
+                  g.ints([co, -1]),
+                ])
+              : act.back(g.op('Reshape', [dy, g.ints([co, -1])]));
             if (bias) addGrad(bias, g.op('ReduceSum', [dz2, g.ints([1])], { keepdims: 0 }));
-            const dw = g.op('Gemm', [cols, dz2], { transB: 1 }); // rows (ci, tap)
+            const dw = g.op('Gemm', [cols ?? gatherCols(), dz2], { transB: 1 }); // rows (ci, tap)
             addGrad(
               kernel,
               g.op('Transpose', [g.op('Reshape', [dw, g.ints([ci, kh, kw, co])])], { perm: [1, 2, 0, 3] }),
             );
             if (firstLayer) return null;
+            const dzz = g.appendZeroPixel(g.op('Reshape', [dz2, g.ints([co, pOut, -1])]), co);
+            // Where the input pixel at `px` (natural index) took output column `at` through tap t.
+            const hitsOf = (px: number) => {
+              const [r, q] = [Math.floor(px / iw), px % iw];
+              const list: { tap: number; at: number }[] = [];
+              for (let ki = 0; ki < kh; ki++)
+                for (let kj = 0; kj < kw; kj++) {
+                  const [a, b] = [r + pads[0] - ki, q + pads[1] - kj];
+                  const [i, j] = [a / sh, b / sw];
+                  if (a >= 0 && b >= 0 && a % sh === 0 && b % sw === 0 && i < out[0] && j < out[1])
+                    list.push({ tap: ki * kw + kj, at: outPos[i * out[1] + j] });
+                }
+              return list;
+            };
+            if (convGrad) {
+              // Stride 1: dX is the convolution of dZ with the kernel flipped and its in and out
+              // swapped, padded by kernel - 1 - pad on each side: ORT's Conv over [1, co, Ho, Wo, N]
+              // (a 3-D convolution whose kernel is 1 wide along the batch) reads dZ straight,
+              // where the col2im below writes the 9-tap dcols, gathers them and sums.
+              const flipped = g.op('Reshape', [
+                g.op(
+                  'Transpose',
+                  [
+                    g.op(
+                      'Gather',
+                      [
+                        g.op('Reshape', [kernel.name, g.ints([taps, ci, co])]),
+                        g.ints(Array.from({ length: taps }, (_, t) => taps - 1 - t)),
+                      ],
+                      { axis: 0 },
+                    ),
+                  ],
+                  { perm: [1, 2, 0] },
+                ),
+                g.ints([ci, co, kh, kw, 1]),
+              ]);
+              const dx = g.op(
+                'Conv',
+                [g.op('Reshape', [dz2, g.ints([1, co, out[0], out[1], -1])]), flipped],
+                {
+                  kernel_shape: [kh, kw, 1],
+                  pads: [kh - 1 - pads[0], kw - 1 - pads[1], 0, kh - 1 - pads[2], kw - 1 - pads[3], 0],
+                },
+              );
+              return g.op('Reshape', [dx, g.ints([ci, ih, iw, -1])]);
+            }
+            if (classes) {
+              // A strided convolution's input gradient, one class of input pixels at a time: the
+              // pixels whose windows meet the kernel at the same taps (at stride 2: 1, 2, 2 or 4
+              // of 9) gather dZ at those taps and take ONE Gemm with those kernel rows. x holds
+              // its pixels class after class (orderFor), so the classes' results are concatenated
+              // as they come. The col2im below instead pads every pixel to the most taps (4 at
+              // stride 2), writes the 9-tap dcols and sums over the padding: by count, compact's
+              // stride-2 layers write and read about half as many floats this way.
+              const k3 = g.op('Reshape', [kernel.name, g.ints([taps, ci, co])]);
+              const parts = classes.groups.map(({ taps: ts, start, count }) => {
+                const t = new Array<number>(ts.length * count);
+                for (let m = 0; m < count; m++) {
+                  const found = hitsOf(classes.order[start + m]);
+                  ts.forEach((tap, s) => {
+                    t[s * count + m] = found.find((f) => f.tap === tap)?.at ?? pOut;
+                  });
+                }
+                const gathered = g.op('Reshape', [
+                  g.op('Gather', [dzz, g.table([ts.length, count], t)], { axis: 1 }),
+                  g.ints([co * ts.length, -1]),
+                ]); // [(co, tap), (pixels, N)]
+                const wc = g.op('Reshape', [
+                  g.op('Transpose', [g.op('Gather', [k3, g.ints(ts)], { axis: 0 })], { perm: [1, 2, 0] }),
+                  g.ints([ci, co * ts.length]),
+                ]); // [ci, (co, tap)]
+                return g.op('Reshape', [g.op('Gemm', [wc, gathered]), g.ints([ci, count, -1])]);
+              });
+              let dx = parts.length === 1 ? parts[0] : g.op('Concat', parts, { axis: 1 });
+              if (reorder) dx = g.op('Gather', [dx, g.table([pIn], reorder)], { axis: 1 });
+              return g.op('Reshape', [dx, g.ints([ci, ih, iw, -1])]);
+            }
             // col2im as a Gather too: every input pixel takes the output columns whose windows read
             // it (one per tap that hits it: up to 9 at stride 1, 4 at stride 2), the rest of its
             // `hits` slots the zero column appended to dZ; then a sum over the slots.
             const lists: number[][] = [];
-            for (let r = 0; r < ih; r++)
-              for (let q = 0; q < iw; q++) {
-                const list: number[] = [];
-                for (let ki = 0; ki < kh; ki++)
-                  for (let kj = 0; kj < kw; kj++) {
-                    const [a, b] = [r + pads[0] - ki, q + pads[1] - kj];
-                    const [i, j] = [a / sh, b / sw];
-                    if (a >= 0 && b >= 0 && a % sh === 0 && b % sw === 0 && i < out[0] && j < out[1])
-                      list.push((ki * kw + kj) * (pOut + 1) + i * out[1] + j);
-                  }
-                lists.push(list);
-              }
+            for (let at = 0; at < pIn; at++)
+              lists.push(hitsOf(xOrder ? xOrder[at] : at).map((f) => f.tap * (pOut + 1) + f.at));
             const hits = Math.max(1, ...lists.map((l) => l.length));
             const back = new Array<number>(hits * pIn);
             for (let slot = 0; slot < hits; slot++)
               for (let px = 0; px < pIn; px++) back[slot * pIn + px] = lists[px][slot] ?? pOut;
-            const dzz = g.appendZeroPixel(g.op('Reshape', [dz, g.ints([co, pOut, -1])]), co);
             const dcols = g.op('Gemm', [w2, g.op('Reshape', [dzz, g.ints([co, -1])])]); // [k, (Ho*Wo+1)*N]
             const gathered = g.op(
               'Gather',
@@ -379,7 +612,8 @@ export function buildTrainGraph(
             ]);
           },
         });
-        x = act.y;
+        x = z;
+        order = outOrder;
         [h, w, c] = [out[0], out[1], co];
         break;
       }
@@ -425,19 +659,32 @@ export function buildTrainGraph(
         }
         const shape4 = g.ints([c, 1, 1, 1]);
         const [bh, bw] = [h, w];
-        const gammaR = gamma ? g.op('Reshape', [gamma.name, shape4]) : g.f(1);
-        const betaR = beta ? g.op('Reshape', [beta.name, shape4]) : g.f(0);
+        const gammaR = gamma ? g.op('Reshape', [gamma.name, shape4]) : null;
+        const betaR = beta ? g.op('Reshape', [beta.name, shape4]) : null;
         const xin = x;
+        const perPixel = g.op('Reciprocal', [
+          g.op('Cast', [g.op('Mul', [g.batch(), g.ints([bh * bw])])], { to: 1 }),
+        ]);
         const mean = g.op('ReduceMean', [xin], { axes: [1, 2, 3], keepdims: 1 });
         const d = g.op('Sub', [xin, mean]);
-        const variance = g.op('ReduceMean', [g.op('Mul', [d, d])], { axes: [1, 2, 3], keepdims: 1 });
+        // Per-pixel passes: d, its sum of squares, d * scale, + beta; xhat = d invstd is never
+        // written out (the backward pass takes d and the per-channel invstd).
+        const variance = g.op('Mul', [
+          g.op('ReduceSumSquare', [d], { axes: [1, 2, 3], keepdims: 1 }),
+          perPixel,
+        ]);
         const invstd = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [variance, g.f(eps)])])]);
-        const xhat = g.op('Mul', [d, invstd]);
-        x = g.op('Add', [g.op('Mul', [xhat, gammaR]), betaR]);
+        const scale = gammaR ? g.op('Mul', [invstd, gammaR]) : invstd;
+        x = g.op('Mul', [d, scale]);
+        if (betaR) x = g.op('Add', [x, betaR]);
         const decay = g.f(1 - momentum);
         const flatC = g.ints([c]);
+        // A convolution bias left out before this batch norm (see the Conv2D case) is in the
+        // moving mean all the same.
+        const offset = biasBeforeNorm;
+        biasBeforeNorm = null;
         for (const [p, batch] of [
-          [mm, mean],
+          [mm, offset ? g.op('Add', [g.op('Reshape', [mean, flatC]), offset]) : mean],
           [mv, variance],
         ] as const) {
           const b = g.op('Reshape', [batch, flatC]);
@@ -448,23 +695,19 @@ export function buildTrainGraph(
         }
         tapes.push({
           back: (dy) => {
-            // The sums that make dgamma and dbeta also make the input gradient, with gamma taken out
-            // of the per-pixel passes: dx = gamma invstd (dy - mean(dy) - xhat mean(dy xhat)).
+            // The sums that make dgamma and dbeta also make the input gradient:
+            // dx = scale (dy - mean(dy) - d invstd^2 mean(dy d)), scale = gamma invstd.
             const sumDy = g.op('ReduceSum', [dy, g.ints([1, 2, 3])], { keepdims: 1 });
-            const sumDyXhat = g.op('ReduceSum', [g.op('Mul', [dy, xhat]), g.ints([1, 2, 3])], {
-              keepdims: 1,
-            });
-            if (gamma) addGrad(gamma, g.op('Reshape', [sumDyXhat, flatC]));
+            const sumDyD = g.op('ReduceSum', [g.op('Mul', [dy, d]), g.ints([1, 2, 3])], { keepdims: 1 });
+            if (gamma) addGrad(gamma, g.op('Reshape', [g.op('Mul', [sumDyD, invstd]), flatC]));
             if (beta) addGrad(beta, g.op('Reshape', [sumDy, flatC]));
             if (!inputNeedsGrad) return null;
-            const perPixel = g.op('Reciprocal', [
-              g.op('Cast', [g.op('Mul', [g.batch(), g.ints([bh * bw])])], { to: 1 }),
-            ]);
+            const k = g.op('Mul', [g.op('Mul', [sumDyD, perPixel]), g.op('Mul', [invstd, invstd])]);
             const inner = g.op('Sub', [
               g.op('Sub', [dy, g.op('Mul', [sumDy, perPixel])]),
-              g.op('Mul', [xhat, g.op('Mul', [sumDyXhat, perPixel])]),
+              g.op('Mul', [d, k]),
             ]);
-            return g.op('Mul', [inner, gamma ? g.op('Mul', [invstd, gammaR]) : invstd]);
+            return g.op('Mul', [inner, scale]);
           },
         });
         break;
@@ -485,8 +728,12 @@ export function buildTrainGraph(
         x = g.op('Transpose', [g.op('ReduceMean', [xin], { axes: [1, 2], keepdims: 0 })], { perm: [1, 0] });
         tapes.push({
           back: (dy) => {
-            const dy4 = g.op('Unsqueeze', [g.op('Transpose', [dy], { perm: [1, 0] }), g.ints([1, 2])]);
-            return g.op('Mul', [g.op('Expand', [dy4, g.op('Shape', [xin])]), g.f(1 / area)]);
+            // Scaled while still [N, c]: one pass over the expanded gradient instead of two.
+            const dy4 = g.op('Unsqueeze', [
+              g.op('Transpose', [g.op('Mul', [dy, g.f(1 / area)])], { perm: [1, 0] }),
+              g.ints([1, 2]),
+            ]);
+            return g.op('Expand', [dy4, g.op('Shape', [xin])]);
           },
         });
         layout = 'flat';
@@ -495,6 +742,7 @@ export function buildTrainGraph(
       }
       case 'Flatten': {
         need('chwn');
+        if (order) throw new Error(`ONNX training graph: ${name} reads pixels out of order`);
         const [fh, fw, fc] = [h, w, c];
         // tfjs flattens NHWC: the next Dense's rows are in that order.
         x = g.op('Flatten', [g.op('Transpose', [x], { perm: [3, 1, 2, 0] })], { axis: 1 });
@@ -607,18 +855,20 @@ export function buildTrainGraph(
     inputs.push({ name: ADAM_LR, shape: [] }, { name: ADAM_C1, shape: [] }, { name: ADAM_C2, shape: [] });
     grads.sort((a, b) => params.indexOf(a.param) - params.indexOf(b.param));
     // Adam over ONE flat vector of every trained weight: a dozen passes in all instead of a
-    // dozen tiny ops per weight tensor (compact has 20 of them).
+    // dozen tiny ops per weight tensor (compact has 20 of them). The weights come in flat as well
+    // (ADAM_W) and go out flat: no Concat of the weights, no Slice and Reshape per weight after.
     const sizes = grads.map(({ param }) => param.shape.reduce((a, b) => a * b, 1));
     const total = sizes.reduce((a, b) => a + b, 0);
-    const flat = (names: string[]) =>
-      g.op(
-        'Concat',
-        names.map((n) => g.op('Reshape', [n, g.ints([-1])])),
-        { axis: 0 },
-      );
-    const grad = flat(grads.map((x) => x.grad));
-    const weights = flat(grads.map((x) => x.param.name));
-    inputs.push({ name: ADAM_M, shape: [total] }, { name: ADAM_V, shape: [total] });
+    const grad = g.op(
+      'Concat',
+      grads.map((x) => g.op('Reshape', [x.grad, g.ints([-1])])),
+      { axis: 0 },
+    );
+    inputs.push(
+      { name: ADAM_W, shape: [total] },
+      { name: ADAM_M, shape: [total] },
+      { name: ADAM_V, shape: [total] },
+    );
     const m2 = g.op(
       'Add',
       [g.op('Mul', [ADAM_M, g.f(ADAM_BETA1)]), g.op('Mul', [grad, g.f(1 - ADAM_BETA1)])],
@@ -634,14 +884,8 @@ export function buildTrainGraph(
     outputs.push({ name: newName(ADAM_M), shape: [total] }, { name: newName(ADAM_V), shape: [total] });
     const denom = g.op('Add', [g.op('Sqrt', [g.op('Mul', [v2, ADAM_C2])]), g.f(ADAM_EPSILON)]);
     const stepSize = g.op('Mul', [g.op('Div', [g.op('Mul', [m2, ADAM_C1]), denom]), ADAM_LR]);
-    const next = g.op('Sub', [weights, stepSize]);
-    // Back to the weights by Slice (one Split with 20 outputs exceeds WebGPU's 16 storage buffers).
-    let at = 0;
-    grads.forEach(({ param }, i) => {
-      const piece = g.op('Slice', [next, g.ints([at]), g.ints([(at += sizes[i])])]);
-      g.op('Reshape', [piece, g.ints(param.shape)], undefined, newName(param.name));
-      outputs.push({ name: newName(param.name), shape: param.shape });
-    });
+    g.op('Sub', [ADAM_W, stepSize], undefined, newName(ADAM_W));
+    outputs.push({ name: newName(ADAM_W), shape: [total] });
     for (const { param, value } of updates) {
       g.op('Identity', [value], undefined, newName(param.name));
       outputs.push({ name: newName(param.name), shape: param.shape });

@@ -26,6 +26,7 @@ import {
   ADAM_C1,
   ADAM_C2,
   ADAM_LR,
+  ADAM_W,
   buildTrainGraph,
   channelsFirst,
   LABELS_INPUT,
@@ -61,6 +62,11 @@ const ARENA_LIMIT_BYTES = 512 * 2 ** 20;
 
 export class OrtTrainer {
   private values = new Map<string, Float32Array>();
+  /**
+   * The trained weights, flat in `params` order (the graph's ADAM_W); their entries in `values`
+   * are views of it, so a step feeds them both without copying (see pack()).
+   */
+  private flat: Float32Array = new Float32Array(0);
   /** Adam's moments, flat over the trained weights in `params` order (as the graph wants them). */
   private adamM: Float32Array = new Float32Array(0);
   private adamV: Float32Array = new Float32Array(0);
@@ -138,10 +144,9 @@ export class OrtTrainer {
       const t = layer.getWeights()[p.index];
       this.values.set(p.name, Float32Array.from(t.dataSync()));
     }
-    const trained = this.params.filter((p) => p.role === 'train');
-    const total = trained.reduce((s, p) => s + this.values.get(p.name)!.length, 0);
-    this.adamM = new Float32Array(total);
-    this.adamV = new Float32Array(total);
+    this.pack(new Float32Array(this.trainedTotal()));
+    this.adamM = new Float32Array(this.flat.length);
+    this.adamV = new Float32Array(this.flat.length);
     this.steps = 0;
     this.generation++;
   }
@@ -168,7 +173,31 @@ export class OrtTrainer {
 
   restore(snapshot: Map<string, Float32Array>): void {
     for (const [k, v] of snapshot) this.values.set(k, v.slice());
+    this.pack(new Float32Array(this.trainedTotal()));
     this.generation++;
+  }
+
+  private trainedTotal(): number {
+    return this.params.reduce((s, p) => s + (p.role === 'train' ? this.values.get(p.name)!.length : 0), 0);
+  }
+
+  /**
+   * Makes `flat` the trained weights' storage: copies each into it unless it is already there
+   * (a step's output), and points `values` at the views.
+   */
+  private pack(flat: Float32Array, copy = true): void {
+    let at = 0;
+    for (const p of this.params) {
+      if (p.role !== 'train') continue;
+      const size = p.shape.reduce((a, b) => a * b, 1);
+      const view = flat.subarray(at, at + size);
+      if (copy) view.set(this.values.get(p.name)!);
+      this.values.set(p.name, view);
+      at += size;
+    }
+    if (at !== flat.length)
+      throw new Error(`ONNX trainer: ${flat.length} trained weight values, the graph has ${at}`);
+    this.flat = flat;
   }
 
   private tensor(data: Float32Array, dims: readonly number[]): OrtTensor {
@@ -225,13 +254,15 @@ export class OrtTrainer {
       }
       feeds[d.name] = this.tensor(mask, [n, d.features]);
     }
+    feeds[ADAM_W] = this.tensor(this.flat, [this.flat.length]);
     feeds[ADAM_M] = this.tensor(this.adamM, [this.adamM.length]);
     feeds[ADAM_V] = this.tensor(this.adamV, [this.adamV.length]);
     feeds[ADAM_LR] = this.tensor(Float32Array.of(this.learningRate), []);
     feeds[ADAM_C1] = this.tensor(Float32Array.of(1 / (1 - ADAM_BETA1 ** this.steps)), []);
     feeds[ADAM_C2] = this.tensor(Float32Array.of(1 / (1 - ADAM_BETA2 ** this.steps)), []);
     const out = await this.trainSession.run(feeds);
-    for (const p of this.params) if (p.role !== 'fixed') this.values.set(p.name, out[newName(p.name)].data);
+    this.pack(out[newName(ADAM_W)].data, false);
+    for (const p of this.params) if (p.role === 'moving') this.values.set(p.name, out[newName(p.name)].data);
     this.adamM = out[newName(ADAM_M)].data;
     this.adamV = out[newName(ADAM_V)].data;
     const loss = out[LOSS_OUTPUT].data[0];
