@@ -247,7 +247,8 @@ export async function scoreVersion(
   report.progress(
     0,
     total,
-    `scoring with ${version}: ${engine.description}; night ${describeSeeing(seeing)}`,
+    // The resampling this model's preprocessing applies (braai takes stamps as they come).
+    `scoring with ${version}: ${engine.description}; night ${describeSeeing({ ...seeing, zoom })}`,
   );
   report.inference?.(engine.name, engine.description);
   const progress = (done: number) => report.progress(done, total, `scoring with ${version} (${engine.name})`);
