@@ -50,6 +50,7 @@ import {
   coldStartCurveCv,
   keptParentCount,
   loadVersionFolder,
+  lowerThanDefault,
   meanPartAuc,
   REPLAY_MODES,
   type ReplayMode,
@@ -160,7 +161,7 @@ function printCvCurve(points: CvPoint[], counts: number[], evalFold: number, par
         `FPR@1%MDR ${spread(p.map((x) => x.fpr))} (default ${spread(p.map((x) => x.parentFpr))}); ` +
         `mean of the parts' own AUCs ${spread(p.map((x) => meanPartAuc(x).tuned))} (default ${spread(p.map((x) => meanPartAuc(x).parent))}); ` +
         (L > 0 ? `parent kept per draw ${p.map((x) => `${keptParentCount(x)}/${parts}`).join(', ')}; ` : '') +
-        `lower than the default in ${p.filter((x) => x.auc < x.parentAuc - 1e-9).length}/${p.length} draws`,
+        `lower than the default in ${p.filter(lowerThanDefault).length}/${p.length} draws`,
     );
     // What the fine-tunes did elsewhere (forgetting): reals flagged per draw and part, AUC over all parts.
     const watched = p[0].parts[0]?.watch ?? [];

@@ -19,7 +19,7 @@
 import { MAD_TO_SIGMA, medianMadInPlace } from '../../../shared/robust';
 import type { StampImage, StampTriplet } from '../../../shared/stamp';
 import type { ChannelName, ModelSpec } from './architectures/spec';
-import { zoomTriplet } from './injection/transform';
+import { resampleTriplet } from './injection/transform';
 
 export const STANDARD_CLIP = 30;
 const BRAAI_PAD_VALUE = 1e-9;
@@ -162,7 +162,7 @@ export function preprocessInto(
   index: number,
   zoom = 1,
 ): void {
-  if (zoom !== 1 && spec.preprocessing === 'standard') triplet = zoomTriplet(triplet, zoom);
+  if (spec.preprocessing === 'standard') triplet = resampleTriplet(triplet, zoom);
   const channels = spec.channels.length;
   const base = index * stampInputLength(spec);
   if (base + stampInputLength(spec) > out.length) {

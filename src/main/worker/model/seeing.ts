@@ -29,15 +29,8 @@ export const RESAMPLE_ABOVE = 1.3;
 /** Stamps measured per night, spread evenly over its catalog. */
 export const SEEING_SAMPLE = 256;
 
-export interface Seeing {
-  /** Median FWHM (px) over the stamps with a measurable star; null when none had one. */
-  fwhmPx: number | null;
-  /** Stamps looked at, and how many of them had a measurable star. */
-  sampled: number;
-  measured: number;
-  /** Factor the night's images are resampled by before preprocessing (1: as they are). */
-  zoom: number;
-}
+/** A night's seeing and resampling: what cache/seeing.json keeps, without its format and size. */
+export type Seeing = Omit<SeeingRecord, 'format' | 'size'>;
 
 /**
  * A stamp's seeing: its template's stars (a deep coadd: the most and sharpest stars), else its

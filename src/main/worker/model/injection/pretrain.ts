@@ -24,7 +24,7 @@ import {
 } from './inject';
 import { distinctStamps, foldOf, surveyLabel, type RealStamp } from './realStamps';
 import { measureFwhm } from './psf';
-import { ROBUSTNESS_VIEWS, zoomTriplet, type RobustnessView } from './transform';
+import { ROBUSTNESS_VIEWS, resampleTriplet, type RobustnessView } from './transform';
 import { SEEING_SAMPLE, setSeeing, zoomFor, type Seeing } from '../seeing';
 import { auc } from '../../../../shared/metrics';
 
@@ -319,7 +319,7 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
       const seen = at.map((i) => view.apply(valTriplets[i]));
       const zoom = zoomFor(spec, setSeeing(seen));
       seen.forEach((t, j) => {
-        valTriplets.push(zoom === 1 ? t : zoomTriplet(t, zoom));
+        valTriplets.push(resampleTriplet(t, zoom));
         valLabels.push(valLabels[at[j]]);
       });
     });
@@ -489,7 +489,7 @@ export function simulatedDraw(seed: number): () => { triplet: StampTriplet; labe
   const zoom = simulatedNightZoom();
   return () => {
     const e = raw();
-    return zoom === 1 ? e : { ...e, triplet: zoomTriplet(e.triplet, zoom) };
+    return { ...e, triplet: resampleTriplet(e.triplet, zoom) };
   };
 }
 

@@ -202,12 +202,12 @@ async function coldStartDraw(
     const judgedIds: LabelledId[] = judged.map((s, i) => ({ id: s.id, label: judgedLabels[i] }));
     const merged = { ...fineTunePolicy(L), ...policy };
     const split = makeSplit(labels, judgedIds, seed, merged.validationShare);
-    const night = [...given, ...judged];
+    // The loop reads the training and validation labels' rows only; the judged are scored below.
     const rows = rowsInMemory(
-      night.map((s) => s.id),
+      given.map((s) => s.id),
       preprocessBatch(
         spec,
-        night.map((s) => s.triplet),
+        given.map((s) => s.triplet),
       ),
       stampInputLength(spec),
     );
@@ -439,6 +439,11 @@ export function meanPartAuc(p: CvPoint): { parent: number; tuned: number } {
   return { parent: mean((x) => x.parentAuc), tuned: mean((x) => x.auc) };
 }
 
+/** The fine-tuned models' pooled AUC below the default's on the same stamps. */
+export function lowerThanDefault(p: Pick<CvPoint, 'auc' | 'parentAuc'>): boolean {
+  return p.auc < p.parentAuc - 1e-9;
+}
+
 /** Parts whose guard kept the default's weights. */
 export function keptParentCount(p: CvPoint): number {
   return p.parts.filter((x) => x.kept === 'parent').length;
@@ -449,12 +454,13 @@ export function describeCvPoint(p: CvPoint): string {
     (w, i) =>
       `; ${w.name} reals flagged per part ${p.parts.map((x) => x.watch[i].flaggedReals).join('/')} of ${w.reals} (default ${w.parentFlaggedReals})`,
   );
-  const lower = p.auc < p.parentAuc - 1e-9;
+  const lower = lowerThanDefault(p);
+  const parts = meanPartAuc(p);
   return (
     `L=${p.labels} draw ${p.draw} (${p.folds} parts pooled: ${p.folds} models' scores): judged ${p.n}: ` +
     `AUC ${p.parentAuc.toFixed(4)} -> ${p.auc.toFixed(4)}${lower ? ' (LOWER than the default)' : ''}, ` +
     `FPR@1%MDR ${p.parentFpr.toFixed(3)} -> ${p.fpr.toFixed(3)}; ` +
-    `mean of the parts' own AUCs ${meanPartAuc(p).parent.toFixed(4)} -> ${meanPartAuc(p).tuned.toFixed(4)}` +
+    `mean of the parts' own AUCs ${parts.parent.toFixed(4)} -> ${parts.tuned.toFixed(4)}` +
     (p.labels > 0
       ? `; parent kept ${keptParentCount(p)}/${p.folds}; extra labels per part ${p.extraGiven.join('/')}`
       : '') +

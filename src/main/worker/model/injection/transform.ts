@@ -97,6 +97,11 @@ function bilinearTaps(n: number, m: number, zoom: number) {
   return { a, b, wa, wb };
 }
 
+/** The triplet resampled by `zoom` (see zoomTriplet), or the triplet itself when `zoom` is 1. */
+export function resampleTriplet(t: StampTriplet, zoom: number): StampTriplet {
+  return zoom === 1 ? t : zoomTriplet(t, zoom);
+}
+
 /** Every image of the triplet zoomed (see zoomImage). */
 export function zoomTriplet(t: StampTriplet, zoom: number): StampTriplet {
   return {

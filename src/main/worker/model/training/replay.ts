@@ -15,7 +15,7 @@ import type { Workspace } from '../../../catalog/workspace';
 import type { ModelSpec } from '../architectures/spec';
 import { InjectionSampler, prepareBackground, type Background } from '../injection/inject';
 import { simulatedDraw } from '../injection/pretrain';
-import { zoomTriplet } from '../injection/transform';
+import { resampleTriplet } from '../injection/transform';
 import { preprocessInto, stampInputLength } from '../preprocess';
 import type { ModelMeta } from '../registry';
 import { qualifyId } from './nightsCache';
@@ -151,7 +151,7 @@ export async function nightBackgrounds(
       out.push({
         id: entry.id,
         survey: (entry.meta.survey ?? 'unknown').toLowerCase(),
-        triplet: zoom === 1 ? triplet : zoomTriplet(triplet, zoom),
+        triplet: resampleTriplet(triplet, zoom),
       });
   }
   return out;
