@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { COMPACT_SPEC } from '../../../src/main/worker/model/architectures';
 import { BRAAI_D6_M7_SPEC } from '../../../src/main/worker/model/importModel';
-import { preprocessBatch, stampInputLength, STANDARD_CLIP } from '../../../src/main/worker/model/preprocess';
+import { zoomTriplet } from '../../../src/main/worker/model/injection/transform';
+import {
+  preprocessBatch,
+  preprocessInto,
+  stampInputLength,
+  STANDARD_CLIP,
+} from '../../../src/main/worker/model/preprocess';
 import type { StampImage, StampTriplet } from '../../../src/shared/stamp';
 
 function image(width: number, height: number, f: (x: number, y: number) => number | null): StampImage {
@@ -67,6 +73,32 @@ describe('standard preprocessing', () => {
     preprocessBatch(spec, [{ search: flat, template: none, difference: flat }], buf);
     expect(Array.from(buf.subarray(0, 75)).every((v) => v === 0)).toBe(true);
     expect(buf[75]).toBe(7); // untouched beyond the batch
+  });
+});
+
+describe('resampled preprocessing (a night of finer pixels)', () => {
+  it('writes, into a used buffer, the rows of the triplets zoomed beforehand, bit for bit', () => {
+    // Sizes and masks that change from stamp to stamp: the resampling reuses its buffers, and a
+    // pixel left from a larger stamp, or from the batch buffer's last use, must not show.
+    const noisy = (w: number, seed: number, masked: (x: number, y: number) => boolean) =>
+      image(w, w, (x, y) =>
+        masked(x, y) ? null : Math.sin(seed * 7.1 + x * 1.3 + y * 0.7) * 40 + ((x * y + seed) % 5),
+      );
+    const stamps: StampTriplet[] = [63, 30, 51, 81, 44].map((w, i) => ({
+      search: noisy(w, i, (x) => x < i),
+      template: i === 3 ? null : noisy(w, i + 10, (x, y) => y === w - 1),
+      difference: noisy(w, i + 20, (x, y) => (x + y) % 17 === 0),
+    }));
+    const row = stampInputLength(COMPACT_SPEC);
+    for (const zoom of [0.52, 0.8]) {
+      const got = new Float32Array(stamps.length * row).fill(Number.NaN);
+      stamps.forEach((t, i) => preprocessInto(COMPACT_SPEC, t, got, i, zoom));
+      const want = preprocessBatch(
+        COMPACT_SPEC,
+        stamps.map((t) => zoomTriplet(t, zoom)),
+      );
+      expect(Array.from(new Uint32Array(got.buffer))).toEqual(Array.from(new Uint32Array(want.buffer)));
+    }
   });
 });
 

@@ -29,6 +29,8 @@ export interface DecodeRequest {
 export interface RowsRequest {
   id: number;
   rows: RowsJob;
+  /** A buffer of rows already scored, handed back (transferred) to be written over. */
+  into?: Float32Array;
 }
 
 export type TaskReply = PackedTriplet | { error: string };
@@ -96,22 +98,30 @@ export class DecodePool {
 
   /**
    * Model rows of one run of packed records, computed on the least busy thread. Rejects with the
-   * job's error (a damaged part file) or when the thread dies.
+   * job's error (a damaged part file) or when the thread dies. `into`: a buffer the caller is done
+   * with, moved to the thread (no longer usable here) to hold the rows if it is large enough: a
+   * fresh buffer per batch costs the thread its page faults, a tenth of its time.
    */
-  async rows(job: RowsJob): Promise<Float32Array> {
-    const reply = (await this.post((id) => ({ id, rows: job }) satisfies RowsRequest)) as RowsReply;
+  async rows(job: RowsJob, into?: Float32Array): Promise<Float32Array> {
+    const reply = (await this.post(
+      (id) => ({ id, rows: job, into }) satisfies RowsRequest,
+      into ? [into.buffer as ArrayBuffer] : [],
+    )) as RowsReply;
     if (!reply.rows) throw new Error(reply.error ?? `no rows for ${job.file}`);
     return reply.rows;
   }
 
-  private post(message: (id: number) => DecodeRequest | RowsRequest): Promise<DecodeReply | RowsReply> {
+  private post(
+    message: (id: number) => DecodeRequest | RowsRequest,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<DecodeReply | RowsReply> {
     if (this.failure) return Promise.reject(this.failure);
     const worker = this.workers.reduce((a, b) => (this.load.get(b)! < this.load.get(a)! ? b : a));
     const id = this.nextId++;
     this.load.set(worker, this.load.get(worker)! + 1);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker });
-      worker.postMessage(message(id));
+      worker.postMessage(message(id), transfer);
     });
   }
 

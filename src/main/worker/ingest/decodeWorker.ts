@@ -24,11 +24,11 @@ parentPort?.on('message', (req: DecodeRequest | RowsRequest) => {
   if ('rows' in req) {
     let reply: RowsReply;
     try {
-      reply = { id: req.id, rows: computeRows(req.rows) };
+      reply = { id: req.id, rows: computeRows(req.rows, req.into) };
     } catch (e) {
       reply = { id: req.id, error: errorMessage(e) };
     }
-    // The rows' buffer is fresh and whole: moved to the scoring thread, not copied.
+    // The rows' buffer (fresh, or the one handed over) is moved to the scoring thread, not copied.
     parentPort!.postMessage(reply, reply.rows ? [reply.rows.buffer as ArrayBuffer] : []);
     return;
   }

@@ -19,7 +19,7 @@
 import { MAD_TO_SIGMA, medianMadInPlace } from '../../../shared/robust';
 import type { StampImage, StampTriplet } from '../../../shared/stamp';
 import type { ChannelName, ModelSpec } from './architectures/spec';
-import { resampleTriplet } from './injection/transform';
+import { ZoomScratch, resampleTripletInto } from './injection/transform';
 
 export const STANDARD_CLIP = 30;
 const BRAAI_PAD_VALUE = 1e-9;
@@ -41,9 +41,16 @@ class Scratch {
   }
 }
 const scratch = new Scratch();
+const zoomScratch: [ZoomScratch, ZoomScratch, ZoomScratch] = [
+  new ZoomScratch(),
+  new ZoomScratch(),
+  new ZoomScratch(),
+];
 
 /**
- * Writes one image into channel `c` of the output stamp at `base` (NHWC, stride `channels`).
+ * Writes one image into channel `c` of the output stamp at `base` (NHWC, stride `channels`), whose
+ * pixels the caller has zeroed: padding and masked pixels are left at 0, so only the image's own
+ * valid pixels are written (one memset per stamp is cheaper than strided zeros per channel).
  * Centre crop/pad: the offset keeps the stamp centre on the model centre for odd and even sizes.
  */
 function writeStandard(
@@ -55,13 +62,14 @@ function writeStandard(
   [th, tw]: [number, number],
 ): void {
   // Padding, masked pixels and a missing image all read as 0.
-  if (!img) return zeroChannel(out, base, c, channels, th * tw);
+  if (!img) return;
   const y0 = Math.floor((img.height - th) / 2); // source row of target row 0 (negative = padding)
   const x0 = Math.floor((img.width - tw) / 2);
   const rowStart = Math.max(0, -y0);
   const rowEnd = Math.min(th, img.height - y0);
   const colStart = Math.max(0, -x0);
   const colEnd = Math.min(tw, img.width - x0);
+  const { data, mask } = img;
 
   // Robust statistics over the valid pixels that the model will see.
   const values = scratch.get(th * tw);
@@ -69,10 +77,10 @@ function writeStandard(
   for (let r = rowStart; r < rowEnd; r++) {
     const src = (r + y0) * img.width + x0;
     for (let col = colStart; col < colEnd; col++) {
-      if (img.mask[src + col]) values[n++] = img.data[src + col];
+      if (mask[src + col]) values[n++] = data[src + col];
     }
   }
-  if (n === 0) return zeroChannel(out, base, c, channels, th * tw);
+  if (n === 0) return;
   const valid = values.subarray(0, n);
   // Selection, not a sort: the two medians per image are most of preprocessing time. `valid`
   // holds the absolute deviations afterwards.
@@ -86,29 +94,15 @@ function writeStandard(
     sigma = sum > 0 ? (1.2533 * sum) / n : 1;
   }
   const inv = 1 / sigma;
-  // Every pixel of the channel written once: padding rows and columns, masked pixels 0.
-  for (let r = 0; r < th; r++) {
+  for (let r = rowStart; r < rowEnd; r++) {
     const dst = base + r * tw * channels + c;
-    if (r < rowStart || r >= rowEnd) {
-      for (let col = 0; col < tw; col++) out[dst + col * channels] = 0;
-      continue;
-    }
     const src = (r + y0) * img.width + x0;
-    for (let col = 0; col < colStart; col++) out[dst + col * channels] = 0;
     for (let col = colStart; col < colEnd; col++) {
-      if (!img.mask[src + col]) {
-        out[dst + col * channels] = 0;
-        continue;
-      }
-      const v = (img.data[src + col] - med) * inv;
+      if (!mask[src + col]) continue;
+      const v = (data[src + col] - med) * inv;
       out[dst + col * channels] = v > STANDARD_CLIP ? STANDARD_CLIP : v < -STANDARD_CLIP ? -STANDARD_CLIP : v;
     }
-    for (let col = colEnd; col < tw; col++) out[dst + col * channels] = 0;
   }
-}
-
-function zeroChannel(out: Float32Array, base: number, c: number, channels: number, pixels: number): void {
-  for (let i = 0; i < pixels; i++) out[base + i * channels + c] = 0;
 }
 
 /** braai: rows L2-normalised over the true width, then the 1e-9 padding at the high-index end. */
@@ -162,14 +156,24 @@ export function preprocessInto(
   index: number,
   zoom = 1,
 ): void {
-  if (spec.preprocessing === 'standard') triplet = resampleTriplet(triplet, zoom);
   const channels = spec.channels.length;
-  const base = index * stampInputLength(spec);
-  if (base + stampInputLength(spec) > out.length) {
+  const length = stampInputLength(spec);
+  const base = index * length;
+  if (base + length > out.length) {
     throw new RangeError(`batch buffer too small for stamp ${index} (${out.length} floats)`);
   }
-  const write = spec.preprocessing === 'braai' ? writeBraai : writeStandard;
-  spec.channels.forEach((name, c) => write(imageFor(triplet, name), out, base, c, channels, spec.inputSize));
+  if (spec.preprocessing === 'braai') {
+    spec.channels.forEach((name, c) =>
+      writeBraai(imageFor(triplet, name), out, base, c, channels, spec.inputSize),
+    );
+    return;
+  }
+  // The resampled images are used up below, before the next stamp reuses their buffers.
+  triplet = resampleTripletInto(triplet, zoom, zoomScratch);
+  out.fill(0, base, base + length);
+  spec.channels.forEach((name, c) =>
+    writeStandard(imageFor(triplet, name), out, base, c, channels, spec.inputSize),
+  );
 }
 
 /**

@@ -18,11 +18,15 @@ export interface RowsJob {
   zoom?: number;
 }
 
-/** Decodes and preprocesses the job's records into `out` (or a fresh buffer), row i = span i. */
+/**
+ * Decodes and preprocesses the job's records into `out` (or a fresh buffer when it is absent or
+ * too small), row i = span i. Returns exactly the job's rows: a view of `out`'s first rows.
+ */
 export function computeRows(job: RowsJob, out?: Float32Array): Float32Array {
   const n = job.spans.length;
   const rowLength = stampInputLength(job.spec);
-  const rows = out ?? new Float32Array(n * rowLength);
+  const rows =
+    out && out.length >= n * rowLength ? out.subarray(0, n * rowLength) : new Float32Array(n * rowLength);
   if (n === 0) return rows;
   const start = job.spans[0][0];
   const end = Math.max(...job.spans.map(([o, l]) => o + l));

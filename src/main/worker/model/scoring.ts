@@ -217,6 +217,14 @@ export async function scoreWorkspace(
       }
     });
 
+  // Buffers of computed rows already scored, written over by the next batches instead of fresh
+  // ones; `computed` tells them from rows read out of the cache.
+  const spare: Float32Array[] = [];
+  const computed = new WeakSet<ArrayBuffer>();
+  const own = (rows: Float32Array) => {
+    computed.add(rows.buffer as ArrayBuffer);
+    return rows;
+  };
   const start = async (job: Job): Promise<Float32Array> => {
     const pc = job.cache;
     if (pc && !pc.state) pc.state = cache!.openPart(pc.part, pc.entries);
@@ -237,7 +245,12 @@ export async function scoreWorkspace(
     if (threads) {
       try {
         // Only what the thread needs crosses: the job also holds this thread's cache state.
-        return await threads.rows({ file: job.file, spans: job.spans, spec: job.spec, zoom: job.zoom });
+        return own(
+          await threads.rows(
+            { file: job.file, spans: job.spans, spec: job.spec, zoom: job.zoom },
+            spare.pop(),
+          ),
+        );
       } catch (e) {
         // A damaged part fails the same way here; a dead thread only costs speed: compute in-process.
         if (!/decoder (thread failed|pool closed)/.test((e as Error).message)) throw e;
@@ -245,7 +258,7 @@ export async function scoreWorkspace(
         poolDead = true;
       }
     }
-    return computeRows(job);
+    return own(computeRows(job, spare.pop()));
   };
 
   const scores = new Map<string, number>();
@@ -263,6 +276,8 @@ export async function scoreWorkspace(
     // A part done with is dropped, so the refs of parts already scored are not kept to the end.
     if (job.last && job.cache) parts.splice(parts.indexOf(job.cache), 1);
     const got = await values;
+    // Scored and written: the buffer is free for the next batch's rows.
+    if (computed.has(rows.buffer as ArrayBuffer)) spare.push(new Float32Array(rows.buffer));
     job.ids.forEach((id, i) => scores.set(id, got[i]));
     opts.onProgress?.(scores.size, total);
   };

@@ -22,14 +22,48 @@ export function zoomedSide(side: number, zoom: number): number {
  * pixels' noise is correlated, as a resampled (warped) coadd's is.
  */
 export function zoomImage(img: StampImage, zoom: number): StampImage {
+  checkZoom(zoom);
+  const W = zoomedSide(img.width, zoom);
+  const H = zoomedSide(img.height, zoom);
+  return zoomImageInto(img, zoom, { data: new Float32Array(W * H), mask: new Uint8Array(W * H) });
+}
+
+function checkZoom(zoom: number): void {
   if (!(zoom > 0) || !Number.isFinite(zoom)) throw new Error(`zoom must be a positive number, got ${zoom}`);
+}
+
+/** Pixel buffers an image is resampled into (see zoomImageInto); grown as needed, never shrunk. */
+export class ZoomScratch {
+  data = new Float32Array(0);
+  mask = new Uint8Array(0);
+  fit(n: number): this {
+    if (this.data.length < n) {
+      this.data = new Float32Array(n);
+      this.mask = new Uint8Array(n);
+    }
+    return this;
+  }
+}
+
+/**
+ * zoomImage writing into the caller's buffers (at least the zoomed size; the result's arrays are
+ * views of them). Scoring resamples every stamp of a night of fine pixels and uses each one up
+ * before the next: fresh arrays per image cost it about a third of its preprocessing time.
+ */
+export function zoomImageInto(
+  img: StampImage,
+  zoom: number,
+  buffers: { data: Float32Array; mask: Uint8Array },
+): StampImage {
+  checkZoom(zoom);
   const { width: w, height: h, data, mask } = img;
   const W = zoomedSide(w, zoom);
   const H = zoomedSide(h, zoom);
-  const out = new Float32Array(W * H);
-  const outMask = new Uint8Array(W * H);
-  // Every output column's two source columns and weights, worked out once: scoring resamples
-  // every stamp of a night of fine pixels, so this loop is on the hot path.
+  if (buffers.data.length < W * H || buffers.mask.length < W * H)
+    throw new RangeError(`zoomImageInto: buffers of ${buffers.data.length} pixels, ${W * H} needed`);
+  const out = buffers.data.subarray(0, W * H);
+  const outMask = buffers.mask.subarray(0, W * H);
+  // Every output column's two source columns and weights, worked out once per size and zoom.
   const cols = bilinearTaps(w, W, zoom);
   const rows = bilinearTaps(h, H, zoom);
   const gain = 1 / (zoom * zoom);
@@ -73,12 +107,26 @@ export function zoomImage(img: StampImage, zoom: number): StampImage {
   return { width: W, height: H, data: out, mask: outMask };
 }
 
+interface Taps {
+  a: Int32Array;
+  b: Int32Array;
+  wa: Float64Array;
+  wb: Float64Array;
+}
+
+/** Taps by (source size, output size, zoom): a night has one zoom and a few stamp sizes. */
+const tapsCache = new Map<string, Taps>();
+const TAPS_CACHE_MAX = 64;
+
 /**
  * For each of `m` output positions along an axis of `n` source pixels: the two source pixels it
  * interpolates between (a, b) and their weights, about the centres, clamped to the stamp (the
  * outermost half pixel repeats the edge).
  */
-function bilinearTaps(n: number, m: number, zoom: number) {
+function bilinearTaps(n: number, m: number, zoom: number): Taps {
+  const key = `${n}:${m}:${zoom}`;
+  const known = tapsCache.get(key);
+  if (known) return known;
   const a = new Int32Array(m);
   const b = new Int32Array(m);
   const wa = new Float64Array(m);
@@ -94,12 +142,34 @@ function bilinearTaps(n: number, m: number, zoom: number) {
     wa[k] = 1 - f;
     wb[k] = f;
   }
+  // Training zooms each example by a zoom of its own: the cache stays small, not exact.
+  if (tapsCache.size >= TAPS_CACHE_MAX) tapsCache.clear();
+  tapsCache.set(key, { a, b, wa, wb });
   return { a, b, wa, wb };
 }
 
 /** The triplet resampled by `zoom` (see zoomTriplet), or the triplet itself when `zoom` is 1. */
 export function resampleTriplet(t: StampTriplet, zoom: number): StampTriplet {
   return zoom === 1 ? t : zoomTriplet(t, zoom);
+}
+
+/**
+ * resampleTriplet into `scratch` (three images' buffers, reused): the images are views that the
+ * next call overwrites, for a caller that uses each triplet up before the next (preprocessing).
+ */
+export function resampleTripletInto(
+  t: StampTriplet,
+  zoom: number,
+  scratch: [ZoomScratch, ZoomScratch, ZoomScratch],
+): StampTriplet {
+  if (zoom === 1) return t;
+  const into = (img: StampImage, s: ZoomScratch) =>
+    zoomImageInto(img, zoom, s.fit(zoomedSide(img.width, zoom) * zoomedSide(img.height, zoom)));
+  return {
+    search: into(t.search, scratch[0]),
+    template: t.template ? into(t.template, scratch[1]) : null,
+    difference: into(t.difference, scratch[2]),
+  };
 }
 
 /** Every image of the triplet zoomed (see zoomImage). */
