@@ -96,7 +96,22 @@ export class AppState {
   }
 
   summary(ws: Workspace = this.requireWorkspace()): WorkspaceSummary {
-    return ws.summary(ws === this.open?.ws ? this.homeModel() : this.home.activeFor(null));
+    const s = ws.summary(ws === this.open?.ws ? this.homeModel() : this.home.activeFor(null));
+    // The resampling the version that scored the night applies: an imported model (braai) takes
+    // the stamps as they come, whatever the night's seeing.
+    if (s.seeing && s.seeing.zoom !== 1 && s.activeModel && !this.resamples(s.activeModel))
+      return { ...s, seeing: { ...s.seeing, zoom: 1 } };
+    return s;
+  }
+
+  /** Whether a version's preprocessing resamples a night of finer pixels (ours do; braai does not). */
+  private resamples(version: string): boolean {
+    try {
+      return this.library.meta(version).spec.preprocessing === 'standard';
+    } catch {
+      // A version gone from the library: say what the night's record says.
+      return true;
+    }
   }
 
   /** Tell the desk the open night changed (summary, active model, counts). */
