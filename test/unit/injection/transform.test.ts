@@ -4,7 +4,9 @@ import { selectBackend } from '../../../src/main/worker/model/backends';
 import { robustnessTable } from '../../../src/main/worker/model/injection/pretrain';
 import {
   ROBUSTNESS_VIEWS,
+  cropTriplet,
   gaussianBlur,
+  maskEdge,
   scaleUnits,
   worseSeeing,
   zoomImage,
@@ -153,6 +155,39 @@ describe('finer pixels at the same depth', () => {
     expect((sum(out) - bgOut) / (sum(img) - bg)).toBeGreaterThan(0.9);
     expect((sum(out) - bgOut) / (sum(img) - bg)).toBeLessThan(1.1);
     expect(zoomWithSkyNoise(img, z, 11).data).toEqual(out.data);
+  });
+});
+
+describe('the cutout views', () => {
+  const triplet = (): StampTriplet => ({
+    search: star(2.4, 5000, 10),
+    template: null,
+    difference: star(2.4),
+  });
+
+  it('cuts 31 px about the same centre as the preprocessing, leaving smaller stamps whole', () => {
+    const t = triplet();
+    const small = cropTriplet(t, 31);
+    expect(small.template).toBeNull();
+    expect([small.difference.width, small.difference.height]).toEqual([31, 31]);
+    // The star's peak (63 px stamp, centre 31) lands on the cutout's centre (15).
+    const peak = small.difference.data.indexOf(Math.max(...small.difference.data));
+    expect(peak).toBe(15 * 31 + 15);
+    expect(small.search.data[0]).toBe(t.search.data[16 * W + 16]);
+    expect(cropTriplet(small, 45).difference.data).toEqual(small.difference.data);
+  });
+
+  it('masks the first third of the columns of every image, and leaves the input alone', () => {
+    const t = { ...triplet(), template: star(2.4, 3000, 5) };
+    const cut = maskEdge(t, 1 / 3);
+    for (const img of [cut.search, cut.template!, cut.difference])
+      for (let y = 0; y < W; y += 7)
+        for (let x = 0; x < W; x++) {
+          expect(img.mask[y * W + x]).toBe(x < 21 ? 0 : 1);
+          if (x < 21) expect(img.data[y * W + x]).toBe(0);
+        }
+    expect(cut.difference.data[31 * W + 31]).toBe(t.difference.data[31 * W + 31]);
+    expect(t.search.mask.every((m) => m === 1)).toBe(true);
   });
 });
 

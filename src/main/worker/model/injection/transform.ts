@@ -290,6 +290,52 @@ export function scaleUnits(t: StampTriplet, k: number): StampTriplet {
   return { search: s(t.search), template: t.template ? s(t.template) : null, difference: s(t.difference) };
 }
 
+/** Every image cut to its central `side` x `side` pixels (smaller cutouts: Rubin's are 30 px). */
+export function cropTriplet(t: StampTriplet, side: number): StampTriplet {
+  const crop = (img: StampImage): StampImage => {
+    const w = Math.min(side, img.width);
+    const h = Math.min(side, img.height);
+    // The same centre as the preprocessing's crop (floor of the half difference).
+    const x0 = Math.floor((img.width - w) / 2);
+    const y0 = Math.floor((img.height - h) / 2);
+    const data = new Float32Array(w * h);
+    const mask = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) {
+      const from = (y + y0) * img.width + x0;
+      data.set(img.data.subarray(from, from + w), y * w);
+      mask.set(img.mask.subarray(from, from + w), y * w);
+    }
+    return { width: w, height: h, data, mask };
+  };
+  return {
+    search: crop(t.search),
+    template: t.template ? crop(t.template) : null,
+    difference: crop(t.difference),
+  };
+}
+
+/**
+ * The first `fraction` of every image's columns masked (data 0, mask 0): a stamp at a CCD edge or
+ * beside a chip gap, as survey cutouts fill them (NaN, or ZTF's -3.4e38).
+ */
+export function maskEdge(t: StampTriplet, fraction: number): StampTriplet {
+  const cut = (img: StampImage): StampImage => {
+    const data = img.data.slice();
+    const mask = img.mask.slice();
+    const cols = Math.round(fraction * img.width);
+    for (let y = 0; y < img.height; y++) {
+      data.fill(0, y * img.width, y * img.width + cols);
+      mask.fill(0, y * img.width, y * img.width + cols);
+    }
+    return { width: img.width, height: img.height, data, mask };
+  };
+  return {
+    search: cut(t.search),
+    template: t.template ? cut(t.template) : null,
+    difference: cut(t.difference),
+  };
+}
+
 /** The views a model is measured on: the native stamps and the same sky through other cameras. */
 export interface RobustnessView {
   name: string;
@@ -304,4 +350,7 @@ export const ROBUSTNESS_VIEWS: readonly RobustnessView[] = [
   { name: 'seeing x1.5 (search+difference)', apply: (t) => worseSeeing(t, 1.5) },
   { name: 'units x1e3', apply: (t) => scaleUnits(t, 1e3) },
   { name: 'units x1e-3', apply: (t) => scaleUnits(t, 1e-3) },
+  { name: 'cutouts of 31 px (Rubin-sized)', apply: (t) => cropTriplet(t, 31) },
+  { name: 'no template (ATLAS-like)', apply: (t) => ({ ...t, template: null }) },
+  { name: 'a CCD edge: first third of the columns masked', apply: (t) => maskEdge(t, 1 / 3) },
 ];
