@@ -352,5 +352,5 @@ export const ROBUSTNESS_VIEWS: readonly RobustnessView[] = [
   { name: 'units x1e-3', apply: (t) => scaleUnits(t, 1e-3) },
   { name: 'cutouts of 31 px (Rubin-sized)', apply: (t) => cropTriplet(t, 31) },
   { name: 'no template (ATLAS-like)', apply: (t) => ({ ...t, template: null }) },
-  { name: 'a CCD edge: first third of the columns masked', apply: (t) => maskEdge(t, 1 / 3) },
+  { name: 'CCD edge: 1/3 of columns masked', apply: (t) => maskEdge(t, 1 / 3) },
 ];
