@@ -4,7 +4,7 @@ import { selectBackend } from '../../../src/main/worker/model/backends';
 import { robustnessTable } from '../../../src/main/worker/model/injection/pretrain';
 import {
   ROBUSTNESS_VIEWS,
-  cropTriplet,
+  cutTriplet,
   gaussianBlur,
   maskEdge,
   scaleUnits,
@@ -167,14 +167,14 @@ describe('the cutout views', () => {
 
   it('cuts 31 px about the same centre as the preprocessing, leaving smaller stamps whole', () => {
     const t = triplet();
-    const small = cropTriplet(t, 31);
+    const small = cutTriplet(t, 31);
     expect(small.template).toBeNull();
     expect([small.difference.width, small.difference.height]).toEqual([31, 31]);
     // The star's peak (63 px stamp, centre 31) lands on the cutout's centre (15).
     const peak = small.difference.data.indexOf(Math.max(...small.difference.data));
     expect(peak).toBe(15 * 31 + 15);
     expect(small.search.data[0]).toBe(t.search.data[16 * W + 16]);
-    expect(cropTriplet(small, 45).difference.data).toEqual(small.difference.data);
+    expect(cutTriplet(small, 45).difference.data).toEqual(small.difference.data);
   });
 
   it('masks the first third of the columns of every image, and leaves the input alone', () => {

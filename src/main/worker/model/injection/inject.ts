@@ -13,7 +13,7 @@ import { seededRandom } from '../training/split';
 import { gaussianDraw } from '../../../util/prng';
 import { addPsf, DEFAULT_FWHM_PX, measureFwhm, psfPeak, robustStats, type PsfShape } from './psf';
 import type { RealStamp } from './realStamps';
-import { tripletFwhm, worseSeeing, zoomTriplet } from './transform';
+import { cutTriplet, tripletFwhm, worseSeeing, zoomTriplet } from './transform';
 
 export interface Background {
   id: string;
@@ -114,34 +114,10 @@ function pick<T>(r: Rng, items: readonly T[]): T {
   return items[Math.floor(r() * items.length)];
 }
 
-/** A copy of `img` cut to at most size x size, the cut shifted by (dx, dy) within the margins. */
-function cut(img: StampImage, size: number, dx: number, dy: number): StampImage {
-  const w = Math.min(size, img.width);
-  const h = Math.min(size, img.height);
-  const x0 = Math.floor((img.width - w) / 2) + dx;
-  const y0 = Math.floor((img.height - h) / 2) + dy;
-  const data = new Float32Array(w * h);
-  const mask = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const src = (y + y0) * img.width + x0;
-    data.set(img.data.subarray(src, src + w), y * w);
-    mask.set(img.mask.subarray(src, src + w), y * w);
-  }
-  return { width: w, height: h, data, mask };
-}
-
 /** Largest shift the cut allows on every image of the triplet. */
 function margin(t: StampTriplet, size: number): number {
   const imgs = [t.search, t.difference, ...(t.template ? [t.template] : [])];
   return Math.min(...imgs.map((i) => Math.floor((Math.min(i.width, i.height) - size) / 2)));
-}
-
-function cutTriplet(t: StampTriplet, size: number, dx: number, dy: number): StampTriplet {
-  return {
-    search: cut(t.search, size, dx, dy),
-    template: t.template ? cut(t.template, size, dx, dy) : null,
-    difference: cut(t.difference, size, dx, dy),
-  };
 }
 
 /** Random shift with |d| in [minR, maxR] (Chebyshev), within the margin. */

@@ -290,27 +290,31 @@ export function scaleUnits(t: StampTriplet, k: number): StampTriplet {
   return { search: s(t.search), template: t.template ? s(t.template) : null, difference: s(t.difference) };
 }
 
-/** Every image cut to its central `side` x `side` pixels (smaller cutouts: Rubin's are 30 px). */
-export function cropTriplet(t: StampTriplet, side: number): StampTriplet {
-  const crop = (img: StampImage): StampImage => {
-    const w = Math.min(side, img.width);
-    const h = Math.min(side, img.height);
-    // The same centre as the preprocessing's crop (floor of the half difference).
-    const x0 = Math.floor((img.width - w) / 2);
-    const y0 = Math.floor((img.height - h) / 2);
-    const data = new Float32Array(w * h);
-    const mask = new Uint8Array(w * h);
-    for (let y = 0; y < h; y++) {
-      const from = (y + y0) * img.width + x0;
-      data.set(img.data.subarray(from, from + w), y * w);
-      mask.set(img.mask.subarray(from, from + w), y * w);
-    }
-    return { width: w, height: h, data, mask };
-  };
+/**
+ * A copy of `img` cut to at most size x size about its centre (the preprocessing's centre: floor of
+ * the half difference), the cut shifted by (dx, dy) within the margins.
+ */
+function cutImage(img: StampImage, size: number, dx: number, dy: number): StampImage {
+  const w = Math.min(size, img.width);
+  const h = Math.min(size, img.height);
+  const x0 = Math.floor((img.width - w) / 2) + dx;
+  const y0 = Math.floor((img.height - h) / 2) + dy;
+  const data = new Float32Array(w * h);
+  const mask = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const src = (y + y0) * img.width + x0;
+    data.set(img.data.subarray(src, src + w), y * w);
+    mask.set(img.mask.subarray(src, src + w), y * w);
+  }
+  return { width: w, height: h, data, mask };
+}
+
+/** Every image of the triplet cut (see cutImage): smaller cutouts (Rubin's are 30 px), or a shifted candidate. */
+export function cutTriplet(t: StampTriplet, size: number, dx = 0, dy = 0): StampTriplet {
   return {
-    search: crop(t.search),
-    template: t.template ? crop(t.template) : null,
-    difference: crop(t.difference),
+    search: cutImage(t.search, size, dx, dy),
+    template: t.template ? cutImage(t.template, size, dx, dy) : null,
+    difference: cutImage(t.difference, size, dx, dy),
   };
 }
 
@@ -350,7 +354,7 @@ export const ROBUSTNESS_VIEWS: readonly RobustnessView[] = [
   { name: 'seeing x1.5 (search+difference)', apply: (t) => worseSeeing(t, 1.5) },
   { name: 'units x1e3', apply: (t) => scaleUnits(t, 1e3) },
   { name: 'units x1e-3', apply: (t) => scaleUnits(t, 1e-3) },
-  { name: 'cutouts of 31 px (Rubin-sized)', apply: (t) => cropTriplet(t, 31) },
+  { name: 'cutouts of 31 px (Rubin-sized)', apply: (t) => cutTriplet(t, 31) },
   { name: 'no template (ATLAS-like)', apply: (t) => ({ ...t, template: null }) },
   { name: 'CCD edge: 1/3 of columns masked', apply: (t) => maskEdge(t, 1 / 3) },
 ];
