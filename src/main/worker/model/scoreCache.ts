@@ -198,6 +198,11 @@ export class PartWriter {
     return previous;
   }
 
+  /** Resolves once every write queued so far is done: their rows' buffers are free again. */
+  drained(): Promise<void> {
+    return this.inFlight;
+  }
+
   get complete(): boolean {
     return this.written === this.rows;
   }
