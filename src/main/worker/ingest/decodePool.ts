@@ -100,7 +100,8 @@ export class DecodePool {
    * Model rows of one run of packed records, computed on the least busy thread. Rejects with the
    * job's error (a damaged part file) or when the thread dies. `into`: a buffer the caller is done
    * with, moved to the thread (no longer usable here) to hold the rows if it is large enough: a
-   * fresh buffer per batch costs the thread its page faults, a tenth of its time.
+   * fresh buffer per batch (8 MB) costs the thread its page faults (a 20,000-stamp night's first
+   * scoring went from 4,368 to 5,004-5,309 stamps/s with buffers handed back).
    */
   async rows(job: RowsJob, into?: Float32Array): Promise<Float32Array> {
     const reply = (await this.post(

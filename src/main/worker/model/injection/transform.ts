@@ -48,7 +48,8 @@ export class ZoomScratch {
 /**
  * zoomImage writing into the caller's buffers (at least the zoomed size; the result's arrays are
  * views of them). Scoring resamples every stamp of a night of fine pixels and uses each one up
- * before the next: fresh arrays per image cost it about a third of its preprocessing time.
+ * before the next: with fresh arrays per image and the taps worked out each time, a stamp's
+ * preprocessing took 100 us instead of 80 (one thread, DECam-like bench night).
  */
 export function zoomImageInto(
   img: StampImage,
@@ -323,7 +324,7 @@ export function cutTriplet(t: StampTriplet, size: number, dx = 0, dy = 0): Stamp
  * beside a chip gap, as survey cutouts fill them (NaN, or ZTF's -3.4e38).
  */
 export function maskEdge(t: StampTriplet, fraction: number): StampTriplet {
-  const cut = (img: StampImage): StampImage => {
+  const edge = (img: StampImage): StampImage => {
     const data = img.data.slice();
     const mask = img.mask.slice();
     const cols = Math.round(fraction * img.width);
@@ -334,9 +335,9 @@ export function maskEdge(t: StampTriplet, fraction: number): StampTriplet {
     return { width: img.width, height: img.height, data, mask };
   };
   return {
-    search: cut(t.search),
-    template: t.template ? cut(t.template) : null,
-    difference: cut(t.difference),
+    search: edge(t.search),
+    template: t.template ? edge(t.template) : null,
+    difference: edge(t.difference),
   };
 }
 
