@@ -20,6 +20,14 @@ export interface SeeingRecord {
   size: number;
 }
 
+/**
+ * Whether a model of this preprocessing sees a night at the record's resampling: ours ('standard')
+ * do; braai, ZTF's own model, takes the stamps as they come.
+ */
+export function resamplesNight(preprocessing: string): boolean {
+  return preprocessing === 'standard';
+}
+
 export function seeingFile(wsDir: string): string {
   return path.join(workspaceLayout(wsDir).cache, 'seeing.json');
 }

@@ -8,6 +8,7 @@
 import type { AppInfo, BackendInfo, WorkspaceSummary } from '../../shared/contract';
 import { Workspace } from '../catalog/workspace';
 import { LabelJournal } from '../catalog/labelJournal';
+import { resamplesNight } from '../catalog/seeingFile';
 import { EventBus } from '../events';
 import { Home, libraryRoot, skysiftHome } from '../home/home';
 import { ModelLibrary, type ModelMeta } from '../library/modelLibrary';
@@ -104,10 +105,10 @@ export class AppState {
     return s;
   }
 
-  /** Whether a version's preprocessing resamples a night of finer pixels (ours do; braai does not). */
+  /** Whether a version sees the night at its record's resampling (seeingFile.ts resamplesNight). */
   private resamples(version: string): boolean {
     try {
-      return this.library.meta(version).spec.preprocessing === 'standard';
+      return resamplesNight(this.library.meta(version).spec.preprocessing);
     } catch {
       // A version gone from the library: say what the night's record says.
       return true;

@@ -15,7 +15,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Workspace } from '../../catalog/workspace';
-import { readSeeingRecord, seeingFile, type SeeingRecord } from '../../catalog/seeingFile';
+import { readSeeingRecord, resamplesNight, seeingFile, type SeeingRecord } from '../../catalog/seeingFile';
 import { median } from '../../../shared/robust';
 import type { StampTriplet } from '../../../shared/stamp';
 import { writeFileAtomic } from '../../util/atomicWrite';
@@ -56,7 +56,7 @@ export function setSeeing(triplets: readonly StampTriplet[]): Seeing {
 
 /** The zoom that `spec`'s preprocessing applies to this seeing: braai (ZTF's own model) takes stamps as they come. */
 export function zoomFor(spec: ModelSpec, seeing: Pick<Seeing, 'zoom'>): number {
-  return spec.preprocessing === 'standard' ? seeing.zoom : 1;
+  return resamplesNight(spec.preprocessing) ? seeing.zoom : 1;
 }
 
 /**
@@ -103,7 +103,8 @@ export async function nightSeeing(ws: Workspace): Promise<Seeing> {
 
 /** The resampling `spec`'s preprocessing applies to this night's stamps. */
 export async function nightZoom(ws: Workspace, spec: ModelSpec): Promise<number> {
-  return spec.preprocessing === 'standard' ? (await nightSeeing(ws)).zoom : 1;
+  // A model that takes stamps as they come needs no measurement.
+  return resamplesNight(spec.preprocessing) ? (await nightSeeing(ws)).zoom : 1;
 }
 
 /** One line for job logs: what the night's seeing is and what scoring does about it. */
