@@ -384,6 +384,7 @@ export async function coldStartCurveCv(o: CvCurveOptions): Promise<CvPoint[]> {
     }
     for (let d = 0; d < (L === 0 ? 1 : o.draws); d++) {
       const parts = crossValidatedParts(o.judgedPool, o.extraLabels, L, o.folds, d);
+      const extraGiven = parts.map((p) => p.given.filter((s) => extraIds.has(s.id)).length);
       const results: DrawResult[] = [];
       for (const p of parts) {
         const t0 = Date.now();
@@ -402,7 +403,7 @@ export async function coldStartCurveCv(o: CvCurveOptions): Promise<CvPoint[]> {
         results.push(r);
         if (L > 0)
           log(
-            `L=${L} draw ${d} part ${p.part + 1}/${o.folds}: ${L} labels (${p.given.filter((s) => extraIds.has(s.id)).length} extra), judged ${p.judged.length}: ` +
+            `L=${L} draw ${d} part ${p.part + 1}/${o.folds}: ${L} labels (${extraGiven[p.part]} extra), judged ${p.judged.length}: ` +
               `AUC ${r.point.parentAuc.toFixed(4)} -> ${r.point.auc.toFixed(4)} (${r.point.reason}; ${((Date.now() - t0) / 1000).toFixed(0)} s)`,
           );
       }
@@ -420,7 +421,7 @@ export async function coldStartCurveCv(o: CvCurveOptions): Promise<CvPoint[]> {
         auc: auc(after, labels),
         parentFpr: fprAtMdr(before, labels),
         fpr: fprAtMdr(after, labels),
-        extraGiven: parts.map((p) => p.given.filter((s) => extraIds.has(s.id)).length),
+        extraGiven,
         parts: results.map((r) => r.point),
       };
       log(describeCvPoint(point));
