@@ -9,6 +9,7 @@
 import type { StampImage, StampTriplet } from '../../shared/stamp';
 
 const MAGIC = 0x31534b53; // "SKS1" read as little-endian u32
+const EMPTY = Buffer.alloc(0);
 
 function imageBytes(img: StampImage): number {
   return 4 + img.width * img.height * 5;
@@ -40,9 +41,22 @@ function writeImageHead(buf: Buffer, at: number, width: number, height: number):
 export class RecordWriter {
   private buf: Buffer;
   private used = 0;
+  /** The size to allocate when a batch starts with no buffer (after take(), none handed back). */
+  private nextBytes: number;
 
   constructor(private readonly initialBytes = 1 << 20) {
     this.buf = Buffer.allocUnsafeSlow(initialBytes);
+    this.nextBytes = initialBytes;
+  }
+
+  /**
+   * Writes the next records into `buffer`, one the receiver of an earlier take() is done with: a
+   * fresh buffer per batch costs its page faults on every first write (measured on ingest).
+   * Only between batches (nothing written since the last take()).
+   */
+  adopt(buffer: ArrayBuffer): void {
+    if (this.used !== 0) throw new Error('RecordWriter.adopt: records already written to the current buffer');
+    this.buf = Buffer.from(buffer);
   }
 
   get length(): number {
@@ -51,7 +65,7 @@ export class RecordWriter {
 
   private room(n: number): void {
     if (this.used + n <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafeSlow(Math.max(this.used + n, 2 * this.buf.length));
+    const bigger = Buffer.allocUnsafeSlow(Math.max(this.used + n, 2 * this.buf.length, this.nextBytes));
     this.buf.copy(bigger, 0, 0, this.used);
     this.buf = bigger;
   }
@@ -81,12 +95,15 @@ export class RecordWriter {
   }
 
   /**
-   * The buffer holding the records written so far (bytes 0..length; transferable, not copied); the
-   * writer starts afresh, sized for a batch like this one so that it seldom grows.
+   * The buffer holding the records written so far (bytes 0..length; transferable, not copied). The
+   * writer starts afresh: on a buffer handed back (adopt), or else on one allocated at the first
+   * record, sized for a batch like this one so that it seldom grows.
    */
   take(): ArrayBuffer {
-    const done = this.buf.buffer as ArrayBuffer;
-    this.buf = Buffer.allocUnsafeSlow(Math.max(this.initialBytes, Math.ceil(this.used * 1.1)));
+    // Never EMPTY's own: the receiver may transfer (detach) what it gets.
+    const done = this.buf === EMPTY ? new ArrayBuffer(0) : (this.buf.buffer as ArrayBuffer);
+    this.nextBytes = Math.max(this.initialBytes, Math.ceil(this.used * 1.1));
+    this.buf = EMPTY;
     this.used = 0;
     return done;
   }

@@ -144,6 +144,11 @@ export class PartWriter {
     return blobs.length;
   }
 
+  /** Resolves once the records added so far are written (or failed: see commit): their bytes are free. */
+  written(): Promise<void> {
+    return this.stamps.writesDone();
+  }
+
   /** Lands the part (as appendPart does); an empty part leaves nothing. Returns its entries. */
   async commit(): Promise<CatalogEntry[]> {
     if (this.done) throw new Error(`part ${this.part} of ${this.ws.dir} is already closed`);

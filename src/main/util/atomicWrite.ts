@@ -201,6 +201,14 @@ export class GrowingFile {
     });
   }
 
+  /**
+   * Resolves once everything appended so far has been written or has failed (never rejects: a
+   * failure surfaces at drain() or finish()): then the pieces' memory may be reused.
+   */
+  writesDone(): Promise<void> {
+    return this.chain;
+  }
+
   /** Resolves once at most `maxPending` bytes wait to be written; rejects if a write failed. */
   async drain(maxPending = 0): Promise<void> {
     while (this.end - this.written > maxPending && !this.failure) await this.chain;

@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Workspace } from '../../../src/main/catalog/workspace';
-import { DECODER_FILE } from '../../../src/main/worker/ingest/decodePool';
+import { DECODER_FILE, DecodePool } from '../../../src/main/worker/ingest/decodePool';
 import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { card, imageFile } from './fits/fitsBuilder';
 
@@ -53,13 +53,18 @@ function night(): string {
   return dir;
 }
 
-async function ingest(dir: string, decoderFile: string | null, opts: { abortAt?: number } = {}) {
+async function ingest(
+  dir: string,
+  decoderFile: string | null,
+  opts: { abortAt?: number; concurrency?: number } = {},
+) {
   const ws = await Workspace.open(tmp('pool-ws'), { create: true });
   const abort = new AbortController();
   const report = await runIngest(ws, dir, {
     decoder: decoderFile,
     threads: 2,
     chunkSize: 50,
+    concurrency: opts.concurrency,
     signal: abort.signal,
     onProgress: (done) => opts.abortAt !== undefined && done >= opts.abortAt && abort.abort(),
   });
@@ -102,6 +107,23 @@ describe.skipIf(!existsSync(decoder))('ingest through decoder threads (built out
     const t = await threaded.ws.readTriplet('20');
     expect(t.search.width).toBe(21);
     expect(t.search.mask[3]).toBe(0);
+  });
+
+  it('writes the same bytes when the threads decode into buffers handed back to them', async () => {
+    // Slices of 8: far more slices than are in flight, so most decode into a buffer whose records
+    // were written already; a buffer reused too early would show as other stamps' bytes.
+    const dir = night();
+    const decode = vi.spyOn(DecodePool.prototype, 'decode');
+    try {
+      const threaded = await ingest(dir, decoder, { concurrency: 8 });
+      const handedBack = decode.mock.calls.filter(([, into]) => into !== undefined).length;
+      expect(handedBack).toBeGreaterThan(decode.mock.calls.length / 2);
+      const inProcess = await ingest(dir, null);
+      expect(threaded.ws.list()).toEqual(inProcess.ws.list());
+      expect(parts(threaded.ws)).toEqual(parts(inProcess.ws));
+    } finally {
+      decode.mockRestore();
+    }
   });
 
   it('cancels between slices and resumes without duplicates', async () => {

@@ -23,6 +23,8 @@ export const DECODER_FILE = 'ingestDecoder.js';
 export interface DecodeRequest {
   id: number;
   tasks: TripletFiles[];
+  /** A buffer of an earlier reply that is written and done with, handed back (transferred) to be written over. */
+  into?: ArrayBuffer;
 }
 
 /** Scoring: decode and preprocess one run of packed records into model rows. */
@@ -38,6 +40,8 @@ export type TaskReply = PackedTriplet | { error: string };
 export interface DecodeReply {
   id: number;
   results: TaskReply[];
+  /** The buffer every result's packed record is a view of (transferred). */
+  buffer: ArrayBuffer;
 }
 
 /** The rows (their buffer transferred), or why the whole job failed. */
@@ -90,10 +94,18 @@ export class DecodePool {
     return this.workers.length;
   }
 
-  /** Decode a batch on the least busy thread; rejects if that thread dies (the caller falls back). */
-  async decode(tasks: TripletFiles[]): Promise<TaskReply[]> {
-    const reply = (await this.post((id) => ({ id, tasks }) satisfies DecodeRequest)) as DecodeReply;
-    return reply.results;
+  /**
+   * Decode a batch on the least busy thread; rejects if that thread dies (the caller falls back).
+   * Every packed record of the reply is a view of its `buffer`. `into`: the buffer of an earlier
+   * reply whose records are written and no longer read, moved to the thread (no longer usable
+   * here) to hold this batch's records: a fresh buffer per batch costs the thread its page faults,
+   * and this thread the garbage collections that external memory received brings.
+   */
+  async decode(tasks: TripletFiles[], into?: ArrayBuffer): Promise<DecodeReply> {
+    return (await this.post(
+      (id) => ({ id, tasks, into }) satisfies DecodeRequest,
+      into ? [into] : [],
+    )) as DecodeReply;
   }
 
   /**

@@ -32,8 +32,10 @@ parentPort?.on('message', (req: DecodeRequest | RowsRequest) => {
     parentPort!.postMessage(reply, reply.rows ? [reply.rows.buffer as ArrayBuffer] : []);
     return;
   }
-  // The batch's records go side by side into one buffer, each image's pixels decoded straight
-  // into place; the buffer is moved to the ingesting thread, which writes the records as they are.
+  // The batch's records go side by side into one buffer (the one handed back, if any), each
+  // image's pixels decoded straight into place; the buffer is moved to the ingesting thread, which
+  // writes the records as they are.
+  if (req.into) records.adopt(req.into);
   const spans = req.tasks.map(
     (files): { start: number; end: number; meta: Partial<CandidateMeta> } | { error: string } => {
       try {
@@ -47,5 +49,5 @@ parentPort?.on('message', (req: DecodeRequest | RowsRequest) => {
   const results = spans.map((s): TaskReply =>
     'error' in s ? s : { packed: new Uint8Array(buffer, s.start, s.end - s.start), meta: s.meta },
   );
-  parentPort!.postMessage({ id: req.id, results } satisfies DecodeReply, [buffer]);
+  parentPort!.postMessage({ id: req.id, results, buffer } satisfies DecodeReply, [buffer]);
 });

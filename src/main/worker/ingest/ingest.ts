@@ -44,6 +44,12 @@ export interface IngestOptions {
   maxFiles?: number;
 }
 
+/** A slice's results; `buffer`: the decoder thread's buffer their packed records are views of. */
+interface Slice {
+  results: UnitResult[];
+  buffer?: ArrayBuffer;
+}
+
 /** Below this many units, starting threads costs more than it saves. */
 const MIN_POOL_UNITS = 64;
 
@@ -168,11 +174,14 @@ export async function runIngest(
     // One part landing at a time: a second waits for the first, as the disk would make it anyway.
     await previous;
   };
-  const store = async (fresh: NewCandidate[]) => {
+  // Queues the records; returns a promise for each part they went to, settled once they are written.
+  const store = async (fresh: NewCandidate[]): Promise<Promise<void>[]> => {
+    const writes: Promise<void>[] = [];
     for (let k = 0; k < fresh.length;) {
       part ??= await ws.openPart();
       const take = fresh.slice(k, k + chunkSize - part.count);
       await part.add(take);
+      writes.push(part.written());
       k += take.length;
       if (part.count >= chunkSize) {
         const full = part;
@@ -180,6 +189,7 @@ export async function runIngest(
         await land(full);
       }
     }
+    return writes;
   };
 
   const decoder = opts.decoder === undefined ? bundledDecoder() : opts.decoder;
@@ -195,21 +205,26 @@ export async function runIngest(
 
   const inProcess = (u: IngestUnit): Promise<UnitResult> =>
     u.decode().catch((e) => ({ candidates: [], errors: [{ file: u.key, reason: errorMessage(e) }] }));
-  const decodeSlice = async (slice: IngestUnit[]): Promise<UnitResult[]> => {
+  // Buffers of decoded slices whose records are written, handed back to the decoder threads.
+  const spare: ArrayBuffer[] = [];
+  const decodeSlice = async (slice: IngestUnit[]): Promise<Slice> => {
     const tasks = pool ? slice.filter((u) => u.triplet) : [];
-    if (tasks.length === 0) return Promise.all(slice.map(inProcess));
+    if (tasks.length === 0) return { results: await Promise.all(slice.map(inProcess)) };
     let decoded;
     try {
-      decoded = await pool!.decode(tasks.map((u) => u.triplet!.files));
+      decoded = await pool!.decode(
+        tasks.map((u) => u.triplet!.files),
+        spare.pop(),
+      );
     } catch {
       // A dead decoder thread costs speed, not results: decode its slices here instead.
-      return stopped ? [] : Promise.all(slice.map(inProcess));
+      return { results: stopped ? [] : await Promise.all(slice.map(inProcess)) };
     }
     let k = 0;
-    return Promise.all(
+    const results = await Promise.all(
       slice.map((u): UnitResult | Promise<UnitResult> => {
         if (!u.triplet) return inProcess(u);
-        const d = decoded[k++];
+        const d = decoded.results[k++];
         if ('error' in d) return tripletFailed(u.triplet, d.error);
         try {
           return { candidates: [u.triplet.finish(d)], errors: [] };
@@ -218,9 +233,10 @@ export async function runIngest(
         }
       }),
     );
+    return { results, buffer: decoded.buffer };
   };
 
-  const inFlight: Promise<UnitResult[]>[] = [];
+  const inFlight: Promise<Slice>[] = [];
   let next = 0;
   try {
     while (done < total) {
@@ -232,7 +248,7 @@ export async function runIngest(
         inFlight.push(decodeSlice(todo.slice(next, next + sliceSize)));
         next += sliceSize;
       }
-      const results = await inFlight.shift()!;
+      const { results, buffer } = await inFlight.shift()!;
       const fresh: NewCandidate[] = [];
       for (const r of results) {
         report.rejected.push(...r.errors.map(namedOnce));
@@ -246,7 +262,9 @@ export async function runIngest(
         }
       }
       done += results.length;
-      await store(fresh);
+      const written = await store(fresh);
+      // Nothing reads the slice's records once they are written: their buffer goes back to a thread.
+      if (buffer) void Promise.all(written).then(() => spare.push(buffer));
       opts.onProgress?.(
         done,
         total,
