@@ -34,7 +34,7 @@ export interface ScoreOptions {
    * bundle. null, or none found (running from the TS sources), preprocesses on this thread.
    */
   decoder?: string | null;
-  /** Decoder threads (default: one per core, and none for a night under 512 candidates). */
+  /** Decoder threads (default: one per core, and none for a night under minPoolStamps of them). */
   threads?: number;
   /** Batches requested ahead of the one being scored (default: 1 per decoder thread, 1 in-process). */
   ahead?: number;
@@ -55,8 +55,16 @@ export interface ScoreResult {
   stats: { cachedRows: number; computedRows: number; threads: number };
 }
 
-/** Below this many candidates, starting threads costs more than it saves. */
-const MIN_POOL_STAMPS = 512;
+/**
+ * Below this many candidates, starting `threads` decoder threads costs more than preprocessing them
+ * on the scoring thread. Threads save (1 - 1/threads) of the preprocessing and cost a start-up of
+ * about 2,000 stamps' preprocessing (their module load): on 2 cores, one night scored both ways
+ * tied at ~4,000 candidates (1,000: in-process 3,550-4,280 stamps/s against threads 2,650-3,290;
+ * 8,000: threads 4,980-5,180 against 4,420-4,450). More threads are this model, not a measurement.
+ */
+export function minPoolStamps(threads: number): number {
+  return threads > 1 ? Math.round(2000 / (1 - 1 / threads)) : Infinity;
+}
 
 /**
  * Runs `start` on jobs in order with at most `ahead` started and not yet consumed, and `consume` on
@@ -187,7 +195,8 @@ export async function scoreWorkspace(
   const decoder = opts.decoder === undefined ? bundledDecoder() : opts.decoder;
   const threads = opts.threads ?? defaultDecoderThreads();
   // Threads asked for by number are started whatever the size (tests, benchmarks).
-  const threaded = !!decoder && threads > 0 && (opts.threads !== undefined || wanted >= MIN_POOL_STAMPS);
+  const threaded =
+    !!decoder && threads > 0 && (opts.threads !== undefined || wanted >= minPoolStamps(threads));
   // Started at the first batch that needs computing: a night read whole from the cache needs none.
   let pool: DecodePool | null = null;
   let poolDead = false;
