@@ -49,11 +49,16 @@ export const WorkspaceSummarySchema = z.object({
   homeModel: z.string().nullable(),
   /**
    * The night's seeing (median FWHM in pixels) as scoring measured it, and the factor its stamps are
-   * resampled by for the model that scored it (1: as they are, as braai takes them); null until the
-   * night is first scored.
+   * resampled by for the model that scored it (1: as they are, as braai takes them); templateBlur
+   * (sigma, px), present when that model sees the night's templates blurred to its search images'
+   * seeing (a night much worse than its templates); null until the night is first scored.
    */
   seeing: z
-    .object({ fwhmPx: z.number().positive().nullable(), zoom: z.number().positive().max(1) })
+    .object({
+      fwhmPx: z.number().positive().nullable(),
+      zoom: z.number().positive().max(1),
+      templateBlur: z.number().positive().optional(),
+    })
     .nullable()
     .optional(),
 });

@@ -183,8 +183,11 @@ function printRobustness(title: string, rows: RobustnessRow[]) {
     console.log(
       `    ${r.view.padEnd(34)} n ${String(r.n).padStart(4)}  AUC ${fmt(r.auc)}  FPR at 1% MDR ${pct(r.fpr)}  ` +
         `flagged reals ${r.flaggedReals}, bogus ${r.flaggedBogus}  search FWHM ${r.medianFwhm === null ? '-' : r.medianFwhm.toFixed(2)} px  ` +
+        (r.seeing.templateBlur > 0
+          ? `templates blurred (sigma ${r.seeing.templateBlur.toFixed(2)} px), `
+          : '') +
         (r.seeing.zoom === 1
-          ? 'not resampled'
+          ? `not resampled${r.seeing.templateBlur > 0 ? `; as they come: AUC ${fmt(r.aucAsIs)}` : ''}`
           : `resampled x${r.seeing.zoom.toFixed(3)} (night seeing ${r.seeing.fwhmPx!.toFixed(2)} px); as they come: AUC ${fmt(r.aucAsIs)}`),
     );
 }

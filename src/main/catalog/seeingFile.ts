@@ -1,6 +1,6 @@
 /**
- * cache/seeing.json: a night's seeing in pixels and the resampling its stamps get before the
- * models' preprocessing (measured by worker/model/seeing.ts). Here, so that the night's summary
+ * cache/seeing.json: a night's seeing in pixels, and the template blur and resampling its stamps
+ * get before the models' preprocessing (measured by worker/model/seeing.ts). Here, so that the night's summary
  * can say it without the catalog reaching into the worker's code.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,12 +8,24 @@ import path from 'node:path';
 import { workspaceLayout } from './layout';
 
 export interface SeeingRecord {
-  format: 1;
-  /** Median FWHM (px) over the stamps with a measurable star; null when none had one. */
+  format: 2;
+  /**
+   * The night's seeing: median FWHM (px) over the stamps with a measurable star (their templates',
+   * else their search images'; the search images' when the templates are blurred to match them);
+   * null when none had one.
+   */
   fwhmPx: number | null;
   /** Stamps looked at, and how many of them had a measurable star. */
   sampled: number;
   measured: number;
+  /** Median FWHM (px) of the templates' and of the search images' stars, over stamps with a template. */
+  templateFwhmPx: number | null;
+  searchFwhmPx: number | null;
+  /**
+   * Sigma (px) of the Gaussian the night's templates are blurred with, to the search images' seeing,
+   * before resampling (0: as they are): a night much worse than its (coadded) templates.
+   */
+  templateBlur: number;
   /** Factor the night's images are resampled by before preprocessing (1: as they are). */
   zoom: number;
   /** The night's size when measured. */
@@ -38,9 +50,15 @@ export function readSeeingRecord(wsDir: string): SeeingRecord | null {
   if (!existsSync(file)) return null;
   try {
     const s = JSON.parse(readFileSync(file, 'utf8')) as Partial<SeeingRecord>;
+    const fwhm = (v: unknown) => v === null || (typeof v === 'number' && v > 0);
+    // A format-1 record (before template matching) is measured again.
     const ok =
-      s.format === 1 &&
-      (s.fwhmPx === null || (typeof s.fwhmPx === 'number' && s.fwhmPx > 0)) &&
+      s.format === 2 &&
+      fwhm(s.fwhmPx) &&
+      fwhm(s.templateFwhmPx) &&
+      fwhm(s.searchFwhmPx) &&
+      typeof s.templateBlur === 'number' &&
+      s.templateBlur >= 0 &&
       typeof s.zoom === 'number' &&
       s.zoom > 0 &&
       s.zoom <= 1 &&

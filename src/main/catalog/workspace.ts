@@ -732,7 +732,8 @@ export class Workspace {
 
 function seeingOf(dir: string): WorkspaceSummary['seeing'] {
   const r = readSeeingRecord(dir);
-  return r ? { fwhmPx: r.fwhmPx, zoom: r.zoom } : null;
+  if (!r) return null;
+  return { fwhmPx: r.fwhmPx, zoom: r.zoom, ...(r.templateBlur > 0 ? { templateBlur: r.templateBlur } : {}) };
 }
 
 /** Size and mtime: enough to see that another process replaced the file (atomic rename). */

@@ -100,8 +100,13 @@ export class AppState {
     const s = ws.summary(ws === this.open?.ws ? this.homeModel() : this.home.activeFor(null));
     // The resampling the version that scored the night applies: an imported model (braai) takes
     // the stamps as they come, whatever the night's seeing.
-    if (s.seeing && s.seeing.zoom !== 1 && s.activeModel && !this.resamples(s.activeModel))
-      return { ...s, seeing: { ...s.seeing, zoom: 1 } };
+    if (
+      s.seeing &&
+      (s.seeing.zoom !== 1 || s.seeing.templateBlur) &&
+      s.activeModel &&
+      !this.resamples(s.activeModel)
+    )
+      return { ...s, seeing: { fwhmPx: s.seeing.fwhmPx, zoom: 1 } };
     return s;
   }
 

@@ -17,7 +17,7 @@ import {
 import type { ModelSpec } from '../../../src/main/worker/model/architectures';
 import { evaluateScores } from '../../../src/main/library/evaluate';
 import { NightsCache } from '../../../src/main/worker/model/training/nightsCache';
-import { nightZoom } from '../../../src/main/worker/model/seeing';
+import { nightScale } from '../../../src/main/worker/model/seeing';
 import { StampCache } from '../../../src/main/worker/model/training/stampCache';
 import { predictCached } from '../../../src/main/worker/model/training/train';
 import { shippedModelDir } from '../../../src/main/util/resources';
@@ -170,7 +170,7 @@ describe('re-scoring from the rows a training cached (wasm)', () => {
     const { version } = await modelLibrary().adoptFolder(shippedModelDir());
     const spec = modelLibrary().meta(version).spec as ModelSpec;
     // The first part whole and half of the second in the stamp cache, as a training leaves it.
-    const cache = new StampCache(ws, spec, await nightZoom(ws, spec));
+    const cache = new StampCache(ws, spec, await nightScale(ws, spec));
     await cache.ensure([...parts[0], ...parts[1].filter((_, i) => i % 2 === 0)]);
 
     const whole = await scoreVersion(ws, version, quiet);

@@ -21,17 +21,27 @@ describe.skipIf(!HAVE_SHARED)('the night summary says the resampling of the mode
     const ws = await Workspace.open(mkdtempSync(path.join(os.tmpdir(), 'skysift-seeing-summary-')), {
       create: true,
     });
-    const record: SeeingRecord = { format: 1, fwhmPx: 4.8, sampled: 40, measured: 40, zoom: 0.5, size: 40 };
+    const record: SeeingRecord = {
+      format: 2,
+      fwhmPx: 4.8,
+      sampled: 40,
+      measured: 40,
+      templateFwhmPx: 3.1,
+      searchFwhmPx: 4.8,
+      templateBlur: 1.6,
+      zoom: 0.5,
+      size: 40,
+    };
     mkdirSync(path.dirname(seeingFile(ws.dir)), { recursive: true });
     writeFileSync(seeingFile(ws.dir), JSON.stringify(record));
     const said = async (version: string | null) => {
       await ws.update({ activeModel: version });
       return services.state.summary(ws).seeing;
     };
-    expect(await said(ours)).toEqual({ fwhmPx: 4.8, zoom: 0.5 });
+    expect(await said(ours)).toEqual({ fwhmPx: 4.8, zoom: 0.5, templateBlur: 1.6 });
     expect(await said(braai.version)).toEqual({ fwhmPx: 4.8, zoom: 1 });
     // Not scored yet, or by a version no longer in the library: the night's own record.
-    expect(await said(null)).toEqual({ fwhmPx: 4.8, zoom: 0.5 });
-    expect(await said('gone-20260101')).toEqual({ fwhmPx: 4.8, zoom: 0.5 });
+    expect(await said(null)).toEqual({ fwhmPx: 4.8, zoom: 0.5, templateBlur: 1.6 });
+    expect(await said('gone-20260101')).toEqual({ fwhmPx: 4.8, zoom: 0.5, templateBlur: 1.6 });
   });
 });

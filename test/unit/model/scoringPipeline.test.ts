@@ -27,7 +27,8 @@ import { preprocessInto, stampInputLength } from '../../../src/main/worker/model
 import { rowsCacheDir } from '../../../src/main/worker/model/scoreCache';
 import { runOrdered, scoreWorkspace, type ScoreOptions } from '../../../src/main/worker/model/scoring';
 import { runIngest } from '../../../src/main/worker/ingest/ingest';
-import { nightZoom } from '../../../src/main/worker/model/seeing';
+import { nightScale } from '../../../src/main/worker/model/seeing';
+import type { NightScale } from '../../../src/main/worker/model/injection/transform';
 import { rowHasher } from '../helpers/rowHash';
 
 const ROW = stampInputLength(COMPACT_SPEC);
@@ -35,11 +36,11 @@ const rowHash = rowHasher(ROW);
 const noModel = null as unknown as tfl.LayersModel;
 
 /** The sequential reference: one stamp at a time, catalog order, as scoring worked before. */
-async function sequential(ws: Workspace, ids?: string[]): Promise<[string, number][]> {
+async function sequential(ws: Workspace, ids?: string[], scale = zoom): Promise<[string, number][]> {
   const out: [string, number][] = [];
   const row = new Float32Array(ROW);
   for await (const { entry, triplet } of ws.iterateTriplets(ids)) {
-    preprocessInto(COMPACT_SPEC, triplet, row, 0, zoom);
+    preprocessInto(COMPACT_SPEC, triplet, row, 0, scale);
     out.push([entry.id, (await rowHash(row, 1))[0]]);
   }
   return out;
@@ -48,7 +49,7 @@ async function sequential(ws: Workspace, ids?: string[]): Promise<[string, numbe
 let ws: Workspace;
 let worker: string;
 /** The demo night's resampling (seeing.ts: DECam-like pixels, ~0.5): every path must apply it alike. */
-let zoom: number;
+let zoom: NightScale;
 
 beforeAll(async () => {
   const base = mkdtempSync(path.join(os.tmpdir(), 'skysift-scorepipe-'));
@@ -56,7 +57,7 @@ beforeAll(async () => {
   ws = await Workspace.open(path.join(base, 'ws'), { create: true, simulated: true });
   // Three catalog parts (30, 30, 10): batches must not cross them, order must still be the catalog's.
   await runIngest(ws, path.join(base, 'stamps'), { chunkSize: 30, decoder: null });
-  zoom = await nightZoom(ws, COMPACT_SPEC);
+  zoom = await nightScale(ws, COMPACT_SPEC);
   const { build } = await import('rolldown');
   worker = path.join(base, 'decodeWorker.cjs');
   await build({
@@ -187,6 +188,26 @@ describe('scoreWorkspace pipeline', () => {
     const subset = [ids[65], ids[3], ids[40], ids[41], ids[12]];
     const some = await score({ cache: false, ids: subset, decoder: worker, threads: 1 });
     expect(some.pairs).toEqual(await sequential(ws, subset));
+  }, 60_000);
+
+  it("applies a night's template blur alike on this thread, on decoder threads and in its own cache", async () => {
+    const blurred: NightScale = { ...zoom, templateBlur: 1.1 };
+    const want = await sequential(ws, undefined, blurred);
+    expect(want).not.toEqual(await sequential(ws));
+    expect((await score({ cache: false, scale: blurred })).pairs).toEqual(want);
+    const threaded = await score({ cache: false, scale: blurred, decoder: worker, threads: 2 });
+    expect(threaded.pairs).toEqual(want);
+    const dir = rowsCacheDir(ws.dir, COMPACT_SPEC, blurred);
+    expect(dir).not.toBe(rowsCacheDir(ws.dir, COMPACT_SPEC, zoom));
+    expect(path.basename(dir)).toMatch(/-tblur1\.1$/);
+    try {
+      await score({ scale: blurred });
+      const again = await score({ scale: blurred });
+      expect(again.stats.cachedRows).toBe(70);
+      expect(again.pairs).toEqual(want);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('names the part file when a packed record is damaged, on either path', async () => {

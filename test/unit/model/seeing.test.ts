@@ -26,14 +26,14 @@ import {
   loadManifestStamps,
   type RealStamp,
 } from '../../../src/main/worker/model/injection/realStamps';
-import { zoomTriplet } from '../../../src/main/worker/model/injection/transform';
+import { worseSeeing, zoomTriplet } from '../../../src/main/worker/model/injection/transform';
 import { preprocessInto, stampInputLength } from '../../../src/main/worker/model/preprocess';
 import { rowsCacheDir } from '../../../src/main/worker/model/scoreCache';
 import { scoreWorkspace } from '../../../src/main/worker/model/scoring';
 import {
   MODEL_SEEING_PX,
   nightSeeing,
-  nightZoom,
+  nightScale,
   seeingZoom,
   setSeeing,
 } from '../../../src/main/worker/model/seeing';
@@ -70,9 +70,25 @@ describe.skipIf(!HAVE_SHARED)('real stamps seen through finer pixels', () => {
     expect(native.measured).toBeGreaterThan(ztf.length / 2);
     expect(native.fwhmPx!).toBeGreaterThan(2);
     expect(native.zoom).toBe(1);
+    expect(native.templateBlur).toBe(0);
     const finer = setSeeing(ztf.map((s) => zoomTriplet(s.triplet, 2)));
     expect(finer.zoom).toBeGreaterThan(0.4);
     expect(finer.zoom).toBeLessThan(0.6);
+    // Finer pixels widen templates and search images alike: nothing to match.
+    expect(finer.templateBlur).toBe(0);
+  });
+
+  it('a night much worse than its templates has them blurred to its seeing, then is resampled', () => {
+    const worse = setSeeing(ztf.map((s) => worseSeeing(s.triplet, 1.5)));
+    expect(worse.searchFwhmPx! / worse.templateFwhmPx!).toBeGreaterThan(1.3);
+    expect(worse.fwhmPx).toBe(worse.searchFwhmPx);
+    // sigma^2 = (search^2 - template^2) / 2.3548^2
+    const sigma = Math.sqrt(worse.searchFwhmPx! ** 2 - worse.templateFwhmPx! ** 2) / 2.3548;
+    expect(worse.templateBlur).toBeCloseTo(sigma, 3);
+    expect(worse.zoom).toBeCloseTo(MODEL_SEEING_PX / worse.searchFwhmPx!, 3);
+    // A little worse (1.2x): left as it is, as blurring alone measured no better.
+    const slightly = setSeeing(ztf.map((s) => worseSeeing(s.triplet, 1.2)));
+    expect(slightly).toMatchObject({ templateBlur: 0, zoom: 1 });
   });
 
   it("gives the shipped model back most of its ranking on a finer camera's stamps", async () => {
@@ -95,6 +111,11 @@ describe.skipIf(!HAVE_SHARED)('real stamps seen through finer pixels', () => {
       // Measured: 0.914 native, 0.739 as they come, 0.906 resampled (115 stamps).
       expect(resampled).toBeGreaterThan(asTheyCome + 0.08);
       expect(resampled).toBeGreaterThan(native - 0.05);
+      // A night of 1.5x worse seeing than its templates: 0.695 as they come, 0.806 matched.
+      const worse = ztf.map((s) => worseSeeing(s.triplet, 1.5));
+      const worseAsTheyCome = auc(await scoreTriplets(model, spec, worse), labels);
+      const matched = auc(await scoreTriplets(model, spec, worse, setSeeing(worse)), labels);
+      expect(matched).toBeGreaterThan(worseAsTheyCome + 0.06);
     } finally {
       model.dispose();
     }
@@ -118,18 +139,21 @@ describe('a night of DES-like pixels in a workspace', () => {
     expect(first.fwhmPx!).toBeGreaterThan(3.5);
     expect(first.zoom).toBeLessThan(0.75);
     const file = path.join(ws.dir, 'cache', 'seeing.json');
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 1, zoom: first.zoom, size: 40 });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 2, zoom: first.zoom, size: 40 });
     expect(await nightSeeing(ws)).toEqual(first);
     // The night's summary says it (the Night panel's seeing note).
     expect(ws.summary(null).seeing).toEqual({ fwhmPx: first.fwhmPx, zoom: first.zoom });
-    writeFileSync(file, '{"format":1,"zoom":7}');
+    writeFileSync(file, '{"format":2,"zoom":7}');
     expect(ws.summary(null).seeing).toBeNull();
     expect(await nightSeeing(ws)).toEqual(first);
-    expect(await nightZoom(ws, { ...COMPACT_SPEC, preprocessing: 'braai' } as ModelSpec)).toBe(1);
+    expect(await nightScale(ws, { ...COMPACT_SPEC, preprocessing: 'braai' } as ModelSpec)).toEqual({
+      zoom: 1,
+      templateBlur: 0,
+    });
   });
 
   it('scores and trains on the same resampled rows, cached apart from unresampled ones', async () => {
-    const zoom = await nightZoom(ws, COMPACT_SPEC);
+    const zoom = await nightScale(ws, COMPACT_SPEC);
     const expected = new Map<string, number>();
     const row = new Float32Array(ROW);
     for await (const { entry, triplet } of ws.iterateTriplets()) {

@@ -22,8 +22,8 @@ import { scoreWorkspace } from './scoring';
 import { stratifiedSplit, type LabelledId } from './training/split';
 import { qualifyId } from './training/nightsCache';
 import { trainModel, type TrainProgress } from './training/train';
-import { StampCache } from './training/stampCache';
-import { describeSeeing, nightSeeing, nightZoom, zoomFor } from './seeing';
+import { StampCache, cacheKey } from './training/stampCache';
+import { describeSeeing, nightScale, nightSeeing, scaleFor } from './seeing';
 import { predictRows } from './training/trainEngine';
 import { libraryRoot } from '../../home/home';
 
@@ -177,7 +177,7 @@ export async function runTrain(
   const spec = specOf(result.meta);
   const scored = await scoreVersion(ws, result.meta.version, report, {
     signal,
-    rows: new StampCache(ws, spec, await nightZoom(ws, spec)),
+    rows: new StampCache(ws, spec, await nightScale(ws, spec)),
   });
   return {
     cancelled: scored.cancelled,
@@ -202,7 +202,7 @@ export interface ScoreVersionOptions {
    * preprocessing their stamps again (the same preprocessInto, so the same rows); the other parts
    * go through scoreWorkspace.
    */
-  rows?: Pick<StampCache, 'has' | 'read' | 'rowLength' | 'zoom'>;
+  rows?: Pick<StampCache, 'has' | 'read' | 'rowLength' | 'scale'>;
 }
 
 /** Scores a night with a version and stores the scores; the counts say where the rows came from. */
@@ -229,14 +229,14 @@ export async function scoreVersion(
   const wanted = ids ?? ws.ids();
   // Measured once per night (cache/seeing.json): a night of finer pixels is resampled for the model.
   const seeing = await nightSeeing(ws);
-  const zoom = zoomFor(spec, seeing);
+  const scale = scaleFor(spec, seeing);
   // A catalog part is scored from the rows given only when they hold every candidate of it asked
   // for; any other part goes to scoreWorkspace whole, so that its rows cache (whole parts only)
   // keeps serving and filling it: a big night with a few labels in every part is not recomputed.
   const fromRows: string[] = [];
   const others: string[] = [];
-  // Rows preprocessed at another resampling than the night's are not this night's rows: unused.
-  if (rows && rows.zoom === zoom)
+  // Rows preprocessed at another scale than the night's are not this night's rows: unused.
+  if (rows && cacheKey(spec, rows.scale) === cacheKey(spec, scale))
     for (const { refs } of ws.stampRefsByPart(ids)) {
       const to = refs.every((r) => rows.has(r.id)) ? fromRows : others;
       for (const r of refs) to.push(r.id);
@@ -248,7 +248,7 @@ export async function scoreVersion(
     0,
     total,
     // The resampling this model's preprocessing applies (braai takes stamps as they come).
-    `scoring with ${version}: ${engine.description}; night ${describeSeeing({ ...seeing, zoom })}`,
+    `scoring with ${version}: ${engine.description}; night ${describeSeeing({ ...seeing, ...scale })}`,
   );
   report.inference?.(engine.name, engine.description);
   const progress = (done: number) => report.progress(done, total, `scoring with ${version} (${engine.name})`);
@@ -280,7 +280,7 @@ export async function scoreVersion(
         batchSize,
         signal,
         predict: engine.predict,
-        zoom,
+        scale,
         // Cache notes (a stale part rebuilt, a full disk) go to the job's log with the night named.
         log: (line) => console.warn(`[skysift] scoring ${ws.dir}: ${line}`),
         onProgress: (d) => progress(done + d),

@@ -19,7 +19,14 @@
 import { MAD_TO_SIGMA, medianMadInPlace } from '../../../shared/robust';
 import type { StampImage, StampTriplet } from '../../../shared/stamp';
 import type { ChannelName, ModelSpec } from './architectures/spec';
-import { ZoomScratch, resampleTripletInto } from './injection/transform';
+import {
+  BlurScratch,
+  ZoomScratch,
+  blurTemplate,
+  nightScaleOf,
+  resampleTripletInto,
+  type NightScale,
+} from './injection/transform';
 
 export const STANDARD_CLIP = 30;
 const BRAAI_PAD_VALUE = 1e-9;
@@ -41,6 +48,7 @@ class Scratch {
   }
 }
 const scratch = new Scratch();
+const blurScratch = new BlurScratch();
 const zoomScratch: [ZoomScratch, ZoomScratch, ZoomScratch] = [
   new ZoomScratch(),
   new ZoomScratch(),
@@ -145,16 +153,17 @@ export function stampInputLength(spec: ModelSpec): number {
 }
 
 /**
- * Writes one triplet at position `index` of a batch buffer laid out [N, H, W, C]. `zoom` < 1 first
- * resamples the standard preprocessing's images to a coarser pixel scale (the night's seeing
- * brought to the models', see seeing.ts); braai takes ZTF's stamps as they come.
+ * Writes one triplet at position `index` of a batch buffer laid out [N, H, W, C]. For the standard
+ * preprocessing, `scale` first brings the night's stamps to what the models learnt (see seeing.ts):
+ * a template blur to the search images' seeing, then a resampling by its zoom (< 1: a coarser pixel
+ * scale); a number is a zoom alone. braai takes ZTF's stamps as they come.
  */
 export function preprocessInto(
   spec: ModelSpec,
   triplet: StampTriplet,
   out: Float32Array,
   index: number,
-  zoom = 1,
+  scale: NightScale | number = 1,
 ): void {
   const channels = spec.channels.length;
   const length = stampInputLength(spec);
@@ -168,8 +177,10 @@ export function preprocessInto(
     );
     return;
   }
-  // The resampled images are used up below, before the next stamp reuses their buffers.
-  triplet = resampleTripletInto(triplet, zoom, zoomScratch);
+  const { zoom, templateBlur } = nightScaleOf(scale);
+  // As toNightScale: resampled, then the template blurred in the resampled pixels. The images are
+  // used up below, before the next stamp reuses their buffers.
+  triplet = blurTemplate(resampleTripletInto(triplet, zoom, zoomScratch), templateBlur * zoom, blurScratch);
   out.fill(0, base, base + length);
   spec.channels.forEach((name, c) =>
     writeStandard(imageFor(triplet, name), out, base, c, channels, spec.inputSize),
@@ -178,16 +189,16 @@ export function preprocessInto(
 
 /**
  * Fills (or allocates) a batch buffer for `triplets`; pass `out` to reuse one buffer across batches
- * (`zoom`: see preprocessInto).
+ * (`scale`: see preprocessInto).
  * Make the tensor with tf.tensor4d(out.subarray(0, n * stampInputLength(spec)), [n, H, W, C]).
  */
 export function preprocessBatch(
   spec: ModelSpec,
   triplets: readonly StampTriplet[],
   out?: Float32Array,
-  zoom = 1,
+  scale: NightScale | number = 1,
 ): Float32Array {
   const buffer = out ?? new Float32Array(triplets.length * stampInputLength(spec));
-  triplets.forEach((t, i) => preprocessInto(spec, t, buffer, i, zoom));
+  triplets.forEach((t, i) => preprocessInto(spec, t, buffer, i, scale));
   return buffer;
 }

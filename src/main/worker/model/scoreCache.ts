@@ -34,14 +34,15 @@ import { workspaceLayout } from '../../catalog/layout';
 import type { ModelSpec } from './architectures/spec';
 import { stampInputLength } from './preprocess';
 import { cacheKey } from './training/stampCache';
+import type { NightScale } from './injection/transform';
 
 const MAGIC = 0x31524b53; // "SKR1" read as little-endian u32
 /** Bump when the file layout or preprocess.ts's arithmetic changes: older files then rebuild. */
 const FORMAT = 1;
 const HEADER_BYTES = 128;
 
-export function rowsCacheDir(wsDir: string, spec: ModelSpec, zoom = 1): string {
-  return path.join(workspaceLayout(wsDir).cache, `rows-${cacheKey(spec, zoom)}`);
+export function rowsCacheDir(wsDir: string, spec: ModelSpec, scale: NightScale | number = 1): string {
+  return path.join(workspaceLayout(wsDir).cache, `rows-${cacheKey(spec, scale)}`);
 }
 
 /** FNV-1a over 32-bit words, continued from `h`: cheap enough to check every read. */
@@ -52,14 +53,14 @@ export function checksumWords(words: Int32Array, h = 0x811c9dc5): number {
 
 function fingerprint(
   spec: ModelSpec,
-  zoom: number,
+  scale: NightScale | number,
   part: number,
   entries: readonly Pick<CatalogEntry, 'id' | 'stamp'>[],
   bin: string,
 ): Buffer {
   const st = statSync(bin);
   const hash = createHash('sha256');
-  hash.update(`${FORMAT}|${cacheKey(spec, zoom)}|${part}|${st.size}|${st.mtimeMs}|${entries.length}\n`);
+  hash.update(`${FORMAT}|${cacheKey(spec, scale)}|${part}|${st.size}|${st.mtimeMs}|${entries.length}\n`);
   for (const e of entries) hash.update(`${e.id}:${e.stamp.offset}:${e.stamp.length}\n`);
   return hash.digest();
 }
@@ -244,8 +245,8 @@ export interface RowsCacheOptions {
   /** Stop writing new part files past this many bytes in the folder (default: min(8 GiB, free disk / 4)). */
   maxBytes?: number;
   log?: (line: string) => void;
-  /** The night's resampling (seeing.ts): its rows are cached apart from unresampled ones. */
-  zoom?: number;
+  /** The night's template blur and resampling (seeing.ts): its rows are cached apart from others. */
+  scale?: NightScale | number;
 }
 
 /** The cache of one workspace for one input spec: which parts are usable, which to write. */
@@ -261,7 +262,7 @@ export class RowsCache {
     private readonly spec: ModelSpec,
     private readonly opts: RowsCacheOptions = {},
   ) {
-    this.dir = rowsCacheDir(wsDir, spec, opts.zoom);
+    this.dir = rowsCacheDir(wsDir, spec, opts.scale);
     this.rowFloats = stampInputLength(spec);
     try {
       if (existsSync(this.dir)) {
@@ -325,7 +326,7 @@ export class RowsCache {
   ): { hit: CachedPart } | { writer: PartWriter | null } {
     const file = this.partFile(part);
     const bin = path.join(this.wsDir, 'stamps', `part-${String(part).padStart(6, '0')}.bin`);
-    const print = fingerprint(this.spec, this.opts.zoom ?? 1, part, entries, bin);
+    const print = fingerprint(this.spec, this.opts.scale ?? 1, part, entries, bin);
     let opened: ReturnType<typeof CachedPart.open>;
     try {
       opened = CachedPart.open(file, this.spec, print, entries.length);

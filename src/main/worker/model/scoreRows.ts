@@ -7,6 +7,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { TripletScratch, viewTriplet } from '../../catalog/stampPack';
 import type { ModelSpec } from './architectures/spec';
 import { preprocessInto, stampInputLength } from './preprocess';
+import type { NightScale } from './injection/transform';
 
 export interface RowsJob {
   /** The part's packed stamps (stamps/part-NNNNNN.bin). */
@@ -14,8 +15,8 @@ export interface RowsJob {
   /** [offset, length] of each record, ascending and contiguous or not. */
   spans: [number, number][];
   spec: ModelSpec;
-  /** The night's resampling (seeing.ts); absent: 1. */
-  zoom?: number;
+  /** The night's template blur and resampling (seeing.ts); absent: as they are. */
+  scale?: NightScale;
 }
 
 /**
@@ -53,7 +54,7 @@ export function computeRows(job: RowsJob, out?: Float32Array): Float32Array {
     } catch (e) {
       throw new Error(`${job.file}: record at byte ${offset}: ${(e as Error).message}; re-ingest its files`);
     }
-    preprocessInto(job.spec, triplet, rows, i, job.zoom);
+    preprocessInto(job.spec, triplet, rows, i, job.scale);
   });
   return rows;
 }

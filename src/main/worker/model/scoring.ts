@@ -16,7 +16,8 @@ import type { ModelSpec } from './architectures/spec';
 import { stampInputLength } from './preprocess';
 import { RowsCache, type CachedPart, type PartWriter, type RowsCacheOptions } from './scoreCache';
 import { computeRows, type RowsJob } from './scoreRows';
-import { nightZoom } from './seeing';
+import { nightScale } from './seeing';
+import { nightScaleOf, type NightScale } from './injection/transform';
 
 export interface ScoreOptions {
   /** Score only these candidates (default: every candidate of the night). */
@@ -44,8 +45,11 @@ export interface ScoreOptions {
   cache?: boolean | RowsCacheOptions;
   /** Where cache notes go (a rebuilt or skipped part); default console.warn. */
   log?: (line: string) => void;
-  /** The night's resampling to the models' seeing (seeing.ts); default: measured (nightZoom). */
-  zoom?: number;
+  /**
+   * The night's template blur and resampling to the models' seeing (seeing.ts; a number: a zoom
+   * alone); default: measured (nightScale).
+   */
+  scale?: NightScale | number;
 }
 
 export interface ScoreResult {
@@ -136,7 +140,7 @@ interface PartCache {
 function* planJobs(
   ws: Workspace,
   spec: ModelSpec,
-  zoom: number,
+  scale: NightScale,
   ids: readonly string[] | undefined,
   batchSize: number,
   cache: boolean,
@@ -152,7 +156,7 @@ function* planJobs(
       yield {
         file,
         spec,
-        zoom,
+        scale,
         spans: batch.map((e) => [e.stamp.offset, e.stamp.length]),
         part,
         ids: batch.map((e) => e.id),
@@ -179,18 +183,18 @@ export async function scoreWorkspace(
     for (const id of opts.ids) if (ws.has(id)) wanted++;
   }
   const total = opts.ids?.length ?? ws.size;
-  const zoom = opts.zoom ?? (await nightZoom(ws, spec));
+  const scale = opts.scale === undefined ? await nightScale(ws, spec) : nightScaleOf(opts.scale);
   const useCache = opts.cache !== false;
   const cache = useCache
     ? new RowsCache(ws.dir, spec, {
         log: opts.log,
         ...(typeof opts.cache === 'object' ? opts.cache : {}),
-        zoom,
+        scale,
       })
     : null;
   cache?.prune((part) => ws.countInPart(part) > 0);
   const parts: PartCache[] = [];
-  const jobs = planJobs(ws, spec, zoom, opts.ids, batchSize, useCache, parts);
+  const jobs = planJobs(ws, spec, scale, opts.ids, batchSize, useCache, parts);
 
   const decoder = opts.decoder === undefined ? bundledDecoder() : opts.decoder;
   const threads = opts.threads ?? defaultDecoderThreads();
@@ -256,7 +260,7 @@ export async function scoreWorkspace(
         // Only what the thread needs crosses: the job also holds this thread's cache state.
         return own(
           await threads.rows(
-            { file: job.file, spans: job.spans, spec: job.spec, zoom: job.zoom },
+            { file: job.file, spans: job.spans, spec: job.spec, scale: job.scale },
             spare.pop(),
           ),
         );

@@ -24,8 +24,14 @@ import {
 } from './inject';
 import { distinctStamps, foldOf, surveyLabel, type RealStamp } from './realStamps';
 import { measureFwhm } from './psf';
-import { ROBUSTNESS_VIEWS, resampleTriplet, type RobustnessView } from './transform';
-import { SEEING_SAMPLE, setSeeing, zoomFor, type Seeing } from '../seeing';
+import {
+  ROBUSTNESS_VIEWS,
+  resampleTriplet,
+  toNightScale,
+  type NightScale,
+  type RobustnessView,
+} from './transform';
+import { SEEING_SAMPLE, scaleFor, setSeeing, type Seeing } from '../seeing';
 import { auc } from '../../../../shared/metrics';
 
 /** The spectroscopic SN Ia whose 34 ZTF epochs are the one set known to be real: never trained on. */
@@ -154,14 +160,14 @@ export async function scoreTriplets(
   model: tfl.LayersModel,
   spec: ModelSpec,
   triplets: readonly StampTriplet[],
-  /** Resampling to the models' seeing (seeing.ts), as the app applies to a night of these stamps. */
-  zoom = 1,
+  /** Template blur and resampling to the models' seeing (seeing.ts), as the app applies to a night of these stamps. */
+  scale: NightScale | number = 1,
 ): Promise<Float32Array> {
   const [h, w] = spec.inputSize;
   const out = new Float32Array(triplets.length);
   for (let i = 0; i < triplets.length; i += 256) {
     const part = triplets.slice(i, i + 256);
-    const x = preprocessBatch(spec, part, undefined, zoom);
+    const x = preprocessBatch(spec, part, undefined, scale);
     out.set(await predictRows(model, x, part.length, [h, w, spec.channels.length]), i);
   }
   return out;
@@ -245,10 +251,11 @@ export async function robustnessTable(
     const seen = triplets.map((t) => view.apply(t));
     // Scored as the app scores a night of them: resampled when their seeing is much wider.
     const seeing = setSeeing(seen);
-    const zoom = zoomFor(spec, seeing);
-    const scores = await scoreTriplets(model, spec, seen, zoom);
+    const scale = scaleFor(spec, seeing);
+    const scores = await scoreTriplets(model, spec, seen, scale);
     const e = both ? evaluateScores(scores, [...labels]) : null;
-    const asIs = zoom === 1 ? scores : await scoreTriplets(model, spec, seen);
+    const asIs =
+      scale.zoom === 1 && scale.templateBlur === 0 ? scores : await scoreTriplets(model, spec, seen);
     const fwhms = seen.map((t) => measureFwhm(t.search)).filter((f): f is number => f !== null);
     rows.push({
       view: view.name,
@@ -317,9 +324,9 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
       const at: number[] = [];
       for (let i = k; i < real; i += views.length) at.push(i);
       const seen = at.map((i) => view.apply(valTriplets[i]));
-      const zoom = zoomFor(spec, setSeeing(seen));
+      const scale = scaleFor(spec, setSeeing(seen));
       seen.forEach((t, j) => {
-        valTriplets.push(resampleTriplet(t, zoom));
+        valTriplets.push(toNightScale(t, scale));
         valLabels.push(valLabels[at[j]]);
       });
     });

@@ -12,7 +12,7 @@ import { median } from '../../../../shared/robust';
 import type { ModelSpec } from '../architectures/spec';
 import { fileSystemLoadHandler } from '../importModel';
 import { preprocessBatch, stampInputLength } from '../preprocess';
-import { setSeeing, zoomFor, type Seeing } from '../seeing';
+import { scaleFor, setSeeing, type Seeing } from '../seeing';
 import { ModelMetaSchema, type ModelMeta } from '../registry';
 import { fineTunePolicy, type FineTunePolicy } from '../training/fineTune';
 import { retrainLoop, rowsInMemory } from '../training/retrainLoop';
@@ -502,7 +502,7 @@ export async function surveyTable(
       const triplets = at.map((i) => stamps[i].triplet);
       const night = setSeeing(triplets);
       seeing.set(survey, night);
-      const got = await scoreTriplets(model, spec, triplets, zoomFor(spec, night));
+      const got = await scoreTriplets(model, spec, triplets, scaleFor(spec, night));
       at.forEach((i, k) => (scores[i] = got[k]));
     }
     const groups = new Map<string, number[]>();

@@ -6,7 +6,8 @@
  */
 import type { Workspace } from '../../../catalog/workspace';
 import type { ModelSpec } from '../architectures/spec';
-import { nightZoom } from '../seeing';
+import { nightScale } from '../seeing';
+import type { NightScale } from '../injection/transform';
 import { StampCache } from './stampCache';
 
 import { unqualifyId } from '../../../library/nightIds';
@@ -16,23 +17,23 @@ export { qualifyId, unqualifyId } from '../../../library/nightIds';
 export class NightsCache {
   private readonly caches: StampCache[];
 
-  /** Use NightsCache.open: each night's rows are preprocessed at that night's resampling (seeing.ts). */
+  /** Use NightsCache.open: each night's rows are preprocessed at that night's scale (seeing.ts). */
   private constructor(
     readonly nights: readonly Workspace[],
     spec: ModelSpec,
-    zooms: readonly number[],
+    scales: readonly NightScale[],
   ) {
-    this.caches = nights.map((ws, k) => new StampCache(ws, spec, zooms[k]));
+    this.caches = nights.map((ws, k) => new StampCache(ws, spec, scales[k]));
   }
 
   static async open(nights: readonly Workspace[], spec: ModelSpec): Promise<NightsCache> {
     if (nights.length === 0) throw new Error('no night to read stamps from');
-    return new NightsCache(nights, spec, await Promise.all(nights.map((ws) => nightZoom(ws, spec))));
+    return new NightsCache(nights, spec, await Promise.all(nights.map((ws) => nightScale(ws, spec))));
   }
 
-  /** Each night's resampling, in `nights` order. */
-  get zooms(): number[] {
-    return this.caches.map((c) => c.zoom);
+  /** Each night's template blur and resampling, in `nights` order. */
+  get scales(): NightScale[] {
+    return this.caches.map((c) => c.scale);
   }
 
   get rowLength(): number {

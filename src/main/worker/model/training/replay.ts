@@ -15,7 +15,7 @@ import type { Workspace } from '../../../catalog/workspace';
 import type { ModelSpec } from '../architectures/spec';
 import { InjectionSampler, prepareBackground, type Background } from '../injection/inject';
 import { simulatedDraw } from '../injection/pretrain';
-import { resampleTriplet } from '../injection/transform';
+import { AS_THEY_COME, toNightScale, type NightScale } from '../injection/transform';
 import { preprocessInto, stampInputLength } from '../preprocess';
 import type { ModelMeta } from '../registry';
 import { qualifyId } from './nightsCache';
@@ -126,14 +126,14 @@ export function injectionReplay(
 /**
  * Up to `max` stamps of the nights, chosen at random (seeded), leaving out `exclude`
  * (night-qualified ids, see nightsCache.ts): the labels that judge the fine-tune stay unseen.
- * Each night's stamps come resampled by its `zooms` entry (seeing.ts), as its rows are: sources
- * are then injected at the models' seeing, and their rows need no resampling again.
+ * Each night's stamps come at its `scales` entry (template blur and resampling, seeing.ts), as its
+ * rows are: sources are then injected at the models' seeing, and their rows need no resampling again.
  */
 export async function nightBackgrounds(
   nights: readonly Workspace[],
   exclude: ReadonlySet<string>,
   seed: number,
-  zooms: readonly number[] = [],
+  scales: readonly NightScale[] = [],
   max = MAX_REPLAY_BACKGROUNDS,
 ): Promise<ReplayStamp[]> {
   const candidates: { night: number; id: string }[] = [];
@@ -146,12 +146,12 @@ export async function nightBackgrounds(
   for (let k = 0; k < nights.length; k++) {
     const ids = chosen.filter((c) => c.night === k).map((c) => c.id);
     if (!ids.length) continue;
-    const zoom = zooms[k] ?? 1;
+    const scale = scales[k] ?? AS_THEY_COME;
     for await (const { entry, triplet } of nights[k].iterateTriplets(ids))
       out.push({
         id: entry.id,
         survey: (entry.meta.survey ?? 'unknown').toLowerCase(),
-        triplet: resampleTriplet(triplet, zoom),
+        triplet: toNightScale(triplet, scale),
       });
   }
   return out;

@@ -10,11 +10,16 @@ import type { Workspace } from '../../../catalog/workspace';
 import { writeFileAtomicSync } from '../../../util/atomicWrite';
 import type { ModelSpec } from '../architectures/spec';
 import { preprocessInto, stampInputLength } from '../preprocess';
+import { AS_THEY_COME, nightScaleOf, type NightScale } from '../injection/transform';
 
-/** Names a preprocessing's rows; a night resampled to the models' seeing (seeing.ts) has rows of its own. */
-export function cacheKey(spec: ModelSpec, zoom = 1): string {
+/**
+ * Names a preprocessing's rows; a night resampled to the models' seeing, or with its templates
+ * blurred to its search images' (seeing.ts), has rows of its own.
+ */
+export function cacheKey(spec: ModelSpec, scale: NightScale | number = 1): string {
+  const { zoom, templateBlur } = nightScaleOf(scale);
   const key = `${spec.preprocessing}-${spec.inputSize[0]}x${spec.inputSize[1]}-${spec.channels.join('.')}`;
-  return zoom === 1 ? key : `${key}-zoom${zoom}`;
+  return `${key}${zoom === 1 ? '' : `-zoom${zoom}`}${templateBlur > 0 ? `-tblur${templateBlur}` : ''}`;
 }
 
 export class StampCache {
@@ -26,11 +31,11 @@ export class StampCache {
   constructor(
     private readonly ws: Workspace,
     readonly spec: ModelSpec,
-    /** The night's resampling (seeing.ts nightSeeing + zoomFor). */
-    readonly zoom = 1,
+    /** The night's template blur and resampling (seeing.ts nightScale). */
+    readonly scale: NightScale = AS_THEY_COME,
   ) {
     this.rowFloats = stampInputLength(spec);
-    const base = path.join(ws.dir, 'cache', cacheKey(spec, zoom));
+    const base = path.join(ws.dir, 'cache', cacheKey(spec, scale));
     this.dataFile = `${base}.f32`;
     this.indexFile = `${base}.json`;
     if (existsSync(this.indexFile)) {
@@ -80,7 +85,7 @@ export class StampCache {
       };
       for await (const { entry, triplet } of this.ws.iterateTriplets(missing)) {
         if (signal?.aborted) break;
-        preprocessInto(this.spec, triplet, buf, pendingIds.length, this.zoom);
+        preprocessInto(this.spec, triplet, buf, pendingIds.length, this.scale);
         pendingIds.push(entry.id);
         done++;
         if (pendingIds.length === chunk) {

@@ -167,7 +167,12 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     parent: parentMeta,
     // Replay backgrounds: the night's stamps, never those of the test labels (nor the validation's).
     backgrounds: (exclude) =>
-      nightBackgrounds(opts.nights, new Set([...exclude, ...split.test.map((x) => x.id)]), seed, cache.zooms),
+      nightBackgrounds(
+        opts.nights,
+        new Set([...exclude, ...split.test.map((x) => x.id)]),
+        seed,
+        cache.scales,
+      ),
     backend: opts.backend,
     trainer: opts.trainer,
     seed,

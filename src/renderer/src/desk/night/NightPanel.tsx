@@ -43,10 +43,19 @@ export function ScoringLine(props: { workspace: WorkspaceSummary | null; scoring
   );
 }
 
-/** What the models see of this night's stamps: resampled when its seeing is much wider than theirs. */
+/**
+ * What the models see of this night's stamps: its templates blurred to the search images' seeing
+ * when the night is much worse than its templates, and resampled when its seeing is much wider
+ * than theirs.
+ */
 export function seeingNote(seeing: WorkspaceSummary['seeing']): string {
-  if (!seeing || seeing.fwhmPx === null || seeing.zoom === 1) return '';
-  return ` Seeing ${seeing.fwhmPx.toFixed(1)} px: the models see its stamps resampled x${seeing.zoom.toFixed(2)}, to the scale they were trained at.`;
+  if (!seeing || seeing.fwhmPx === null || (seeing.zoom === 1 && !seeing.templateBlur)) return '';
+  const blurred = seeing.templateBlur ? "its templates blurred to the search images' seeing" : '';
+  const resampled =
+    seeing.zoom === 1
+      ? ''
+      : `its stamps resampled x${seeing.zoom.toFixed(2)}, to the scale they were trained at`;
+  return ` Seeing ${seeing.fwhmPx.toFixed(1)} px: the models see ${[blurred, resampled].filter(Boolean).join(', then ')}.`;
 }
 
 /**
