@@ -13,6 +13,7 @@
  *                    [--robustness: also its selection stamps and injections through the other-camera views]
  *   training: [--zoom 0.5 --zoom-max 2.2 --blur 0.2 --blur-max 1.6]: shares of examples whose real stamp is
  *                    resampled to finer pixels / blurred to worse seeing before injection (see InjectionOptions)
+ *             [--small 0.2 --small-min 12 --small-max 45]: share of examples cut to a small stamp, and its sides
  *   skysift pretrain --cold-start --manifest <csv> --model <version dir> [--labels 0,50,100] [--draws 3] [--min-judged 20]
  *                    [--replay injection|none] (fine-tunes as the desk's Retrain does, on SKYSIFT_TRAINER's choice, default auto)
  *                    [--label-pool held-out|both-folds [--cv 5]]: held-out (the default) draws the labels and the
@@ -276,6 +277,9 @@ export async function pretrain(argv: string[]) {
       'zoom-max': { type: 'string' },
       blur: { type: 'string' },
       'blur-max': { type: 'string' },
+      small: { type: 'string' },
+      'small-min': { type: 'string' },
+      'small-max': { type: 'string' },
       validate: { type: 'boolean', default: false },
       'cold-start': { type: 'boolean', default: false },
       labels: { type: 'string', default: '0,50,100,200,500' },
@@ -493,6 +497,9 @@ export async function pretrain(argv: string[]) {
     ['zoom-max', 'zoomMax'],
     ['blur', 'blur'],
     ['blur-max', 'blurMax'],
+    ['small', 'smallStamp'],
+    ['small-min', 'smallMin'],
+    ['small-max', 'smallMax'],
   ] as const) {
     const v = values[flag];
     if (v === undefined) continue;

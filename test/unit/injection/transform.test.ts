@@ -113,12 +113,14 @@ describe('other-camera views of a stamp', () => {
     }
   });
 
+  const starTriplet = (): StampTriplet => ({
+    search: noisyStars(2.4),
+    template: noisyStars(2.4, 9),
+    difference: noisyStars(2, 5),
+  });
+
   it('the sampler draws zoomed and blurred backgrounds only when asked, and injects at the zoomed seeing', () => {
-    const t: StampTriplet = {
-      search: noisyStars(2.4),
-      template: noisyStars(2.4, 9),
-      difference: noisyStars(2, 5),
-    };
+    const t = starTriplet();
     const bg = prepareBackground({ id: 'a', survey: 'ztf', triplet: t });
     const plain = new InjectionSampler([bg], [], [], 5);
     const again = new InjectionSampler([bg], [], [], 5, { zoom: 0, blur: 0 });
@@ -136,6 +138,25 @@ describe('other-camera views of a stamp', () => {
     widths.sort((a, b) => a - b);
     expect(widths[widths.length >> 1]).toBeGreaterThan(bg.fwhmTemplate * 1.1);
     expect(zoomTriplet(t, 2).search.width).toBe(127);
+  });
+
+  it('cuts small stamps within the sides asked for (Rubin-sized after resampling), and only as often', () => {
+    const t = starTriplet();
+    const bg = prepareBackground({ id: 'a', survey: 'ztf', triplet: t });
+    const sides = (opts: object) => {
+      const s = new InjectionSampler([bg], [], [], 5, { masked: 0, ...opts });
+      return Array.from({ length: 200 }, () => s.sample().triplet.difference.width);
+    };
+    // The defaults: a tenth of the stamps at 30-45 px, the rest at the model's 51.
+    const plain = sides({});
+    const small = plain.filter((w) => w < 51);
+    expect(Math.min(...small)).toBeGreaterThanOrEqual(30);
+    expect(small.length).toBeGreaterThan(5);
+    expect(small.length).toBeLessThan(45);
+    const all = sides({ smallStamp: 1, smallMin: 12, smallMax: 20 });
+    expect(Math.min(...all)).toBeGreaterThanOrEqual(12);
+    expect(Math.max(...all)).toBeLessThanOrEqual(20);
+    expect(new Set(all).size).toBeGreaterThan(4);
   });
 });
 

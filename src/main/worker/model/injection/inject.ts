@@ -72,10 +72,13 @@ export interface InjectionOptions {
   /** Share of the bogus class drawn from real artifacts (labelled bogus stamps). */
   realArtifactShare: number;
   /**
-   * Probability of cutting a small stamp (30-45 px): Rubin sends 30x30, edge cuts are smaller, and
-   * the model must see padded inputs of both classes, or padding itself would become a cue.
+   * Probability of cutting a small stamp (smallMin-smallMax px): Rubin sends 30x30, edge cuts are
+   * smaller, and the model must see padded inputs of both classes, or padding itself would become a
+   * cue. Rubin's 30 px at 0.2"/px, resampled to the models' seeing (seeing.ts), cover 12-16 px.
    */
   smallStamp: number;
+  smallMin: number;
+  smallMax: number;
   /**
    * Probability that an example's real stamp (background or labelled) is first resampled to a finer
    * pixel scale, by a factor drawn log-uniform in [1, zoomMax]: the same sky as DECam (0.263"/px)
@@ -100,6 +103,8 @@ export const DEFAULT_INJECTION: InjectionOptions = {
   labelledRealShare: 0.2,
   realArtifactShare: 0.35,
   smallStamp: 0.1,
+  smallMin: 30,
+  smallMax: 45,
   zoom: 0,
   zoomMax: 2.2,
   blur: 0,
@@ -248,7 +253,7 @@ export class InjectionSampler {
   private scene() {
     const r = this.r;
     const bg = this.otherCamera(pick(r, this.roomy));
-    const size = r() < this.opts.smallStamp ? Math.round(uniform(r, 30, 45)) : this.opts.size;
+    const size = this.smallSize();
     const m = margin(bg.triplet, size);
     const [dx, dy] = shift(r, m, 3, 15);
     const t = cutTriplet(bg.triplet, size, dx, dy);
@@ -289,6 +294,13 @@ export class InjectionSampler {
     return out;
   }
 
+  /** The side of the next stamp: small (opts.smallStamp of them, smallMin-smallMax px) or the model's. */
+  private smallSize(): number {
+    const r = this.r;
+    const o = this.opts;
+    return r() < o.smallStamp ? Math.round(uniform(r, o.smallMin, Math.max(o.smallMin, o.smallMax))) : o.size;
+  }
+
   private finish(t: StampTriplet, label: 0 | 1, kind: ExampleKind, bg: string, maskOk = true): Example {
     const r = this.r;
     if (maskOk && r() < this.opts.masked) applyMask(t, r, label === 1 || kind !== 'masked');
@@ -305,7 +317,7 @@ export class InjectionSampler {
       fwhmSearch: 0,
       fwhmTemplate: 0,
     }).triplet;
-    const size = r() < this.opts.smallStamp ? Math.round(uniform(r, 30, 45)) : this.opts.size;
+    const size = this.smallSize();
     const [dx, dy] = shift(r, margin(src, size), 0, 2);
     return this.finish(cutTriplet(src, size, dx, dy), label, kind, 'labelled');
   }

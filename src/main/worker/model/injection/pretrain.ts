@@ -313,12 +313,16 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     triplets: valTriplets,
     labels: valLabels,
   } = validationSet(selection, backgrounds, seed, simShare > 0, o.injection);
-  if ((o.injection?.zoom ?? 0) > 0 || (o.injection?.blur ?? 0) > 0) {
+  const smallFootprints = (o.injection?.smallMin ?? DEFAULT_INJECTION.smallMin) < 30;
+  if ((o.injection?.zoom ?? 0) > 0 || (o.injection?.blur ?? 0) > 0 || smallFootprints) {
     // A run that trains on other cameras' views selects its epochs on them too: the real and
     // injected validation examples once more, each through one of the measured views in turn.
     const real = selection.length + injectedVal.filter((e) => e.kind !== 'simulated').length;
-    // The bilinear zooms and the blur, as the sampler draws them (not the sky-noise view: a check only).
-    const views = ROBUSTNESS_VIEWS.filter((v) => /bilinear|seeing/.test(v.name));
+    // The bilinear zooms and the blur, as the sampler draws them (not the sky-noise view: a check
+    // only), and Rubin's footprint when the sampler cuts stamps that small.
+    const views = ROBUSTNESS_VIEWS.filter(
+      (v) => /bilinear|seeing/.test(v.name) || (smallFootprints && /Rubin-like/.test(v.name)),
+    );
     // Each view's examples taken as one night and resampled as the app would resample it (seeing.ts).
     views.forEach((view, k) => {
       const at: number[] = [];
@@ -458,6 +462,9 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
           : '') +
         ((o.injection?.blur ?? 0) > 0
           ? `; ${Math.round(o.injection!.blur! * 100)}% blurred to worse seeing (x1-${o.injection!.blurMax ?? DEFAULT_INJECTION.blurMax})`
+          : '') +
+        (smallFootprints
+          ? `; ${Math.round((o.injection?.smallStamp ?? DEFAULT_INJECTION.smallStamp) * 100)}% cut to small stamps of ${o.injection!.smallMin}-${o.injection?.smallMax ?? DEFAULT_INJECTION.smallMax} px (Rubin's footprint at the models' seeing)`
           : '') +
         (o.averagedFrom
           ? `; weights averaged over ${o.averagedFrom.join(', ')}`

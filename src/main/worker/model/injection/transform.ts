@@ -503,6 +503,8 @@ export const ROBUSTNESS_VIEWS: readonly RobustnessView[] = [
   { name: 'units x1e3', apply: (t) => scaleUnits(t, 1e3) },
   { name: 'units x1e-3', apply: (t) => scaleUnits(t, 1e-3) },
   { name: 'cutouts of 31 px (Rubin-sized)', apply: (t) => cutTriplet(t, 31) },
+  // Rubin's stamps: 30 px of 0.2"/px, which the app resamples to the models' seeing (~15 px left).
+  { name: 'Rubin-like: x2 finer pixels, 30 px cuts', apply: (t) => cutTriplet(zoomTriplet(t, 2), 30) },
   { name: 'no template (ATLAS-like)', apply: (t) => ({ ...t, template: null }) },
   { name: 'CCD edge: 1/3 of columns masked', apply: (t) => maskEdge(t, 1 / 3) },
 ];
