@@ -14,6 +14,8 @@
 # Sizes: GPU_CHECK_SECONDS, GPU_CHECK_INFER_BATCH, GPU_CHECK_TRAIN_BATCH, GPU_CHECK_ARCHS,
 # GPU_CHECK_APP_N (candidates, default 4000), GPU_CHECK_APP_LABELS (default 2000),
 # GPU_CHECK_APP_EPOCHS (default 3).
+# GPU_CHECK_NIGHT_N (default none): then also a night of that many candidates end to end
+# (scripts/night.mjs, in chunks of GPU_CHECK_NIGHT_CHUNK, default 100000): wall times and peak RSS.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -106,4 +108,16 @@ t=$(secs)
 cli score --workspace "$A/ws" --model "$NEW" 2>&1 | grep -E 'scoring with .*:|^scored' | sed 's/^score \[[^]]*\] [^ ]* [^ ]* //' || APP_OK=1
 echo "   scoring with the new version: $(since "$t")"
 [ "$APP_OK" = 0 ] && echo "the app ran every step." || echo "an app step failed (above)."
-[ "$FIGURES" = 0 ] && [ "$APP_OK" = 0 ]
+
+# Part 3 (optional): a survey-sized night through the same CLI, as scripts/night.mjs runs it here.
+NIGHT_OK=0
+if [ -n "${GPU_CHECK_NIGHT_N:-}" ]; then
+  echo
+  echo "== a night of $GPU_CHECK_NIGHT_N candidates end to end (scripts/night.mjs); disk: $(df -h /tmp | awk 'NR == 2 { print $4 }') free"
+  # night.mjs runs out/main/cli.js of the checkout: the bundle's app, where the checkout has no build.
+  [ -e "$ROOT/out" ] || ln -s "$APPDIR/out" "$ROOT/out"
+  (cd "$ROOT" && "$NODE" scripts/night.mjs --n "$GPU_CHECK_NIGHT_N" --chunk "${GPU_CHECK_NIGHT_CHUNK:-100000}" \
+    --dir "$WORK/night" --no-build) || NIGHT_OK=1
+  [ -L "$ROOT/out" ] && rm "$ROOT/out"
+fi
+[ "$FIGURES" = 0 ] && [ "$APP_OK" = 0 ] && [ "$NIGHT_OK" = 0 ]

@@ -7,7 +7,8 @@
 // again in one job (`score --model default --adopt`), as a user re-scoring a finished night would.
 //
 // Usage: node scripts/night.mjs [--n 100000] [--dir /tmp/skysift-night] [--pool 2000] [--chunk N]
-//          [--rescore] [--keep]
+//          [--rescore] [--keep] [--no-build]
+//   --no-build: use out/ as it is (a machine with the built app and no toolchain: the GPU check).
 //   Nights larger than --pool: the real simulator renders a pool (one process per core), and
 //   the night reuses pool triplets with jitter (scripts/nightJitter.mjs). --chunk M: simulate,
 //   ingest and delete M candidates' stamp files at a time (disk: a 1,000,000-candidate night is
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '42' },
     keep: { type: 'boolean', default: false },
     rescore: { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
   },
 });
 const N = Number(values.n);
@@ -43,7 +45,11 @@ for (const [k, v] of [
 ]) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`${k} must be a positive integer (got ${v})`);
 }
-if (buildIsStale() && (await run('npx', ['electron-vite', 'build', '--logLevel', 'warn'])) !== 0)
+if (
+  !values['no-build'] &&
+  buildIsStale() &&
+  (await run('npx', ['electron-vite', 'build', '--logLevel', 'warn'])) !== 0
+)
   process.exit(1);
 const cli = path.join(ROOT, 'out/main/cli.js');
 const stamps = path.join(values.dir, 'stamps');
