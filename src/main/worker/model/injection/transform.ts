@@ -203,9 +203,8 @@ export class BlurScratch {
 }
 
 /**
- * What gaussianBlur computes (valid pixels only, the kernel renormalised where it leaves the image
- * or meets a masked pixel), into reused buffers: a night's templates are blurred stamp by stamp
- * while it is scored. An image with no masked pixel (most) takes a path with half the arithmetic:
+ * gaussianBlur into reused buffers (valid pixels only, the kernel renormalised where it leaves the
+ * image or meets a masked pixel): a night's templates are blurred stamp by stamp while it is scored. An image with no masked pixel (most) takes a path with half the arithmetic:
  * its weights depend on the position alone. The result's data is a view of `scratch` (valid until
  * its next use); the mask is the image's own.
  */
@@ -229,7 +228,9 @@ export function blurImageInto(img: StampImage, sigma: number, scratch: BlurScrat
         for (let j = j0; j <= j1; j++) sv += k[j - x + reach] * data[row + j];
       } else {
         for (let j = j0; j <= j1; j++) {
-          const kw = k[j - x + reach] * mask[row + j];
+          // Skipped, not weighted by 0: a masked pixel's value may be NaN.
+          if (!mask[row + j]) continue;
+          const kw = k[j - x + reach];
           sv += kw * data[row + j];
           sd += kw;
         }
@@ -282,13 +283,15 @@ export function blurImageInto(img: StampImage, sigma: number, scratch: BlurScrat
 }
 
 /**
- * The triplet with its template blurred by `sigma` px (blurImageInto; fresh arrays, or `scratch`'s
- * when given), or itself when there is none or sigma is 0.
+ * The triplet with its template blurred by `sigma` px (fresh arrays, or into `scratch` when given),
+ * or itself when there is none or sigma is 0.
  */
 export function blurTemplate(t: StampTriplet, sigma: number, scratch?: BlurScratch): StampTriplet {
   if (!(sigma > 0) || !t.template) return t;
-  const blurred = blurImageInto(t.template, sigma, scratch ?? new BlurScratch());
-  return { ...t, template: scratch ? blurred : { ...blurred, mask: blurred.mask.slice() } };
+  return {
+    ...t,
+    template: scratch ? blurImageInto(t.template, sigma, scratch) : gaussianBlur(t.template, sigma),
+  };
 }
 
 /**
@@ -373,41 +376,8 @@ export function gaussianBlur(img: StampImage, sigma: number): StampImage {
   if (!(sigma >= 0) || !Number.isFinite(sigma)) throw new Error(`blur sigma must be >= 0, got ${sigma}`);
   const { width: w, height: h, data, mask } = img;
   if (sigma === 0) return { width: w, height: h, data: data.slice(), mask: mask.slice() };
-  const reach = Math.ceil(4 * sigma);
-  const k = new Float64Array(2 * reach + 1);
-  for (let i = -reach; i <= reach; i++) k[i + reach] = Math.exp(-(i * i) / (2 * sigma * sigma));
-  // Numerator (value x weight) and denominator (weight) passes, rows then columns.
-  const num = new Float64Array(w * h);
-  const den = new Float64Array(w * h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      let d = 0;
-      for (let j = Math.max(0, x - reach); j <= Math.min(w - 1, x + reach); j++) {
-        const i = y * w + j;
-        if (!mask[i]) continue;
-        const kw = k[j - x + reach];
-        s += kw * data[i];
-        d += kw;
-      }
-      num[y * w + x] = s;
-      den[y * w + x] = d;
-    }
-  const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      if (!mask[i]) continue;
-      let s = 0;
-      let d = 0;
-      for (let j = Math.max(0, y - reach); j <= Math.min(h - 1, y + reach); j++) {
-        const kw = k[j - y + reach];
-        s += kw * num[j * w + x];
-        d += kw * den[j * w + x];
-      }
-      out[i] = d > 0 ? s / d : 0;
-    }
-  return { width: w, height: h, data: out, mask: mask.slice() };
+  // A scratch of its own: the result keeps it.
+  return { ...blurImageInto(img, sigma, new BlurScratch()), mask: mask.slice() };
 }
 
 /** Seeing of the triplet's new exposure (search, else template), measured on its stars, else the default. */
