@@ -36,14 +36,6 @@ export const SEEING_SAMPLE = 256;
 /** A night's seeing and resampling: what cache/seeing.json keeps, without its format and size. */
 export type Seeing = Omit<SeeingRecord, 'format' | 'size'>;
 
-/**
- * A stamp's seeing: its template's stars (a deep coadd: the most and sharpest stars), else its
- * search image's (no template, as ATLAS sends).
- */
-export function stampSeeing(t: StampTriplet): number | null {
-  return measureFwhm(t.template) ?? measureFwhm(t.search);
-}
-
 /** Resampling factor for a night of this seeing: MODEL_SEEING_PX / fwhm when it is wide enough, else 1. */
 export function seeingZoom(fwhmPx: number | null): number {
   if (fwhmPx === null || !(fwhmPx >= RESAMPLE_ABOVE * MODEL_SEEING_PX)) return 1;
@@ -66,10 +58,13 @@ const medianOrNull = (values: number[]): number | null => (values.length ? media
  * within 0.01 of leaving the stamps as they are, so such nights are left as they are.
  */
 export function setSeeing(triplets: readonly StampTriplet[]): Seeing {
-  const fwhms = measured(triplets.map(stampSeeing));
-  const withTemplate = triplets.filter((t) => t.template !== null);
-  const templateFwhmPx = medianOrNull(measured(withTemplate.map((t) => measureFwhm(t.template))));
-  const searches = measured(withTemplate.map((t) => measureFwhm(t.search)));
+  // Each image measured once. A stamp's seeing is its template's stars (a deep coadd: the most and
+  // sharpest stars), else its search image's (no template, as ATLAS sends).
+  const each = triplets.map((t) => ({ template: measureFwhm(t.template), search: measureFwhm(t.search) }));
+  const fwhms = measured(each.map((m) => m.template ?? m.search));
+  const withTemplate = each.filter((_, k) => triplets[k].template !== null);
+  const templateFwhmPx = medianOrNull(measured(withTemplate.map((m) => m.template)));
+  const searches = measured(withTemplate.map((m) => m.search));
   const searchFwhmPx = medianOrNull(searches);
   const matched =
     templateFwhmPx !== null &&
