@@ -146,6 +146,11 @@ describe('a night of DES-like pixels in a workspace', () => {
     writeFileSync(file, '{"format":2,"zoom":7}');
     expect(ws.summary(null).seeing).toBeNull();
     expect(await nightSeeing(ws)).toEqual(first);
+    // A record of the first format (no search seeing, no template blur) is measured again.
+    const old = { format: 1, fwhmPx: 9, sampled: 40, measured: 40, zoom: 0.25, size: 40 };
+    writeFileSync(file, JSON.stringify(old));
+    expect(await nightSeeing(ws)).toEqual(first);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 2, zoom: first.zoom });
     expect(await nightScale(ws, { ...COMPACT_SPEC, preprocessing: 'braai' } as ModelSpec)).toEqual({
       zoom: 1,
       templateBlur: 0,
