@@ -1,7 +1,7 @@
 /**
  * cache/seeing.json: a night's seeing in pixels, and the template blur and resampling its stamps
- * get before the models' preprocessing (measured by worker/model/seeing.ts). Here, so that the night's summary
- * can say it without the catalog reaching into the worker's code.
+ * get before the models' preprocessing (measured by worker/model/seeing.ts). Here, so that the
+ * night's summary can say it without the catalog reaching into the worker's code.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

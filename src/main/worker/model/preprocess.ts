@@ -19,14 +19,7 @@
 import { MAD_TO_SIGMA, medianMadInPlace } from '../../../shared/robust';
 import type { StampImage, StampTriplet } from '../../../shared/stamp';
 import type { ChannelName, ModelSpec } from './architectures/spec';
-import {
-  BlurScratch,
-  ZoomScratch,
-  blurTemplate,
-  nightScaleOf,
-  resampleTripletInto,
-  type NightScale,
-} from './injection/transform';
+import { NightScaleScratch, toNightScaleInto, type NightScale } from './injection/transform';
 
 export const STANDARD_CLIP = 30;
 const BRAAI_PAD_VALUE = 1e-9;
@@ -48,12 +41,7 @@ class Scratch {
   }
 }
 const scratch = new Scratch();
-const blurScratch = new BlurScratch();
-const zoomScratch: [ZoomScratch, ZoomScratch, ZoomScratch] = [
-  new ZoomScratch(),
-  new ZoomScratch(),
-  new ZoomScratch(),
-];
+const nightScratch = new NightScaleScratch();
 
 /**
  * Writes one image into channel `c` of the output stamp at `base` (NHWC, stride `channels`), whose
@@ -177,10 +165,8 @@ export function preprocessInto(
     );
     return;
   }
-  const { zoom, templateBlur } = nightScaleOf(scale);
-  // As toNightScale: resampled, then the template blurred in the resampled pixels. The images are
-  // used up below, before the next stamp reuses their buffers.
-  triplet = blurTemplate(resampleTripletInto(triplet, zoom, zoomScratch), templateBlur * zoom, blurScratch);
+  // The images are used up below, before the next stamp reuses their buffers.
+  triplet = toNightScaleInto(triplet, scale, nightScratch);
   out.fill(0, base, base + length);
   spec.channels.forEach((name, c) =>
     writeStandard(imageFor(triplet, name), out, base, c, channels, spec.inputSize),

@@ -313,7 +313,8 @@ export async function pretrain(o: PretrainOptions): Promise<PretrainResult> {
     triplets: valTriplets,
     labels: valLabels,
   } = validationSet(selection, backgrounds, seed, simShare > 0, o.injection);
-  const smallFootprints = (o.injection?.smallMin ?? DEFAULT_INJECTION.smallMin) < 30;
+  // Cuts smaller than the default's (30 px, Rubin's side) stand for Rubin's footprint once resampled.
+  const smallFootprints = (o.injection?.smallMin ?? DEFAULT_INJECTION.smallMin) < DEFAULT_INJECTION.smallMin;
   if ((o.injection?.zoom ?? 0) > 0 || (o.injection?.blur ?? 0) > 0 || smallFootprints) {
     // A run that trains on other cameras' views selects its epochs on them too: the real and
     // injected validation examples once more, each through one of the measured views in turn.

@@ -204,9 +204,10 @@ export class BlurScratch {
 
 /**
  * gaussianBlur into reused buffers (valid pixels only, the kernel renormalised where it leaves the
- * image or meets a masked pixel): a night's templates are blurred stamp by stamp while it is scored. An image with no masked pixel (most) takes a path with half the arithmetic:
- * its weights depend on the position alone. The result's data is a view of `scratch` (valid until
- * its next use); the mask is the image's own.
+ * image or meets a masked pixel): a night's templates are blurred stamp by stamp while it is
+ * scored. An image with no masked pixel (most) takes a path with half the arithmetic: its weights
+ * depend on the position alone. The result's data is a view of `scratch` (valid until its next
+ * use); the mask is the image's own.
  */
 export function blurImageInto(img: StampImage, sigma: number, scratch: BlurScratch): StampImage {
   const { width: w, height: h, data, mask } = img;
@@ -302,6 +303,29 @@ export function blurTemplate(t: StampTriplet, sigma: number, scratch?: BlurScrat
 export function toNightScale(t: StampTriplet, scale: NightScale | number): StampTriplet {
   const { zoom, templateBlur } = nightScaleOf(scale);
   return blurTemplate(resampleTriplet(t, zoom), templateBlur * zoom);
+}
+
+/** Buffers reused by toNightScaleInto from one stamp to the next. */
+export class NightScaleScratch {
+  readonly zoom: [ZoomScratch, ZoomScratch, ZoomScratch] = [
+    new ZoomScratch(),
+    new ZoomScratch(),
+    new ZoomScratch(),
+  ];
+  readonly blur = new BlurScratch();
+}
+
+/**
+ * toNightScale into `scratch` (the same steps in the same order): the images are views that the
+ * next call overwrites, for a caller that uses each triplet up before the next (preprocessing).
+ */
+export function toNightScaleInto(
+  t: StampTriplet,
+  scale: NightScale | number,
+  scratch: NightScaleScratch,
+): StampTriplet {
+  const { zoom, templateBlur } = nightScaleOf(scale);
+  return blurTemplate(resampleTripletInto(t, zoom, scratch.zoom), templateBlur * zoom, scratch.blur);
 }
 
 /**
