@@ -24,7 +24,7 @@ import { Workspace } from '../../../src/main/catalog/workspace';
 import { generateNight } from '../../../src/main/worker/demo/generator';
 import { COMPACT_SPEC } from '../../../src/main/worker/model/architectures';
 import { preprocessInto, stampInputLength } from '../../../src/main/worker/model/preprocess';
-import { rowsCacheDir } from '../../../src/main/worker/model/scoreCache';
+import { partBudgetBytes, rowsCacheDir } from '../../../src/main/worker/model/scoreCache';
 import { runOrdered, scoreWorkspace, type ScoreOptions } from '../../../src/main/worker/model/scoring';
 import { runIngest } from '../../../src/main/worker/ingest/ingest';
 import { nightScale } from '../../../src/main/worker/model/seeing';
@@ -258,6 +258,20 @@ describe('rows cache', () => {
     expect((await score()).stats.cachedRows).toBe(70);
   });
 
+  it('rebuilds a part written by an older cache format', async () => {
+    await score();
+    const f = path.join(rowsCacheDir(ws.dir, COMPACT_SPEC, zoom), 'part-000003.rows');
+    const b = readFileSync(f);
+    b.writeUInt32LE(1, 4); // format 1: every row stored whole, no row index
+    writeFileSync(f, b);
+    const r = await score();
+    expect(r.logs).toEqual([
+      expect.stringMatching(/part-000003\.rows: out of date \(written by cache format 1\); rebuilding it/),
+    ]);
+    expect(r.stats).toMatchObject({ cachedRows: 60, computedRows: 10 });
+    expect(r.pairs).toEqual(await sequential(ws));
+  });
+
   it('rebuilds a damaged part (flipped bit, truncation, garbage) with a log line, never a crash', async () => {
     const want = await sequential(ws);
     const damage: [string, (f: string) => void, RegExp][] = [
@@ -321,25 +335,28 @@ describe('rows cache', () => {
     expect(logs.filter((l) => /part-00000\d\.rows: not written/.test(l))).toHaveLength(3);
   });
 
-  it('stops writing past its budget and says so once', async () => {
+  it('stops writing past its budget, counts what written parts take, and says so once', async () => {
     const other = { ...COMPACT_SPEC, inputSize: [41, 41] as [number, number] };
+    // Room for the first part (30 rows) as if its rows had no zero border. Written, it takes less
+    // (this night is resampled): the third part (10 rows) fits in what is left, the second (30) not.
+    const maxBytes = partBudgetBytes(other, 30);
     const logs: string[] = [];
-    const r = await scoreWorkspace(ws, noModel, other, {
-      predict: async (_b, n) => new Float32Array(n),
-      decoder: null,
-      cache: { maxBytes: 40 * 41 * 41 * 3 * 4 },
-      log: (l) => logs.push(l),
-    });
-    logs.length = 0;
-    const r2 = await scoreWorkspace(ws, noModel, other, {
-      predict: async (_b, n) => new Float32Array(n),
-      decoder: null,
-      cache: { maxBytes: 40 * 41 * 41 * 3 * 4 },
-      log: (l) => logs.push(l),
-    });
+    const run = () =>
+      scoreWorkspace(ws, noModel, other, {
+        predict: async (_b, n) => new Float32Array(n),
+        decoder: null,
+        cache: { maxBytes },
+        log: (l) => logs.push(l),
+      });
+    const r = await run();
     expect(r.scores.size).toBe(70);
-    // One part of 30 rows fits the budget, the next does not: 30 rows come from the cache next time.
-    expect(r2.stats).toMatchObject({ cachedRows: 30, computedRows: 40 });
+    const dir = rowsCacheDir(ws.dir, other, zoom);
+    expect(readdirSync(dir).sort()).toEqual(['part-000001.rows', 'part-000003.rows']);
+    const used = readdirSync(dir).reduce((sum, f) => sum + statSync(path.join(dir, f)).size, 0);
+    expect(used).toBeLessThanOrEqual(maxBytes);
+    logs.length = 0;
+    const r2 = await run();
+    expect(r2.stats).toMatchObject({ cachedRows: 40, computedRows: 30 });
     expect(logs).toEqual([
       expect.stringMatching(/over its .* GiB budget; further parts are scored without caching/),
     ]);

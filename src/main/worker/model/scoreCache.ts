@@ -6,11 +6,14 @@
  *   cache/rows-<preprocessing>-<H>x<W>-<channels>/part-NNNNNN.rows
  *
  * One file per catalog part, little-endian: "SKR1", u32 format, u32 rows, u32 floats per row,
- * u32 checksum of the data (FNV-1a over its 32-bit words), u32 pad, 32-byte fingerprint (SHA-256 of
- * the input spec, the part's entries and its stamp file's size and mtime), pad to 128 bytes, then
- * rows x floats float32. A fingerprint that differs (the catalog part or the spec changed), a size
- * or a checksum that does not match (a damaged file) make the part compute again and its file be
- * rewritten, with one log line saying why: the cache can cost time, never a wrong score or a crash.
+ * u32 checksum (FNV-1a over the 32-bit words of everything after the header), u32 pad, 32-byte
+ * fingerprint (SHA-256 of the input spec, the part's entries and its stamp file's size and mtime),
+ * f64 bytes of row data, pad to 128 bytes; then the rows, each packed by the box that holds its
+ * pixels (rowsWindow.ts: a resampled night's zero border is not stored); then rows + 1 f64 offsets
+ * of the packed rows within the data. A fingerprint that differs (the catalog part or the spec
+ * changed), a size, index or checksum that does not match (a damaged file) make the part compute
+ * again and its file be rewritten, with one log line saying why: the cache can cost time, never a
+ * wrong score or a crash.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -35,10 +38,11 @@ import type { ModelSpec } from './architectures/spec';
 import { stampInputLength } from './preprocess';
 import { cacheKey } from './training/stampCache';
 import type { NightScale } from './injection/transform';
+import { BOX_BYTES, packRows, unpackRows, type RowShape } from './rowsWindow';
 
 const MAGIC = 0x31524b53; // "SKR1" read as little-endian u32
 /** Bump when the file layout or preprocess.ts's arithmetic changes: older files then rebuild. */
-const FORMAT = 1;
+const FORMAT = 2;
 const HEADER_BYTES = 128;
 
 export function rowsCacheDir(wsDir: string, spec: ModelSpec, scale: NightScale | number = 1): string {
@@ -65,6 +69,16 @@ function fingerprint(
   return hash.digest();
 }
 
+/** The most a part file of `rows` rows can take: rows with no zero border at all. */
+export function partBudgetBytes(spec: ModelSpec, rows: number): number {
+  return HEADER_BYTES + rows * (BOX_BYTES + stampInputLength(spec) * 4 + 8) + 8;
+}
+
+/** The layout of a spec's rows (rowsWindow.ts packs and unpacks by it). */
+export function rowShape(spec: ModelSpec): RowShape {
+  return { h: spec.inputSize[0], w: spec.inputSize[1], c: spec.channels.length };
+}
+
 /** A validated part file, read range by range. */
 export class CachedPart {
   private closed = false;
@@ -72,7 +86,9 @@ export class CachedPart {
     private readonly fd: number,
     readonly file: string,
     readonly rows: number,
-    private readonly rowFloats: number,
+    private readonly shape: RowShape,
+    /** Byte offset of each packed row within the data, and the data's end. */
+    private readonly offsets: Float64Array,
   ) {}
 
   /**
@@ -86,6 +102,7 @@ export class CachedPart {
     rows: number,
   ): CachedPart | null | { stale: string } | { damaged: string } {
     if (!existsSync(file)) return null;
+    const shape = rowShape(spec);
     const rowFloats = stampInputLength(spec);
     const fd = openSync(file, 'r');
     let keep = false;
@@ -100,10 +117,11 @@ export class CachedPart {
         return { stale: 'the catalog part or the model input changed' };
       if (head.readUInt32LE(8) !== rows || head.readUInt32LE(12) !== rowFloats)
         return { damaged: 'row count does not match its header' };
+      const dataBytes = head.readDoubleLE(56);
       const size = fstatSync(fd).size;
-      const want = HEADER_BYTES + rows * rowFloats * 4;
+      const want = HEADER_BYTES + dataBytes + (rows + 1) * 8;
       if (size !== want) return { damaged: `${size} bytes where ${want} were expected (truncated?)` };
-      // Stream the data once through the checksum (1 MB at a time: memory stays flat).
+      // Stream the data and the index once through the checksum (1 MB at a time: memory stays flat).
       const chunk = new Int32Array(1 << 18);
       const bytes = Buffer.from(chunk.buffer);
       let h = 0x811c9dc5;
@@ -114,8 +132,18 @@ export class CachedPart {
         pos += n;
       }
       if (h !== head.readUInt32LE(16)) return { damaged: 'checksum mismatch' };
+      const offsets = new Float64Array(rows + 1);
+      readSync(fd, new Uint8Array(offsets.buffer), 0, offsets.byteLength, HEADER_BYTES + dataBytes);
+      const most = BOX_BYTES + rowFloats * 4;
+      for (let r = 0; r < rows; r++) {
+        const len = offsets[r + 1] - offsets[r];
+        if (!(len >= BOX_BYTES && len <= most && len % 4 === 0))
+          return { damaged: `row index: row ${r} is ${len} bytes long` };
+      }
+      if (offsets[0] !== 0 || offsets[rows] !== dataBytes)
+        return { damaged: 'row index does not span the data' };
       keep = true;
-      return new CachedPart(fd, file, rows, rowFloats);
+      return new CachedPart(fd, file, rows, shape, offsets);
     } finally {
       if (!keep) closeSync(fd);
     }
@@ -123,15 +151,18 @@ export class CachedPart {
 
   /** Rows [from, from + n) of the part into a fresh buffer. */
   read(from: number, n: number): Float32Array {
-    const out = new Float32Array(n * this.rowFloats);
-    const bytes = Buffer.from(out.buffer);
+    const { h, w, c } = this.shape;
+    const out = new Float32Array(n * h * w * c);
+    const start = HEADER_BYTES + this.offsets[from];
+    // Aligned for unpackRows' views: never a slice of Buffer's shared pool.
+    const bytes = Buffer.allocUnsafeSlow(this.offsets[from + n] - this.offsets[from]);
     let got = 0;
-    const pos = HEADER_BYTES + from * this.rowFloats * 4;
     while (got < bytes.length) {
-      const r = readSync(this.fd, bytes, got, bytes.length - got, pos + got);
+      const r = readSync(this.fd, bytes, got, bytes.length - got, start + got);
       if (r <= 0) throw new Error(`${this.file}: short read (changed while scoring?)`);
       got += r;
     }
+    unpackRows(bytes, n, this.shape, out, `${this.file} (rows ${from}-${from + n - 1})`);
     return out;
   }
 
@@ -157,39 +188,57 @@ function writeAll(fd: number, bytes: Buffer, position: number): Promise<void> {
 }
 
 /**
- * Writes one part's rows as they arrive, in order; the file appears (renamed) only when complete.
- * Writes go through libuv's thread pool, one in flight: the scoring thread does not wait on the
- * disk, and a slow disk holds back at most one batch's rows. A failed write (a full disk) costs the
- * part's cache file, with a log line, never the scoring.
+ * Writes one part's rows as they arrive, in order, packed by their boxes; the file appears
+ * (renamed) only when complete. Writes go through libuv's thread pool, one in flight: the scoring
+ * thread does not wait on the disk, and a slow disk holds back at most one batch's rows. A failed
+ * write (a full disk) costs the part's cache file, with a log line, never the scoring.
  */
 export class PartWriter {
   private readonly fd: number;
   private readonly tmp: string;
   private written = 0;
+  private dataBytes = 0;
+  private readonly offsets: Float64Array;
   private h = 0x811c9dc5;
   private inFlight: Promise<void> = Promise.resolve();
   private failed: Error | null = null;
   private closed = false;
+  private told = false;
 
   constructor(
     readonly file: string,
     private readonly print: Buffer,
     readonly rows: number,
-    private readonly rowFloats: number,
+    private readonly shape: RowShape,
     private readonly log: (line: string) => void,
+    /** Told the file's final size once written (0 when it was not), for the cache's budget. */
+    private readonly settled: (bytes: number) => void = () => {},
   ) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = `${file}.tmp-${process.pid}`;
     this.fd = openSync(this.tmp, 'w');
+    this.offsets = new Float64Array(rows + 1);
   }
 
-  /** Queues the rows' write; resolves when the write queued before it is done. */
+  /**
+   * Packs the rows (the buffer is free again when this returns) and queues their write; resolves
+   * when the write queued before it is done.
+   */
   append(data: Float32Array): Promise<void> {
-    const words = new Int32Array(data.buffer, data.byteOffset, data.length);
-    this.h = checksumWords(words, this.h);
-    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const position = HEADER_BYTES + this.written * this.rowFloats * 4;
-    this.written += data.length / this.rowFloats;
+    const { h, w, c } = this.shape;
+    const n = data.length / (h * w * c);
+    if (this.written + n > this.rows)
+      throw new RangeError(`${this.file}: ${this.written + n} rows appended to a part of ${this.rows}`);
+    const { bytes, ends } = packRows(data, n, this.shape);
+    this.h = checksumWords(new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2), this.h);
+    const position = HEADER_BYTES + this.dataBytes;
+    for (let r = 0; r < n; r++) this.offsets[this.written + r + 1] = this.dataBytes + ends[r];
+    this.written += n;
+    this.dataBytes += bytes.length;
+    return this.queue(bytes, position);
+  }
+
+  private queue(bytes: Buffer, position: number): Promise<void> {
     const previous = this.inFlight;
     this.inFlight = previous.then(() =>
       this.failed
@@ -199,17 +248,15 @@ export class PartWriter {
     return previous;
   }
 
-  /** Resolves once every write queued so far is done: their rows' buffers are free again. */
-  drained(): Promise<void> {
-    return this.inFlight;
-  }
-
   get complete(): boolean {
     return this.written === this.rows;
   }
 
-  /** Header last, then the rename: a crash leaves only a .tmp file, never a half-written part. */
+  /** Index, then the header, then the rename: a crash leaves only a .tmp file, never a half-written part. */
   async finish(): Promise<void> {
+    const index = Buffer.from(this.offsets.buffer);
+    this.h = checksumWords(new Int32Array(this.offsets.buffer), this.h);
+    void this.queue(index, HEADER_BYTES + this.dataBytes);
     await this.inFlight;
     if (this.failed) {
       this.log(`score cache ${this.file}: not written (${this.failed.message}); scoring goes on without it`);
@@ -219,14 +266,16 @@ export class PartWriter {
     head.writeUInt32LE(MAGIC, 0);
     head.writeUInt32LE(FORMAT, 4);
     head.writeUInt32LE(this.rows, 8);
-    head.writeUInt32LE(this.rowFloats, 12);
+    head.writeUInt32LE(this.shape.h * this.shape.w * this.shape.c, 12);
     head.writeUInt32LE(this.h, 16);
     this.print.copy(head, 24);
+    head.writeDoubleLE(this.dataBytes, 56);
     try {
       writeSync(this.fd, head, 0, HEADER_BYTES, 0);
       this.closed = true;
       closeSync(this.fd);
       renameSync(this.tmp, this.file);
+      this.tell(HEADER_BYTES + this.dataBytes + index.length);
     } catch (e) {
       this.log(`score cache ${this.file}: not written (${(e as Error).message}); scoring goes on without it`);
       await this.abandon();
@@ -238,6 +287,12 @@ export class PartWriter {
     if (!this.closed) closeSync(this.fd);
     this.closed = true;
     rmSync(this.tmp, { force: true });
+    this.tell(0);
+  }
+
+  private tell(bytes: number): void {
+    if (!this.told) this.settled(bytes);
+    this.told = true;
   }
 }
 
@@ -254,7 +309,6 @@ export class RowsCache {
   readonly dir: string;
   private bytes = 0;
   private readonly maxBytes: number;
-  private readonly rowFloats: number;
   private full = false;
 
   constructor(
@@ -263,7 +317,6 @@ export class RowsCache {
     private readonly opts: RowsCacheOptions = {},
   ) {
     this.dir = rowsCacheDir(wsDir, spec, opts.scale);
-    this.rowFloats = stampInputLength(spec);
     try {
       if (existsSync(this.dir)) {
         for (const n of readdirSync(this.dir)) {
@@ -346,7 +399,8 @@ export class RowsCache {
         // Already gone: nothing to reclaim.
       }
     }
-    const size = HEADER_BYTES + entries.length * this.rowFloats * 4;
+    // Held until the part is written, when its file's size replaces it.
+    const size = partBudgetBytes(this.spec, entries.length);
     if (this.bytes + size > this.maxBytes) {
       if (!this.full)
         this.log(
@@ -358,7 +412,10 @@ export class RowsCache {
     }
     this.bytes += size;
     try {
-      return { writer: new PartWriter(file, print, entries.length, this.rowFloats, (l) => this.log(l)) };
+      const settled = (bytes: number) => void (this.bytes += bytes - size);
+      return {
+        writer: new PartWriter(file, print, entries.length, rowShape(this.spec), (l) => this.log(l), settled),
+      };
     } catch (e) {
       this.bytes -= size;
       this.log(`score cache ${file}: not written (${(e as Error).message}); scoring goes on without it`);

@@ -277,23 +277,19 @@ export async function scoreWorkspace(
   const scores = new Map<string, number>();
   const consume = async (rows: Float32Array, job: Job) => {
     const values = predict(rows, job.ids.length);
-    // While the engine runs: the rows go to the part's cache file (a read of the same buffer,
-    // which stays alive until its write is done).
+    // While the engine runs: the rows go to the part's cache file (packed into a buffer of its own).
     const state = job.cache?.state;
-    let written: Promise<void> = Promise.resolve();
     if (state && 'writer' in state && state.writer) {
       // Waits for the part's previous write only: one batch's rows at most wait on the disk.
       await state.writer.append(rows);
-      written = state.writer.drained();
       if (job.last) await state.writer.finish();
     }
     if (job.last && state && 'hit' in state) state.hit.close();
     // A part done with is dropped, so the refs of parts already scored are not kept to the end.
     if (job.last && job.cache) parts.splice(parts.indexOf(job.cache), 1);
     const got = await values;
-    // Scored, and once its write to the cache is done, the buffer is free for another batch's rows.
-    if (computed.has(rows.buffer as ArrayBuffer))
-      void written.then(() => spare.push(new Float32Array(rows.buffer)));
+    // Scored (and packed for the cache): the buffer is free for another batch's rows.
+    if (computed.has(rows.buffer as ArrayBuffer)) spare.push(new Float32Array(rows.buffer));
     job.ids.forEach((id, i) => scores.set(id, got[i]));
     opts.onProgress?.(scores.size, total);
   };
