@@ -9,6 +9,7 @@ import {
   maskEdge,
   scaleUnits,
   worseSeeing,
+  worseTemplate,
   zoomImage,
   zoomTriplet,
   zoomedSide,
@@ -95,6 +96,25 @@ describe('other-camera views of a stamp', () => {
     expect(Math.min(...flat.data)).toBeCloseTo(7, 4);
     expect(() => worseSeeing(t, 0.5)).toThrow(/seeing factor/);
     expect(() => zoomImage(t.search, 0)).toThrow(/zoom/);
+  });
+
+  it("a worse template blurs template and difference by the factor in the template's FWHM, and leaves the search", () => {
+    const t: StampTriplet = {
+      search: noisyStars(2.4),
+      template: noisyStars(2.4, 9),
+      difference: star(2.4, 3000),
+    };
+    const f0 = measureFwhm(t.template)!;
+    const out = worseTemplate(t, 1.5);
+    const f1 = measureFwhm(out.template)!;
+    expect(f1 / f0).toBeGreaterThan(1.5 * 0.85);
+    expect(f1 / f0).toBeLessThan(1.5 * 1.15);
+    expect(out.search).toBe(t.search);
+    expect(sum(out.difference) / sum(t.difference)).toBeCloseTo(1, 2);
+    expect(measureFwhm(out.difference)! / measureFwhm(t.difference)!).toBeGreaterThan(1.3);
+    // No template (ATLAS): the difference alone.
+    expect(worseTemplate({ ...t, template: null }, 1.5, f0).template).toBeNull();
+    expect(() => worseTemplate(t, 0.9)).toThrow(/seeing factor/);
   });
 
   it('other units change nothing the model sees (the preprocessing is scale-free)', () => {

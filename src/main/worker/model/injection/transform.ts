@@ -426,6 +426,23 @@ export function worseSeeing(t: StampTriplet, factor: number, fwhm = tripletFwhm(
   };
 }
 
+/**
+ * The triplet with a template of worse seeing than its search image (a template made from few or
+ * poor nights): template and difference convolved as in worseSeeing, the search image kept. A
+ * PSF-matched subtraction convolves the sharper image to the broader, so the difference takes the
+ * template's seeing. No template: the difference alone.
+ */
+export function worseTemplate(t: StampTriplet, factor: number, fwhm?: number): StampTriplet {
+  if (!(factor >= 1)) throw new Error(`seeing factor must be >= 1, got ${factor}`);
+  const f = fwhm ?? measureFwhm(t.template) ?? tripletFwhm(t);
+  const sigma = (f * Math.sqrt(factor * factor - 1)) / 2.3548;
+  return {
+    search: t.search,
+    template: t.template ? gaussianBlur(t.template, sigma) : null,
+    difference: gaussianBlur(t.difference, sigma),
+  };
+}
+
 /** Every image times `k` (other flux units: nJy instead of DN, or normalised). */
 export function scaleUnits(t: StampTriplet, k: number): StampTriplet {
   const s = (img: StampImage): StampImage => ({ ...img, data: img.data.map((v) => v * k) });
@@ -494,6 +511,7 @@ export const ROBUSTNESS_VIEWS: readonly RobustnessView[] = [
   { name: 'finer pixels x2 (bilinear)', apply: (t) => zoomTriplet(t, 2) },
   { name: 'finer pixels x2, white sky noise', apply: (t) => zoomTripletWithSkyNoise(t, 2) },
   { name: 'seeing x1.5 (search+difference)', apply: (t) => worseSeeing(t, 1.5) },
+  { name: 'template seeing x1.5 (template+difference)', apply: (t) => worseTemplate(t, 1.5) },
   { name: 'units x1e3', apply: (t) => scaleUnits(t, 1e3) },
   { name: 'units x1e-3', apply: (t) => scaleUnits(t, 1e-3) },
   { name: 'cutouts of 31 px (Rubin-sized)', apply: (t) => cutTriplet(t, 31) },
