@@ -6,7 +6,7 @@
  * the workspace's rows cache. Peak RSS is sampled every 20 ms against the size of the night as
  * model input (N x 51 x 51 x 3 float32): scoring streams batches, so the growth must stay far below.
  */
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as tfc from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { chooseInferenceEngine } from '../src/main/worker/model/onnx/inferenceEn
 import { stampInputLength } from '../src/main/worker/model/preprocess';
 import { rowsCacheDir } from '../src/main/worker/model/scoreCache';
 import { scoreWorkspace, type ScoreOptions } from '../src/main/worker/model/scoring';
+import { nightScale } from '../src/main/worker/model/seeing';
 import { DECODER_FILE, defaultDecoderThreads } from '../src/main/worker/ingest/decodePool';
 import { BENCH_BIG_N, BENCH_N, ROOT, Rows, bestTime, benchWorkspace, jitteredWorkspace, now } from './lib';
 import type { Workspace } from '../src/main/catalog/workspace';
@@ -83,6 +84,7 @@ async function measureModes(
     peak = Math.max(peak, process.memoryUsage().rss);
     expect(scores.size).toBe(ws.size);
     if (mode.startsWith('re-scored')) expect(stats.cachedRows).toBe(ws.size);
+    if (mode === 'rows cache written') expect(stats.computedRows).toBe(ws.size);
     // Measured right after each mode: the machine is shared, the ratio is what compares.
     const ceiling = await e.inferRate();
     rows.add({
@@ -105,6 +107,21 @@ async function measureModes(
       ratio: (peak - before) / nightBytes,
       note: `peak RSS ${(peak / 1e6).toFixed(0)} MB`,
     });
+    if (mode === 'rows cache written') {
+      // Rows are stored by the box that holds their pixels: a resampled night's zero border is not.
+      const dir = rowsCacheDir(ws.dir, COMPACT_SPEC, await nightScale(ws, COMPACT_SPEC));
+      const bytes = readdirSync(dir).reduce((sum, f) => sum + statSync(path.join(dir, f)).size, 0);
+      rows.add({
+        figure: 'rows cache on disk, compact',
+        rate: bytes / 1e6,
+        unit: 'MB',
+        reference: nightBytes / 1e6,
+        refUnit: 'MB',
+        refLabel: 'the night as float32 input',
+        ratio: bytes / nightBytes,
+        note: `${ws.size} rows`,
+      });
+    }
   }
 }
 
@@ -114,7 +131,7 @@ describe('memory while scoring', () => {
       const ws = await benchWorkspace();
       const e = await engineFor(engine, `bench-memory-${engine}`);
       // The bench night is shared by the suites: its rows cache is this suite's, made and removed here.
-      const cacheDir = rowsCacheDir(ws.dir, COMPACT_SPEC);
+      const cacheDir = rowsCacheDir(ws.dir, COMPACT_SPEC, await nightScale(ws, COMPACT_SPEC));
       rmSync(cacheDir, { recursive: true, force: true });
       const threads = defaultDecoderThreads();
       const threaded = existsSync(DECODER);
