@@ -179,6 +179,15 @@ describe.skipIf(!ORT)(`fitModel on ONNX Runtime ${ORT_MISSING}`, () => {
       if (k.startsWith('block1_') || k.includes('moving_')) expect(same(k), k).toBe(true);
     if (loop.keptParent) for (const k of after.keys()) expect(same(k), k).toBe(true);
     else expect([...after.keys()].some((k) => !same(k))).toBe(true);
+    // An epoch that beat the parent is blended halfway back toward it, kept if it beats it too.
+    if (loop.keptParent) expect(loop.blended).toBeNull();
+    else {
+      expect(loop.blended?.alpha).toBe(0.5);
+      expect(loop.guard).toMatch(
+        loop.blended!.kept ? /; kept 0\.5 of the way from the parent/ : /; kept as it is/,
+      );
+      if (loop.blended!.kept) expect(loop.best.valAuc).toBe(loop.blended!.valAuc);
+    }
     console.log(`guarded fine-tune on ORT: ${loop.guard}`);
     model.dispose();
   }, 120_000);

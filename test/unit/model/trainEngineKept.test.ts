@@ -59,3 +59,79 @@ describe('useKept: the engine scores with the kept weights, as the stored model 
     );
   }
 });
+
+describe('blendWithAnchor: the weights moved back toward the anchor by the given share', () => {
+  for (const trainer of ['onnxruntime', 'tfjs'] as const) {
+    it.skipIf(trainer === 'onnxruntime' && !ORT)(
+      trainer === 'onnxruntime' && ORT_MISSING ? `${trainer} ${ORT_MISSING}` : trainer,
+      async () => {
+        await selectBackend('wasm');
+        const model = buildCompact(5);
+        const before = model.getWeights().map((t) => t.dataSync().slice());
+        const r = rng(12);
+        const x = Float32Array.from({ length: N * H * W * C }, () => 2 * r() - 1);
+        const y = Array.from({ length: N }, (_, i) => i % 2);
+        const w = new Array<number>(N).fill(1);
+        // A fine-tune's settings: batch norms on their statistics, the first block frozen.
+        const frozen = model.layers.filter((l) => l.name.startsWith('block1_')).map((l) => l.name);
+        const engine = await startEngine({
+          model,
+          spec: COMPACT_SPEC,
+          backend: 'wasm',
+          learningRate: 0.01,
+          seed: 1,
+          batchSize: N,
+          preference: trainer,
+          trainingMode: false,
+          frozen,
+        });
+        engine.anchor();
+        for (let i = 0; i < 3; i++) await engine.step(x, y, w, N);
+        engine.keep();
+        const stepped = await engine.predict(x, N);
+        engine.blendWithAnchor(0.25);
+        const blendScores = await engine.predict(x, N);
+        expect(maxDiff(blendScores, stepped)).toBeGreaterThan(1e-4);
+        engine.keep();
+        engine.useKept();
+        await engine.finish();
+        // Stored: every weight a quarter of the way from the anchor to where the steps took it.
+        const after = model.getWeights().map((t) => t.dataSync());
+        expect(maxDiff(await predictRows(model, x, N, [H, W, C]), blendScores)).toBeLessThan(1e-5);
+        // The steps' weights, from a second run of the same steps on a fresh model.
+        const again = buildCompact(5);
+        const e2 = await startEngine({
+          model: again,
+          spec: COMPACT_SPEC,
+          backend: 'wasm',
+          learningRate: 0.01,
+          seed: 1,
+          batchSize: N,
+          preference: trainer,
+          trainingMode: false,
+          frozen,
+        });
+        for (let i = 0; i < 3; i++) await e2.step(x, y, w, N);
+        await e2.finish();
+        const full = again.getWeights().map((t) => t.dataSync());
+        let moved = 0;
+        before.forEach((a, k) => {
+          for (let i = 0; i < a.length; i++) {
+            expect(after[k][i]).toBeCloseTo(a[i] + 0.25 * (full[k][i] - a[i]), 5);
+            if (Math.abs(full[k][i] - a[i]) > 1e-6) moved++;
+          }
+        });
+        expect(moved).toBeGreaterThan(1000);
+        // Frozen layers and batch-norm statistics stayed the anchor's.
+        const names = model.weights.map((v) => v.originalName);
+        names.forEach((n, k) => {
+          if (n.startsWith('block1_') || /moving_(mean|variance)/.test(n))
+            expect(maxDiff(after[k], before[k])).toBe(0);
+        });
+        model.dispose();
+        again.dispose();
+      },
+      60_000,
+    );
+  }
+});

@@ -5,7 +5,7 @@
  * weights, flips and rotations, early stopping on the validation loss. Fine-tuning a parent (the
  * policy of fineTune.ts): a lower rate, frozen early layers, batch norms on the parent's statistics,
  * injection replay in every batch, and, on enough validation labels, the parent judged as "epoch 0"
- * and kept unless an epoch beats it.
+ * and kept unless an epoch beats it; the epoch that does is then blended halfway back toward it.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from '../architectures/spec';
@@ -119,6 +119,11 @@ export interface RetrainLoopResult {
   guarded: boolean;
   /** Guarded and no epoch beat the parent: the model keeps the parent's weights. */
   keptParent: boolean;
+  /**
+   * An epoch beat the parent and the policy blends: the blend's validation figures, and whether it
+   * was kept (it must rank the validation labels better than the parent too).
+   */
+  blended: { alpha: number; valLoss: number; valAuc: number | null; kept: boolean } | null;
   /** Fine-tuning only: what the guard did, in words (the version's notes and the job's result). */
   guard?: string;
   passes: number;
@@ -202,6 +207,7 @@ export async function retrainLoop(o: RetrainLoopOptions): Promise<RetrainLoopRes
       parentVal = await judge();
       best = { ...parentVal, epoch: 0 };
       engine.keep();
+      engine.anchor();
     }
     let sinceBest = 0;
     let samples = 0;
@@ -286,6 +292,21 @@ export async function retrainLoop(o: RetrainLoopOptions): Promise<RetrainLoopRes
       }
     }
     const keptParent = guarded && best.epoch === 0;
+    // An epoch beat the parent: the weights halfway back toward the parent's are kept instead when
+    // they too rank the validation labels better than the parent; otherwise the epoch as it is.
+    let blended: RetrainLoopResult['blended'] = null;
+    const epochBest = best;
+    if (guarded && !keptParent && !cancelled && policy!.blend < 1) {
+      engine.useKept();
+      engine.keep();
+      engine.blendWithAnchor(policy!.blend);
+      const v = await judge();
+      blended = { alpha: policy!.blend, ...v, kept: rankedBetter(v, parentVal!) };
+      if (blended.kept) {
+        engine.keep();
+        best = { ...v, epoch: best.epoch };
+      }
+    }
     const fmtAuc = (a: number | null | undefined) => (a === null || a === undefined ? 'n/a' : a.toFixed(4));
     const guard = !policy
       ? undefined
@@ -293,7 +314,12 @@ export async function retrainLoop(o: RetrainLoopOptions): Promise<RetrainLoopRes
         ? `not judged against the parent: only ${split.validation.length} validation labels (at least ${MIN_GUARD_LABELS} of both classes are needed); best epoch ${best.epoch} by validation loss, with the cautious few-label settings`
         : keptParent
           ? `kept the parent's weights (${o.parent?.version}): no epoch beat it on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc)}, loss ${(parentVal?.valLoss ?? NaN).toFixed(4)})`
-          : `epoch ${best.epoch} beat the parent on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc)} -> ${fmtAuc(best.valAuc)})`;
+          : `epoch ${best.epoch} beat the parent on the ${split.validation.length} validation labels (AUC ${fmtAuc(parentVal?.valAuc)} -> ${fmtAuc(epochBest.valAuc)})` +
+            (!blended
+              ? ''
+              : blended.kept
+                ? `; kept ${blended.alpha} of the way from the parent to it (AUC ${fmtAuc(blended.valAuc)})`
+                : `; kept as it is (${blended.alpha} of the way from the parent ranked them at ${fmtAuc(blended.valAuc)}, not above the parent)`);
     return {
       engine,
       curves,
@@ -301,6 +327,7 @@ export async function retrainLoop(o: RetrainLoopOptions): Promise<RetrainLoopRes
       parentVal,
       guarded,
       keptParent,
+      blended,
       ...(guard ? { guard } : {}),
       passes,
       frozen,

@@ -184,8 +184,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     signal: opts.signal,
   });
   const { curves, best, replay, cancelled, keptParent, guard } = loop;
-  // The test split is scored on the engine with the kept (best epoch's, or the parent's) weights,
-  // before finish() releases it: the scores the stored model gives, without a tfjs pass.
+  // The test split is scored on the engine with the kept weights (the best epoch's, its blend with
+  // the parent's, or the parent's), before finish() releases it: the scores the stored model gives,
+  // without a tfjs pass.
   const { engine } = loop;
   report({
     ...idle,
@@ -241,6 +242,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       trainer: loop.engine.description,
       ...(policy ? { passesPerEpoch: loop.passes } : {}),
       ...(policy ? { frozenLayers: loop.frozen, batchNormFrozen: true } : {}),
+      ...(loop.blended?.kept ? { blendedWithParent: loop.blended.alpha } : {}),
       ...(replay
         ? {
             replay: {

@@ -27,6 +27,13 @@ export interface TrainEngine {
    * so that predict() scores as the stored model will (the test split, before finish()).
    */
   useKept(): void;
+  /** Remembers the current weights as the anchor of blendWithAnchor (a fine-tune's parent). */
+  anchor(): void;
+  /**
+   * The current weights moved back toward the anchor: anchor + alpha x (current - anchor), every
+   * weight alike (frozen ones and batch-norm statistics equal the anchor's and stay so).
+   */
+  blendWithAnchor(alpha: number): void;
   /**
    * Ends training: the model gets the kept weights (or, with none kept, the current ones), layers
    * are trainable again, and native sessions are released. Call once, also after an error.
@@ -116,6 +123,7 @@ function ortEngine(
   const row = h * w * c;
   // The weights live in the trainer until finish(); the model gets them back there.
   let kept: Map<string, Float32Array> | null = null;
+  let anchor: Map<string, Float32Array> | null = null;
   return {
     description,
     reason,
@@ -135,7 +143,20 @@ function ortEngine(
       if (kept) ort.restore(kept);
       kept = null;
     },
+    anchor() {
+      anchor = ort.snapshot();
+    },
+    blendWithAnchor(alpha) {
+      if (!anchor) throw new Error('blendWithAnchor: no anchor remembered');
+      const current = ort.snapshot();
+      for (const [name, v] of current) {
+        const a = anchor.get(name)!;
+        for (let i = 0; i < v.length; i++) v[i] = a[i] + alpha * (v[i] - a[i]);
+      }
+      ort.restore(current);
+    },
     async finish() {
+      anchor = null;
       try {
         if (kept) ort.restore(kept);
         ort.writeTo(model);
@@ -159,6 +180,7 @@ function tfjsEngine(
   const vars = model.trainableWeights.map((v) => v.read() as tfc.Variable);
   const optimizer = tfc.train.adam(o.learningRate);
   let kept: tfc.Tensor[] | null = null;
+  let anchor: tfc.Tensor[] | null = null;
   const useKept = () => {
     if (kept) {
       model.setWeights(kept);
@@ -188,8 +210,23 @@ function tfjsEngine(
       kept = model.getWeights().map((t) => t.clone());
     },
     useKept,
+    anchor() {
+      if (anchor) tfc.dispose(anchor);
+      anchor = model.getWeights().map((t) => t.clone());
+    },
+    blendWithAnchor(alpha) {
+      if (!anchor) throw new Error('blendWithAnchor: no anchor remembered');
+      const a = anchor;
+      const next = tfc.tidy(() =>
+        model.getWeights().map((w, i) => tfc.add(a[i], tfc.mul(tfc.sub(w, a[i]), alpha))),
+      );
+      model.setWeights(next);
+      tfc.dispose(next);
+    },
     async finish() {
       useKept();
+      if (anchor) tfc.dispose(anchor);
+      anchor = null;
       optimizer.dispose();
       unfreeze();
     },
