@@ -133,7 +133,9 @@ export class CachedPart {
       }
       if (h !== head.readUInt32LE(16)) return { damaged: 'checksum mismatch' };
       const offsets = new Float64Array(rows + 1);
-      readSync(fd, new Uint8Array(offsets.buffer), 0, offsets.byteLength, HEADER_BYTES + dataBytes);
+      const indexBytes = new Uint8Array(offsets.buffer);
+      if (readSync(fd, indexBytes, 0, indexBytes.length, HEADER_BYTES + dataBytes) !== indexBytes.length)
+        return { damaged: 'short read of the row index' };
       const most = BOX_BYTES + rowFloats * 4;
       for (let r = 0; r < rows; r++) {
         const len = offsets[r + 1] - offsets[r];

@@ -4,7 +4,8 @@
  * stamps can teach), a large share of each batch replaying the parent's training distribution
  * (injections over the night's real stamps, replay.ts) so that what it knew off the labelled set is
  * not forgotten, and a larger validation share, so that the parent can be judged against every
- * epoch and kept unless one beats it; an epoch that beats it is kept halfway back toward it.
+ * epoch and kept unless one beats it; under 1,000 labels, an epoch that beats it is kept halfway
+ * back toward it.
  */
 
 export interface FineTunePolicy {

@@ -5,7 +5,8 @@
  * weights, flips and rotations, early stopping on the validation loss. Fine-tuning a parent (the
  * policy of fineTune.ts): a lower rate, frozen early layers, batch norms on the parent's statistics,
  * injection replay in every batch, and, on enough validation labels, the parent judged as "epoch 0"
- * and kept unless an epoch beats it; the epoch that does is then blended halfway back toward it.
+ * and kept unless an epoch beats it; under 1,000 labels the epoch that does is then blended halfway
+ * back toward it.
  */
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from '../architectures/spec';
