@@ -40,6 +40,11 @@ function noisyStars(fwhm: number, seed = 3): StampImage {
   return starField(W, stars, { fwhm, beta: null }, { sky: 50, seed });
 }
 
+/** Search and template of stars at 2.4 px, a lone star in the difference. */
+function starsTriplet(): StampTriplet {
+  return { search: noisyStars(2.4), template: noisyStars(2.4, 9), difference: star(2.4, 3000) };
+}
+
 const sum = (img: StampImage) => img.data.reduce((a, b) => a + b, 0);
 
 describe('other-camera views of a stamp', () => {
@@ -78,11 +83,7 @@ describe('other-camera views of a stamp', () => {
   });
 
   it('worse seeing blurs search and difference by the factor in FWHM, keeps their flux and leaves the template', () => {
-    const t: StampTriplet = {
-      search: noisyStars(2.4),
-      template: noisyStars(2.4, 9),
-      difference: star(2.4, 3000),
-    };
+    const t = starsTriplet();
     const f0 = measureFwhm(t.search)!;
     const out = worseSeeing(t, 1.5, f0);
     const f1 = measureFwhm(out.search)!;
@@ -99,11 +100,7 @@ describe('other-camera views of a stamp', () => {
   });
 
   it("a worse template blurs template and difference by the factor in the template's FWHM, and leaves the search", () => {
-    const t: StampTriplet = {
-      search: noisyStars(2.4),
-      template: noisyStars(2.4, 9),
-      difference: star(2.4, 3000),
-    };
+    const t = starsTriplet();
     const f0 = measureFwhm(t.template)!;
     const out = worseTemplate(t, 1.5);
     const f1 = measureFwhm(out.template)!;

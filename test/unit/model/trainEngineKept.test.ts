@@ -3,6 +3,7 @@
  * weights (train.ts scores the test split there, before finish()), and those scores are the ones
  * the layers model gives once finish() has handed it the weights, i.e. the stored model's.
  */
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { buildCompact, COMPACT_SPEC } from '../../../src/main/worker/model/architectures';
 import { selectBackend } from '../../../src/main/worker/model/backends';
@@ -19,6 +20,31 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/** An engine at the tests' settings; `frozen`: a fine-tune's (batch norms on their statistics). */
+function engineFor(model: LayersModel, trainer: 'onnxruntime' | 'tfjs', frozen?: string[]) {
+  return startEngine({
+    model,
+    spec: COMPACT_SPEC,
+    backend: 'wasm',
+    learningRate: 0.01,
+    seed: 1,
+    batchSize: N,
+    preference: trainer,
+    trainingMode: !frozen,
+    ...(frozen ? { frozen } : {}),
+  });
+}
+
+/** A batch of N random rows with alternating labels, weight 1 each. */
+function batch(seed: number) {
+  const r = rng(seed);
+  return {
+    x: Float32Array.from({ length: N * H * W * C }, () => 2 * r() - 1),
+    y: Array.from({ length: N }, (_, i) => i % 2),
+    w: new Array<number>(N).fill(1),
+  };
+}
+
 describe('useKept: the engine scores with the kept weights, as the stored model will', () => {
   for (const trainer of ['onnxruntime', 'tfjs'] as const) {
     it.skipIf(trainer === 'onnxruntime' && !ORT)(
@@ -26,20 +52,8 @@ describe('useKept: the engine scores with the kept weights, as the stored model 
       async () => {
         await selectBackend('wasm');
         const model = buildCompact(3);
-        const r = rng(11);
-        const x = Float32Array.from({ length: N * H * W * C }, () => 2 * r() - 1);
-        const y = Array.from({ length: N }, (_, i) => i % 2);
-        const w = new Array<number>(N).fill(1);
-        const engine = await startEngine({
-          model,
-          spec: COMPACT_SPEC,
-          backend: 'wasm',
-          learningRate: 0.01,
-          seed: 1,
-          batchSize: N,
-          preference: trainer,
-          trainingMode: true,
-        });
+        const { x, y, w } = batch(11);
+        const engine = await engineFor(model, trainer);
         expect(engine.description).toMatch(trainer === 'tfjs' ? /^tfjs/ : /^ONNX Runtime/);
         await engine.step(x, y, w, N);
         engine.keep();
@@ -68,23 +82,10 @@ describe('blendWithAnchor: the weights moved back toward the anchor by the given
         await selectBackend('wasm');
         const model = buildCompact(5);
         const before = model.getWeights().map((t) => t.dataSync().slice());
-        const r = rng(12);
-        const x = Float32Array.from({ length: N * H * W * C }, () => 2 * r() - 1);
-        const y = Array.from({ length: N }, (_, i) => i % 2);
-        const w = new Array<number>(N).fill(1);
+        const { x, y, w } = batch(12);
         // A fine-tune's settings: batch norms on their statistics, the first block frozen.
         const frozen = model.layers.filter((l) => l.name.startsWith('block1_')).map((l) => l.name);
-        const engine = await startEngine({
-          model,
-          spec: COMPACT_SPEC,
-          backend: 'wasm',
-          learningRate: 0.01,
-          seed: 1,
-          batchSize: N,
-          preference: trainer,
-          trainingMode: false,
-          frozen,
-        });
+        const engine = await engineFor(model, trainer, frozen);
         engine.anchor();
         for (let i = 0; i < 3; i++) await engine.step(x, y, w, N);
         engine.keep();
@@ -100,17 +101,7 @@ describe('blendWithAnchor: the weights moved back toward the anchor by the given
         expect(maxDiff(await predictRows(model, x, N, [H, W, C]), blendScores)).toBeLessThan(1e-5);
         // The steps' weights, from a second run of the same steps on a fresh model.
         const again = buildCompact(5);
-        const e2 = await startEngine({
-          model: again,
-          spec: COMPACT_SPEC,
-          backend: 'wasm',
-          learningRate: 0.01,
-          seed: 1,
-          batchSize: N,
-          preference: trainer,
-          trainingMode: false,
-          frozen,
-        });
+        const e2 = await engineFor(again, trainer, frozen);
         for (let i = 0; i < 3; i++) await e2.step(x, y, w, N);
         await e2.finish();
         const full = again.getWeights().map((t) => t.dataSync());
