@@ -98,6 +98,18 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): numbe
   return area;
 }
 
+/**
+ * The standard error of an AUC measured on `nPos` positives and `nNeg` negatives (Hanley & McNeil
+ * 1982, Radiology 143, 29): how far another draw of as many labels could move it. NaN without both.
+ */
+export function aucStandardError(a: number, nPos: number, nNeg: number): number {
+  if (!(nPos > 0 && nNeg > 0)) return NaN;
+  const q1 = a / (2 - a);
+  const q2 = (2 * a * a) / (1 + a);
+  const v = (a * (1 - a) + (nPos - 1) * (q1 - a * a) + (nNeg - 1) * (q2 - a * a)) / (nPos * nNeg);
+  return Math.sqrt(Math.max(0, v));
+}
+
 export interface ThresholdRates {
   threshold: number;
   fpr: number;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   auc,
+  aucStandardError,
   confusionAt,
   ratesAtThresholds,
   rocCurve,
@@ -130,5 +131,30 @@ describe('metrics against brute force on random data', () => {
       if (reals.length) expect(op.threshold).toBe(best);
       expect(op.mdr).toBeLessThanOrEqual(target + 1e-12);
     }
+  });
+
+  it("gives an AUC's standard error that matches the spread of AUCs over repeated draws", () => {
+    // Binormal scores, d' = 1.2: 300 draws of 30 reals and 30 bogus; the formula (an approximation)
+    // against the draws' own standard deviation, and the hand-worked A = 0.9 with 50 and 50.
+    const rand = seededRandom(5);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+    const aucs: number[] = [];
+    for (let d = 0; d < 300; d++) {
+      const scores = [
+        ...Array.from({ length: 30 }, () => normal() + 1.2),
+        ...Array.from({ length: 30 }, normal),
+      ];
+      aucs.push(auc(scores, [...new Array<number>(30).fill(1), ...new Array<number>(30).fill(0)]));
+    }
+    const m = aucs.reduce((a, b) => a + b, 0) / aucs.length;
+    const sd = Math.sqrt(aucs.reduce((a, b) => a + (b - m) ** 2, 0) / (aucs.length - 1));
+    const se = aucStandardError(m, 30, 30);
+    expect(se / sd).toBeGreaterThan(0.8);
+    expect(se / sd).toBeLessThan(1.25);
+    expect(aucStandardError(0.9, 50, 50)).toBeCloseTo(0.0321, 4);
+    // A perfect ranking has none; fewer labels, more; one class alone, none to speak of.
+    expect(aucStandardError(1, 20, 20)).toBe(0);
+    expect(aucStandardError(0.8, 10, 10)).toBeGreaterThan(aucStandardError(0.8, 100, 100));
+    expect(aucStandardError(0.8, 0, 10)).toBeNaN();
   });
 });

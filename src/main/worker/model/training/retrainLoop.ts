@@ -11,6 +11,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from '../architectures/spec';
 import type { ModelMeta } from '../registry';
+import { aucStandardError } from '../../../../shared/metrics';
 import { applyDihedral } from './augment';
 import { better, validationFigures } from './fit';
 import type { FineTunePolicy } from './fineTune';
@@ -122,9 +123,16 @@ export interface RetrainLoopResult {
   keptParent: boolean;
   /**
    * An epoch beat the parent and the policy blends: the blend's validation figures, and whether it
-   * was kept (it must rank the validation labels better than the parent too).
+   * was kept (above the parent, and within the labels' noise of the epoch).
    */
-  blended: { alpha: number; valLoss: number; valAuc: number | null; kept: boolean } | null;
+  blended: {
+    alpha: number;
+    valLoss: number;
+    valAuc: number | null;
+    kept: boolean;
+    /** Why the epoch was kept as it is. */
+    whyNot?: string;
+  } | null;
   /** Fine-tuning only: what the guard did, in words (the version's notes and the job's result). */
   guard?: string;
   passes: number;
@@ -293,8 +301,10 @@ export async function retrainLoop(o: RetrainLoopOptions): Promise<RetrainLoopRes
       }
     }
     const keptParent = guarded && best.epoch === 0;
-    // An epoch beat the parent: the weights halfway back toward the parent's are kept instead when
-    // they too rank the validation labels better than the parent; otherwise the epoch as it is.
+    // An epoch beat the parent: the weights halfway back toward the parent's are kept instead, as
+    // long as they too rank the validation labels above the parent and no worse than the epoch by
+    // more than the noise of that many labels (one standard error of an AUC). What they taught beyond
+    // that (a kind of artifact the parent never saw) is kept whole: the epoch as it is.
     let blended: RetrainLoopResult['blended'] = null;
     const epochBest = best;
     if (guarded && !keptParent && !cancelled && policy!.blend < 1) {
@@ -302,7 +312,20 @@ export async function retrainLoop(o: RetrainLoopOptions): Promise<RetrainLoopRes
       engine.keep();
       engine.blendWithAnchor(policy!.blend);
       const v = await judge();
-      blended = { alpha: policy!.blend, ...v, kept: rankedBetter(v, parentVal!) };
+      const nPos = valLabels.filter((y) => y === 1).length;
+      // Taken at the lower of the two AUCs: at a perfect 1.000 the formula gives 0, and 40 labels
+      // ranked perfectly are not certainty.
+      const noise = aucStandardError(
+        Math.min(v.valAuc ?? NaN, epochBest.valAuc ?? NaN),
+        nPos,
+        valLabels.length - nPos,
+      );
+      const whyNot = !rankedBetter(v, parentVal!)
+        ? 'not above the parent'
+        : !(v.valAuc !== null && epochBest.valAuc !== null && v.valAuc >= epochBest.valAuc - noise)
+          ? `below the epoch by more than the noise of these labels (${noise.toFixed(4)})`
+          : null;
+      blended = { alpha: policy!.blend, ...v, kept: whyNot === null, ...(whyNot ? { whyNot } : {}) };
       if (blended.kept) {
         engine.keep();
         best = { ...v, epoch: best.epoch };
@@ -320,7 +343,7 @@ export async function retrainLoop(o: RetrainLoopOptions): Promise<RetrainLoopRes
               ? ''
               : blended.kept
                 ? `; kept ${blended.alpha} of the way from the parent to it (AUC ${fmtAuc(blended.valAuc)})`
-                : `; kept as it is (${blended.alpha} of the way from the parent ranked them at ${fmtAuc(blended.valAuc)}, not above the parent)`);
+                : `; kept as it is (${blended.alpha} of the way from the parent ranked them at ${fmtAuc(blended.valAuc)}: ${blended.whyNot})`);
     return {
       engine,
       curves,
