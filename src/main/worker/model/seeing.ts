@@ -20,7 +20,7 @@ import { median } from '../../../shared/robust';
 import type { StampTriplet } from '../../../shared/stamp';
 import { writeFileAtomic } from '../../util/atomicWrite';
 import type { ModelSpec } from './architectures/spec';
-import { measureFwhm } from './injection/psf';
+import { broadeningSigma, measureFwhm } from './injection/psf';
 import { AS_THEY_COME, type NightScale } from './injection/transform';
 
 /** The templates' median FWHM (px) of the real stamps the shipped models learnt from (ZTF). */
@@ -29,7 +29,6 @@ export const MODEL_SEEING_PX = 2.4;
 export const RESAMPLE_ABOVE = 1.3;
 /** A night whose search images' seeing is this many times its templates' (or more) has its templates blurred to match. */
 export const MATCH_ABOVE = 1.3;
-const FWHM_PER_SIGMA = 2.3548;
 /** Stamps measured per night, spread evenly over its catalog. */
 export const SEEING_SAMPLE = 256;
 
@@ -72,9 +71,7 @@ export function setSeeing(triplets: readonly StampTriplet[]): Seeing {
     searchFwhmPx >= MATCH_ABOVE * templateFwhmPx &&
     seeingZoom(searchFwhmPx) < 1;
   const fwhmPx = matched ? searchFwhmPx : medianOrNull(fwhms);
-  const templateBlur = matched
-    ? Math.round((Math.sqrt(searchFwhmPx ** 2 - templateFwhmPx ** 2) / FWHM_PER_SIGMA) * 1e4) / 1e4
-    : 0;
+  const templateBlur = matched ? Math.round(broadeningSigma(templateFwhmPx, searchFwhmPx) * 1e4) / 1e4 : 0;
   return {
     fwhmPx,
     sampled: triplets.length,

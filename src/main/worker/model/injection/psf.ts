@@ -76,13 +76,24 @@ interface PsfEval {
   reach: number;
 }
 
+/** A Gaussian's FWHM per sigma, 2 sqrt(2 ln 2). */
+export const FWHM_PER_SIGMA = 2.3548;
+
+/**
+ * Sigma (px) of the Gaussian that broadens a PSF of `fromFwhm` px to `toFwhm` px: Gaussian widths
+ * add in quadrature.
+ */
+export function broadeningSigma(fromFwhm: number, toFwhm: number): number {
+  return Math.sqrt(toFwhm ** 2 - fromFwhm ** 2) / FWHM_PER_SIGMA;
+}
+
 function psfEval(shape: PsfShape): PsfEval {
   const { fwhm, beta, axisRatio, angle } = shape;
   const q = Math.max(0.3, Math.min(1, axisRatio));
   let profile: (r2: number) => number;
   let norm: number;
   if (beta === null) {
-    const s2 = (fwhm / 2.3548) ** 2;
+    const s2 = (fwhm / FWHM_PER_SIGMA) ** 2;
     profile = (r2) => Math.exp(-r2 / (2 * s2));
     norm = 1 / (2 * Math.PI * s2 * q);
   } else {

@@ -6,7 +6,7 @@
  */
 import type { StampImage, StampTriplet } from '../../../../shared/stamp';
 import { gaussianDraw, seededRandom } from '../../../util/prng';
-import { DEFAULT_FWHM_PX, measureFwhm, robustStats } from './psf';
+import { DEFAULT_FWHM_PX, broadeningSigma, measureFwhm, robustStats } from './psf';
 
 /** Output side of a zoomed image: the same parity as the input, so the centre stays on the centre. */
 export function zoomedSide(side: number, zoom: number): number {
@@ -409,16 +409,21 @@ export function tripletFwhm(t: StampTriplet): number {
   return measureFwhm(t.search) ?? measureFwhm(t.template) ?? DEFAULT_FWHM_PX;
 }
 
+/** Sigma (px) of the Gaussian that takes a PSF of `fwhm` px to `factor` x fwhm. */
+function worseBy(factor: number, fwhm: number): number {
+  if (!(factor >= 1)) throw new Error(`seeing factor must be >= 1, got ${factor}`);
+  return broadeningSigma(fwhm, factor * fwhm);
+}
+
 /**
  * The triplet as a night of worse seeing would give it: search and difference convolved with the
- * Gaussian that takes a PSF of `fwhm` pixels to `factor` x fwhm (quadrature: sigma_k =
- * fwhm sqrt(factor^2 - 1) / 2.3548); the template, a deep coadd made on other nights, is kept.
- * Blurring the difference too is what a PSF-matched subtraction does: its sources have the search
- * image's (worse) seeing. `fwhm` defaults to the one measured on the stamp.
+ * Gaussian that takes a PSF of `fwhm` pixels to `factor` x fwhm (worseBy: widths add in
+ * quadrature); the template, a deep coadd made on other nights, is kept. Blurring the difference too
+ * is what a PSF-matched subtraction does: its sources have the search image's (worse) seeing.
+ * `fwhm` defaults to the one measured on the stamp.
  */
 export function worseSeeing(t: StampTriplet, factor: number, fwhm = tripletFwhm(t)): StampTriplet {
-  if (!(factor >= 1)) throw new Error(`seeing factor must be >= 1, got ${factor}`);
-  const sigma = (fwhm * Math.sqrt(factor * factor - 1)) / 2.3548;
+  const sigma = worseBy(factor, fwhm);
   return {
     search: gaussianBlur(t.search, sigma),
     template: t.template,
@@ -432,10 +437,12 @@ export function worseSeeing(t: StampTriplet, factor: number, fwhm = tripletFwhm(
  * PSF-matched subtraction convolves the sharper image to the broader, so the difference takes the
  * template's seeing. No template: the difference alone.
  */
-export function worseTemplate(t: StampTriplet, factor: number, fwhm?: number): StampTriplet {
-  if (!(factor >= 1)) throw new Error(`seeing factor must be >= 1, got ${factor}`);
-  const f = fwhm ?? measureFwhm(t.template) ?? tripletFwhm(t);
-  const sigma = (f * Math.sqrt(factor * factor - 1)) / 2.3548;
+export function worseTemplate(
+  t: StampTriplet,
+  factor: number,
+  fwhm = measureFwhm(t.template) ?? tripletFwhm(t),
+): StampTriplet {
+  const sigma = worseBy(factor, fwhm);
   return {
     search: t.search,
     template: t.template ? gaussianBlur(t.template, sigma) : null,
