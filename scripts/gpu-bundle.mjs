@@ -49,6 +49,10 @@ sh('npx', [
   'onnxruntime-node',
   '--external',
   'webgpu',
+  // tfjs-backend-wasm's emscripten loader reads __dirname, which an ES module lacks: without it the
+  // wasm backend fails to start inside the bundle and tfjs falls back to plain JavaScript.
+  '--banner',
+  readFileSync(path.join(ROOT, 'scripts', 'esm-banner.txt'), 'utf8'),
 ]);
 
 // 2. The native packages, linux-x64 only.

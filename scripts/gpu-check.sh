@@ -39,7 +39,8 @@ elif [ -d "$ROOT/node_modules/onnxruntime-node" ]; then
   DIR="$WORK/run"
   mkdir -p "$DIR"
   npx rolldown bench/gpuCheck.ts --dir "$DIR" --format esm --platform node --no-code-splitting \
-    --entry-file-names gpu-check.mjs --no-treeshake --external onnxruntime-node --external webgpu --log-level warn >/dev/null ||
+    --entry-file-names gpu-check.mjs --no-treeshake --external onnxruntime-node --external webgpu --log-level warn \
+    --banner "$(cat "$ROOT/scripts/esm-banner.txt")" >/dev/null ||
     { echo "gpu-check: bundling bench/gpuCheck.ts failed"; exit 2; }
   ln -s "$ROOT/node_modules" "$DIR/node_modules"
   echo "bundle: none carried; bundled from the checkout's node_modules"
